@@ -1,0 +1,198 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+static void set_str(char **field, const char *value)
+{
+        free(*field);
+        *field = xstrdup(value);
+}
+
+/* $XDG_RUNTIME_DIR/rc if XDG_RUNTIME_DIR is set and is our own private dir,
+ * else /tmp/rc-UID (checked for ownership and mode when it is created). */
+static char *default_runroot(void)
+{
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        struct stat st;
+
+        if (xdg && *xdg && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+            access(xdg, W_OK) == 0)
+                return xasprintf("%s/rc", xdg);
+        return xasprintf("/tmp/rc-%u", (unsigned)getuid());
+}
+
+int rc_config_defaults(struct rc_config *cfg, rc_error **err)
+{
+        const char *data = getenv("XDG_DATA_HOME");
+        const char *home = getenv("HOME");
+
+        memset(cfg, 0, sizeof(*cfg));
+        if (data && *data)
+                cfg->root = xasprintf("%s/rc", data);
+        else if (home && *home)
+                cfg->root = xasprintf("%s/.local/share/rc", home);
+        else
+                return rc_error_set(err, 0, "neither XDG_DATA_HOME nor HOME is set: set one, or pass --root DIR");
+        cfg->runroot = default_runroot();
+        cfg->storage_driver = xstrdup("auto");
+        cfg->fuse_overlayfs = xstrdup("fuse-overlayfs");
+        cfg->subuid_file = xstrdup("/etc/subuid");
+        cfg->subgid_file = xstrdup("/etc/subgid");
+        cfg->newuidmap = xstrdup("newuidmap");
+        cfg->newgidmap = xstrdup("newgidmap");
+        cfg->pause = true;
+        cfg->network = xstrdup("none");
+        return 0;
+}
+
+struct parse_state {
+        struct rc_config *cfg;
+        char *bad; /* first problem found */
+};
+
+static int parse_bool(const char *v, bool *out)
+{
+        if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"))
+                *out = true;
+        else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "off"))
+                *out = false;
+        else
+                return -1;
+        return 0;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+        struct parse_state *st = user;
+        struct rc_config *c = st->cfg;
+        static const struct {
+                const char *section, *name;
+                size_t offset;
+        } strings[] = {
+                { "storage", "root", offsetof(struct rc_config, root) },
+                { "storage", "runroot", offsetof(struct rc_config, runroot) },
+                { "storage", "driver", offsetof(struct rc_config, storage_driver) },
+                { "storage", "fuse_overlayfs", offsetof(struct rc_config, fuse_overlayfs) },
+                { "userns", "subuid_file", offsetof(struct rc_config, subuid_file) },
+                { "userns", "subgid_file", offsetof(struct rc_config, subgid_file) },
+                { "userns", "newuidmap", offsetof(struct rc_config, newuidmap) },
+                { "userns", "newgidmap", offsetof(struct rc_config, newgidmap) },
+                { "containers", "network", offsetof(struct rc_config, network) },
+        };
+
+        if (st->bad)
+                return 1;
+        for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+                if (strcmp(section, strings[i].section) || strcmp(name, strings[i].name))
+                        continue;
+                if (*value == '\0') {
+                        st->bad = xasprintf("[%s] %s is empty", section, name);
+                        return 1;
+                }
+                set_str((char **)((char *)c + strings[i].offset), value);
+                return 1;
+        }
+        if (!strcmp(section, "userns") && !strcmp(name, "pause")) {
+                if (parse_bool(value, &c->pause) < 0)
+                        st->bad = xasprintf("[userns] pause must be true or false, not '%s'", value);
+                return 1;
+        }
+        st->bad = xasprintf("unknown key '%s' in section [%s] (see rootless.conf.example)", name, section);
+        return 1;
+}
+
+static int validate(struct rc_config *c, rc_error **err)
+{
+        static const char *const drivers[] = { "auto", "overlay", "fuse-overlayfs", "vfs" };
+        bool ok = false;
+
+        for (size_t i = 0; i < 4; i++)
+                ok |= strcmp(c->storage_driver, drivers[i]) == 0;
+        if (!ok)
+                return rc_error_set(err, 0, "[storage] driver '%s' is not one of auto, overlay, fuse-overlayfs, vfs",
+                                    c->storage_driver);
+        if (strcmp(c->network, "none") && strcmp(c->network, "host"))
+                return rc_error_set(err, 0, "[containers] network '%s' is not one of none, host", c->network);
+        if (c->root[0] != '/' || c->runroot[0] != '/')
+                return rc_error_set(err, 0, "[storage] root and runroot must be absolute paths");
+        return 0;
+}
+
+int rc_config_load(struct rc_config *cfg, const char *explicit_path, rc_error **err)
+{
+        cleanup_free char *xdg_path = NULL;
+        const char *candidates[3];
+        const char *path = NULL;
+        struct parse_state st = { .cfg = cfg };
+        cleanup_fclose FILE *f = NULL;
+        int r;
+
+        if (rc_config_defaults(cfg, err) < 0)
+                return -1;
+        if (explicit_path) {
+                path = explicit_path;
+        } else {
+                const char *env = getenv("RC_CONFIG");
+                const char *xdg = getenv("XDG_CONFIG_HOME");
+                const char *home = getenv("HOME");
+                size_t n = 0;
+
+                if (env && *env) {
+                        path = env;
+                        explicit_path = env;
+                } else {
+                        if (xdg && *xdg)
+                                xdg_path = xasprintf("%s/rc/rootless.conf", xdg);
+                        else if (home && *home)
+                                xdg_path = xasprintf("%s/.config/rc/rootless.conf", home);
+                        if (xdg_path)
+                                candidates[n++] = xdg_path;
+                        candidates[n++] = "/etc/rc/rootless.conf";
+                        for (size_t i = 0; i < n && !path; i++)
+                                if (access(candidates[i], F_OK) == 0)
+                                        path = candidates[i];
+                }
+        }
+        if (path == NULL)
+                return validate(cfg, err);
+        f = fopen(path, "re");
+        if (f == NULL) {
+                if (errno == ENOENT && !explicit_path)
+                        return validate(cfg, err);
+                return rc_error_set(err, errno, "configuration file %s", path);
+        }
+        r = ini_parse_file(f, on_key, &st);
+        if (st.bad) {
+                rc_error_set(err, 0, "%s: %s", path, st.bad);
+                free(st.bad);
+                return -1;
+        }
+        if (r != 0)
+                return rc_error_set(err, 0, "%s: line %d: not valid INI (expected [section] or key = value)", path,
+                                    r);
+        cfg->path = xstrdup(path);
+        return validate(cfg, err) < 0 ? rc_error_wrap(err, "%s", path) : 0;
+}
+
+void rc_config_free(struct rc_config *c)
+{
+        free(c->path);
+        free(c->root);
+        free(c->runroot);
+        free(c->storage_driver);
+        free(c->fuse_overlayfs);
+        free(c->subuid_file);
+        free(c->subgid_file);
+        free(c->newuidmap);
+        free(c->newgidmap);
+        free(c->network);
+        memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,36 @@
+/* rc configuration: rootless.conf (INI) merged over built-in defaults, plus
+ * the paths every command needs.  Lookup order for the file: --config FILE,
+ * $RC_CONFIG, $XDG_CONFIG_HOME/rc/rootless.conf (~/.config/...),
+ * /etc/rc/rootless.conf.  A missing file means defaults; a malformed one or
+ * an unknown key is an error naming the file and line. */
+#ifndef RC_CONFIG_CONFIG_H
+#define RC_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+struct rc_config {
+        char *path;            /* file that was loaded, NULL if none */
+        char *root;            /* [storage] root: store ($XDG_DATA_HOME/rc) */
+        char *runroot;         /* [storage] runroot: runtime state ($XDG_RUNTIME_DIR/rc) */
+        char *storage_driver;  /* [storage] driver: auto|overlay|fuse-overlayfs|vfs */
+        char *fuse_overlayfs;  /* [storage] fuse_overlayfs: helper binary name or path */
+        char *subuid_file;     /* [userns] subuid_file: /etc/subuid */
+        char *subgid_file;     /* [userns] subgid_file: /etc/subgid */
+        char *newuidmap;       /* [userns] newuidmap: helper binary name or path */
+        char *newgidmap;       /* [userns] newgidmap */
+        bool pause;            /* [userns] pause: keep a pause process holding the user namespace */
+        char *network;         /* [containers] network: default for rc run (none|host) */
+};
+
+/* Built-in defaults (paths from the environment). */
+int rc_config_defaults(struct rc_config *cfg, rc_error **err);
+
+/* Load defaults and then the file: explicit_path if non-NULL (must exist),
+ * else the first file found in the lookup order. */
+int rc_config_load(struct rc_config *cfg, const char *explicit_path, rc_error **err);
+
+void rc_config_free(struct rc_config *cfg);
+
+#endif

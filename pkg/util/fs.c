@@ -1,0 +1,181 @@
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+int rc_mkdir_p(const char *path, mode_t mode, rc_error **err)
+{
+        cleanup_free char *p = xstrdup(path);
+        size_t len = strlen(p);
+
+        while (len > 1 && p[len - 1] == '/')
+                p[--len] = '\0';
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return rc_error_set(err, errno, "create directory %s", p);
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return rc_error_set(err, errno, "create directory %s", p);
+        return 0;
+}
+
+int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_error **err)
+{
+        cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        cleanup_free char *buf = NULL;
+        size_t cap = 0, n = 0;
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "open %s", path);
+        for (;;) {
+                ssize_t r;
+                if (n + 4096 + 1 > cap) {
+                        cap = cap ? cap * 2 : 8192;
+                        buf = xrealloc(buf, cap);
+                }
+                r = read(fd, buf + n, cap - n - 1);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return rc_error_set(err, errno, "read %s", path);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+        }
+        if (buf == NULL)
+                buf = xmalloc(1);
+        buf[n] = '\0';
+        if (len)
+                *len = n;
+        *out = steal_pointer(&buf);
+        return 0;
+}
+
+int rc_read_file(const char *path, char **out, size_t *len, rc_error **err)
+{
+        return rc_read_file_at(AT_FDCWD, path, out, len, err);
+}
+
+int rc_write_all(int fd, const void *data, size_t len)
+{
+        const char *p = data;
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -1;
+                }
+                p += w;
+                len -= (size_t)w;
+        }
+        return 0;
+}
+
+int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, rc_error **err)
+{
+        cleanup_free char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+        cleanup_free char *dir = xstrdup(path);
+        cleanup_close int fd = -1, dfd = -1;
+        char *slash;
+
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        if (fd < 0)
+                return rc_error_set(err, errno, "create %s", tmp);
+        if (rc_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return rc_error_set(err, e, "write %s", tmp);
+        }
+        if (rename(tmp, path) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return rc_error_set(err, e, "rename %s to %s", tmp, path);
+        }
+        slash = strrchr(dir, '/');
+        if (slash) {
+                *(slash == dir ? slash + 1 : slash) = '\0';
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0)
+                        fsync(dfd);
+        }
+        return 0;
+}
+
+static int rm_rf_children(int dfd, rc_error **err);
+
+int rc_rm_rf_at(int dirfd, const char *name, rc_error **err)
+{
+        struct stat st;
+        cleanup_close int fd = -1;
+
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return rc_error_set(err, errno, "stat %s", name);
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+                        return rc_error_set(err, errno, "remove %s", name);
+                return 0;
+        }
+        if ((st.st_mode & 0700) != 0700)
+                fchmodat(dirfd, name, (st.st_mode & 07777) | 0700, 0);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return rc_error_set(err, errno, "open directory %s", name);
+        if (rm_rf_children(fd, err) < 0)
+                return rc_error_wrap(err, "%s", name);
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return rc_error_set(err, errno, "remove directory %s", name);
+        return 0;
+}
+
+static int rm_rf_children(int dfd, rc_error **err)
+{
+        int dupfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+        cleanup_closedir DIR *d = NULL;
+        struct dirent *de;
+
+        if (dupfd < 0)
+                return rc_error_set(err, errno, "dup");
+        d = fdopendir(dupfd);
+        if (d == NULL) {
+                close(dupfd);
+                return rc_error_set(err, errno, "fdopendir");
+        }
+        while ((errno = 0, de = readdir(d)) != NULL) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (rc_rm_rf_at(dfd, de->d_name, err) < 0)
+                        return -1;
+        }
+        if (errno != 0)
+                return rc_error_set(err, errno, "readdir");
+        return 0;
+}
+
+int rc_rm_rf(const char *path, rc_error **err)
+{
+        return rc_rm_rf_at(AT_FDCWD, path, err);
+}
+
+int rc_path_exists(const char *path)
+{
+        struct stat st;
+        return lstat(path, &st) == 0;
+}

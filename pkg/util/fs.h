@@ -1,0 +1,33 @@
+/* Small file-system helpers shared by all modules. */
+#ifndef RC_UTIL_FS_H
+#define RC_UTIL_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* mkdir -p; existing directories are fine. */
+int rc_mkdir_p(const char *path, mode_t mode, rc_error **err);
+
+/* Read a whole file (NUL-terminated; *len excludes the NUL). */
+int rc_read_file(const char *path, char **out, size_t *len, rc_error **err);
+int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_error **err);
+
+/* Write a file crash-safely: temp file in the same directory, fsync,
+ * rename over the target, fsync the directory. */
+int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, rc_error **err);
+
+/* Write all bytes, retrying on EINTR and short writes. */
+int rc_write_all(int fd, const void *data, size_t len);
+
+/* Remove a tree (rm -rf) below dirfd/name without following symlinks.
+ * A missing tree is not an error.  Works on read-only directories it owns
+ * by making them writable first. */
+int rc_rm_rf_at(int dirfd, const char *name, rc_error **err);
+int rc_rm_rf(const char *path, rc_error **err);
+
+/* "Does it exist?" without following a final symlink. */
+int rc_path_exists(const char *path);
+
+#endif

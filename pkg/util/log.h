@@ -1,0 +1,19 @@
+/* Leveled logging to stderr.  The level is process-wide: set once by the CLI
+ * from --log-level.  Library code logs at debug/info only; errors travel as
+ * rc_error values and are printed by cmd/. */
+#ifndef RC_UTIL_LOG_H
+#define RC_UTIL_LOG_H
+
+enum rc_log_level { RC_LOG_ERROR = 0, RC_LOG_WARN, RC_LOG_INFO, RC_LOG_DEBUG };
+
+void rc_log_set_level(enum rc_log_level level);
+enum rc_log_level rc_log_get_level(void);
+/* Parses "error|warn|info|debug"; returns -1 if unknown. */
+int rc_log_parse_level(const char *name);
+void rc_log(enum rc_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define rc_debug(...) rc_log(RC_LOG_DEBUG, __VA_ARGS__)
+#define rc_info(...) rc_log(RC_LOG_INFO, __VA_ARGS__)
+#define rc_warn(...) rc_log(RC_LOG_WARN, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages rc needs to build, run and test.
+#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh --test   also what the test suite and benchmarks use
+set -eu
+build="build-essential pkg-config libjson-c-dev libarchive-dev libinih-dev libsqlite3-dev \
+libssl-dev zlib1g-dev libzstd-dev libseccomp-dev libsystemd-dev libcurl4-openssl-dev \
+libslirp-dev libglib2.0-dev"
+run="uidmap fuse-overlayfs fuse3 busybox-static"
+test="libcmocka-dev bats docker-registry skopeo iproute2 procps util-linux psmisc"
+pkgs="$build $run"
+[ "${1:-}" = "--test" ] && pkgs="$pkgs $test"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $pkgs
