@@ -1,0 +1,39 @@
+/* The rc command line: global options, the command table and helpers the
+ * per-command files share.  Each cmd/rc/<family>.c implements commands as
+ * `int cmd_NAME(struct rc_cli *cli, int argc, char **argv)` returning the
+ * process exit status; argv[0] is the command name, options follow. */
+#ifndef RC_CMD_RC_H
+#define RC_CMD_RC_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "util/error.h"
+
+struct rc_cli {
+        struct rc_config cfg; /* loaded configuration with --root/--runroot applied */
+        const char *argv0;
+};
+
+struct rc_command {
+        const char *name;
+        int (*fn)(struct rc_cli *cli, int argc, char **argv);
+        const char *summary;
+};
+
+/* Print "rc: <message>" for err and free it; returns exit status 125
+ * (docker/podman's status for an error of the engine itself). */
+int rc_cli_fail(rc_error *err);
+/* Print "rc: <printf message>" and "See 'rc CMD --help'." ; returns 125. */
+int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True if argv has -h/--help before any positional argument. */
+bool rc_cli_wants_help(int argc, char **argv);
+
+int cmd_run(struct rc_cli *cli, int argc, char **argv);
+int cmd_import(struct rc_cli *cli, int argc, char **argv);
+int cmd_images(struct rc_cli *cli, int argc, char **argv);
+int cmd_rmi(struct rc_cli *cli, int argc, char **argv);
+int cmd_info(struct rc_cli *cli, int argc, char **argv);
+int cmd_system(struct rc_cli *cli, int argc, char **argv);
+
+#endif

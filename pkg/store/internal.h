@@ -1,0 +1,33 @@
+/* Internal to pkg/store: the handle and SQLite helpers. */
+#ifndef RC_STORE_INTERNAL_H
+#define RC_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct rc_store {
+        char *root;
+        int root_fd;
+        sqlite3 *db;
+};
+
+void rc_stmt_finalizep(sqlite3_stmt **st);
+#define cleanup_stmt __attribute__((cleanup(rc_stmt_finalizep)))
+
+int rc_db_error(struct rc_store *s, rc_error **err, const char *what);
+int rc_db_exec(struct rc_store *s, const char *sql, rc_error **err);
+int rc_db_prepare(struct rc_store *s, const char *sql, sqlite3_stmt **st, rc_error **err);
+/* BEGIN IMMEDIATE: take the write lock now, so a transaction that reads
+ * then writes cannot fail half-way with SQLITE_BUSY. */
+int rc_db_begin(struct rc_store *s, rc_error **err);
+int rc_db_commit(struct rc_store *s, rc_error **err);
+void rc_db_rollback(struct rc_store *s);
+/* Rolls back unless committed (*active cleared by rc_db_commit callers). */
+const char *rc_db_text(sqlite3_stmt *st, int col);
+
+/* Move a directory below the store to tmp/ (so a crash leaves it to gc) and
+ * remove it. */
+int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err);
+
+#endif

@@ -1,0 +1,374 @@
+/* Opening the store, its schema, staging directories and garbage collection. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define SCHEMA_VERSION 1
+
+static const char schema[] =
+        "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL,"
+        " parent TEXT NOT NULL, blob_digest TEXT NOT NULL, media_type TEXT NOT NULL,"
+        " blob_size INTEGER NOT NULL, tar_size INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS images(id TEXT PRIMARY KEY, config_digest TEXT NOT NULL,"
+        " manifest_digest TEXT NOT NULL, created INTEGER NOT NULL, size INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS image_layers(image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " idx INTEGER NOT NULL, chain_id TEXT NOT NULL REFERENCES layers(chain_id), PRIMARY KEY(image_id, idx));"
+        "CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);"
+        "CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY,"
+        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
+        "CREATE TABLE IF NOT EXISTS containers(id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        " image_id TEXT NOT NULL, image_name TEXT, state TEXT NOT NULL, driver TEXT, created INTEGER NOT NULL,"
+        " auto_remove INTEGER NOT NULL, monitor_pid INTEGER, monitor_start INTEGER, exit_code INTEGER);"
+        "PRAGMA user_version = 1;";
+
+void rc_stmt_finalizep(sqlite3_stmt **st)
+{
+        if (*st)
+                sqlite3_finalize(*st);
+        *st = NULL;
+}
+
+int rc_db_error(struct rc_store *s, rc_error **err, const char *what)
+{
+        int code = sqlite3_errcode(s->db);
+        int e = code == SQLITE_FULL ? ENOSPC : code == SQLITE_BUSY ? EBUSY : code == SQLITE_READONLY ? EROFS : EIO;
+
+        rc_error_set(err, 0, "store database %s/store.db: %s: %s", s->root, what, sqlite3_errmsg(s->db));
+        if (err && *err)
+                (*err)->errnum = e;
+        return -1;
+}
+
+int rc_db_exec(struct rc_store *s, const char *sql, rc_error **err)
+{
+        if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                return rc_db_error(s, err, sql);
+        return 0;
+}
+
+int rc_db_prepare(struct rc_store *s, const char *sql, sqlite3_stmt **st, rc_error **err)
+{
+        if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+                return rc_db_error(s, err, "prepare");
+        return 0;
+}
+
+int rc_db_begin(struct rc_store *s, rc_error **err)
+{
+        return rc_db_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int rc_db_commit(struct rc_store *s, rc_error **err)
+{
+        if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+                rc_db_error(s, err, "commit");
+                rc_db_rollback(s);
+                return -1;
+        }
+        return 0;
+}
+
+void rc_db_rollback(struct rc_store *s)
+{
+        if (!sqlite3_get_autocommit(s->db))
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *rc_db_text(sqlite3_stmt *st, int col)
+{
+        const unsigned char *t = sqlite3_column_text(st, col);
+        return t ? (const char *)t : "";
+}
+
+static int open_db(struct rc_store *s, rc_error **err)
+{
+        cleanup_free char *path = xasprintf("%s/store.db", s->root);
+        sqlite3_stmt *st = NULL;
+        int version = 0;
+
+        if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK) {
+                rc_error_set(err, 0, "open store database %s: %s", path,
+                             s->db ? sqlite3_errmsg(s->db) : "out of memory");
+                return -1;
+        }
+        sqlite3_busy_timeout(s->db, 60000);
+        /* WAL: readers never block the writer; synchronous=NORMAL keeps the
+         * database consistent across crashes (only the last commits may be
+         * lost on power failure) without an fsync per commit. */
+        if (rc_db_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0)
+                return -1;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+                version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (version > SCHEMA_VERSION)
+                return rc_error_set(err, 0,
+                                    "store %s was written by a newer rc (schema %d, this rc knows %d): upgrade rc",
+                                    s->root, version, SCHEMA_VERSION);
+        if (version < SCHEMA_VERSION) {
+                if (rc_db_begin(s, err) < 0)
+                        return -1;
+                if (rc_db_exec(s, schema, err) < 0) {
+                        rc_db_rollback(s);
+                        return -1;
+                }
+                if (rc_db_commit(s, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int rc_store_open(const char *root, struct rc_store **out, rc_error **err)
+{
+        static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "containers", "tmp" };
+        struct rc_store *s = xcalloc(1, sizeof(*s));
+        cleanup_store struct rc_store *owned = s;
+
+        s->root = xstrdup(root);
+        s->root_fd = -1;
+        if (rc_mkdir_p(root, 0700, err) < 0)
+                return rc_error_wrap(err, "store");
+        s->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (s->root_fd < 0)
+                return rc_error_set(err, errno, "open store %s", root);
+        for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++)
+                if (mkdirat(s->root_fd, subdirs[i], 0700) < 0 && errno != EEXIST)
+                        return rc_error_set(err, errno, "create %s/%s", root, subdirs[i]);
+        if (open_db(s, err) < 0)
+                return -1;
+        *out = steal_pointer(&owned);
+        return 0;
+}
+
+void rc_store_close(struct rc_store *s)
+{
+        if (s == NULL)
+                return;
+        if (s->db)
+                sqlite3_close(s->db);
+        if (s->root_fd >= 0)
+                close(s->root_fd);
+        free(s->root);
+        free(s);
+}
+
+void rc_store_closep(struct rc_store **s)
+{
+        rc_store_close(*s);
+        *s = NULL;
+}
+
+const char *rc_store_root(const struct rc_store *s)
+{
+        return s->root;
+}
+
+int rc_store_mkdtemp(struct rc_store *s, const char *what, char **path, rc_error **err)
+{
+        char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, what, (int)getpid());
+
+        if (mkdtemp(p) == NULL) {
+                int e = errno;
+                free(p);
+                return rc_error_set(err, e, "create staging directory in %s/tmp", s->root);
+        }
+        *path = p;
+        return 0;
+}
+
+int rc_store_mkstemp(struct rc_store *s, const char *what, int *fd, char **path, rc_error **err)
+{
+        char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, what, (int)getpid());
+        int f = mkostemp(p, O_CLOEXEC);
+
+        if (f < 0) {
+                int e = errno;
+                free(p);
+                return rc_error_set(err, e, "create staging file in %s/tmp", s->root);
+        }
+        *fd = f;
+        *path = p;
+        return 0;
+}
+
+int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err)
+{
+        cleanup_free char *tmp = xasprintf("%s/tmp/rm-%d-XXXXXX", s->root, (int)getpid());
+
+        if (mkdtemp(tmp) == NULL)
+                return rc_error_set(err, errno, "create %s", tmp);
+        /* rename(2) replaces the empty directory mkdtemp made. */
+        if (rename(path, tmp) < 0) {
+                int e = errno;
+                rmdir(tmp);
+                if (e == ENOENT)
+                        return 0;
+                return rc_error_set(err, e, "move %s out of the way", path);
+        }
+        return rc_rm_rf(tmp, err);
+}
+
+uint64_t rc_process_start_time(pid_t pid)
+{
+        char path[64], buf[1024];
+        cleanup_close int fd = -1;
+        unsigned long long start = 0;
+        ssize_t n;
+        char *p;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        /* comm may contain spaces and parentheses: fields restart after the last ')' */
+        p = strrchr(buf, ')');
+        if (p == NULL)
+                return 0;
+        /* after ") " come fields 3..; start time is field 22 */
+        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                   &start) != 1)
+                return 0;
+        return start;
+}
+
+static bool pid_alive(pid_t pid)
+{
+        return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* tmp/NAME-PID-XXXXXX: the owner pid, or 0 if the name has another form. */
+static pid_t staging_owner(const char *name)
+{
+        const char *end = strrchr(name, '-');
+        const char *start;
+
+        if (end == NULL || end == name)
+                return 0;
+        start = end - 1;
+        while (start > name && start[-1] != '-')
+                start--;
+        if (start == name)
+                return 0;
+        return (pid_t)strtol(start, NULL, 10);
+}
+
+static int gc_staging(struct rc_store *s, rc_error **err)
+{
+        cleanup_free char *dir = xasprintf("%s/tmp", s->root);
+        cleanup_closedir DIR *d = opendir(dir);
+        struct dirent *de;
+        cleanup_close int dfd = -1;
+
+        if (d == NULL)
+                return rc_error_set(err, errno, "open %s", dir);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return rc_error_set(err, errno, "open %s", dir);
+        while ((de = readdir(d)) != NULL) {
+                pid_t owner;
+                if (de->d_name[0] == '.')
+                        continue;
+                owner = staging_owner(de->d_name);
+                if (owner > 0 && pid_alive(owner))
+                        continue;
+                rc_debug("store: removing leftover staging entry tmp/%s", de->d_name);
+                if (rc_rm_rf_at(dfd, de->d_name, err) < 0)
+                        return rc_error_wrap(err, "clean %s", dir);
+        }
+        return 0;
+}
+
+static int gc_containers(struct rc_store *s, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+        cleanup_strv char **stale = NULL;
+
+        if (rc_db_prepare(s, "SELECT id, monitor_pid, monitor_start FROM containers WHERE auto_remove = 1", &st,
+                          err) < 0)
+                return -1;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                pid_t pid = (pid_t)sqlite3_column_int64(st, 1);
+                uint64_t start = (uint64_t)sqlite3_column_int64(st, 2);
+                if (pid_alive(pid) && rc_process_start_time(pid) == start)
+                        continue;
+                strv_push(&stale, rc_db_text(st, 0));
+        }
+        for (size_t i = 0; stale && stale[i]; i++) {
+                rc_debug("store: removing container %.12s left by an rc that is gone", stale[i]);
+                if (rc_store_container_remove(s, stale[i], err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int gc_layers(struct rc_store *s, rc_error **err)
+{
+        cleanup_free char *dir = xasprintf("%s/layers", s->root);
+        cleanup_closedir DIR *d = NULL;
+        cleanup_stmt sqlite3_stmt *st = NULL;
+        cleanup_strv char **orphans = NULL;
+        struct dirent *de;
+
+        if (rc_db_begin(s, err) < 0)
+                return -1;
+        d = opendir(dir);
+        if (d == NULL) {
+                rc_db_rollback(s);
+                return rc_error_set(err, errno, "open %s", dir);
+        }
+        if (rc_db_prepare(s, "SELECT 1 FROM layers WHERE chain_id = ?", &st, err) < 0) {
+                rc_db_rollback(s);
+                return -1;
+        }
+        while ((de = readdir(d)) != NULL) {
+                cleanup_free char *chain = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                chain = xasprintf("sha256:%s", de->d_name);
+                sqlite3_reset(st);
+                sqlite3_bind_text(st, 1, chain, -1, SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_ROW)
+                        strv_push(&orphans, de->d_name);
+        }
+        /* Move orphans aside while holding the lock: no commit can be
+         * recording them at the same time. */
+        for (size_t i = 0; orphans && orphans[i]; i++) {
+                cleanup_free char *p = xasprintf("%s/%s", dir, orphans[i]);
+                cleanup_free char *tmp = xasprintf("%s/tmp/rmlayer-%d-%s", s->root, (int)getpid(), orphans[i]);
+                rc_debug("store: removing orphan layer directory %s", p);
+                if (rename(p, tmp) < 0 && errno != ENOENT) {
+                        rc_db_rollback(s);
+                        return rc_error_set(err, errno, "move %s", p);
+                }
+        }
+        rc_db_rollback(s);
+        for (size_t i = 0; orphans && orphans[i]; i++) {
+                cleanup_free char *tmp = xasprintf("%s/tmp/rmlayer-%d-%s", s->root, (int)getpid(), orphans[i]);
+                if (rc_rm_rf(tmp, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int rc_store_gc(struct rc_store *s, rc_error **err)
+{
+        if (gc_containers(s, err) < 0 || gc_layers(s, err) < 0 || gc_staging(s, err) < 0)
+                return rc_error_wrap(err, "store clean-up");
+        return 0;
+}

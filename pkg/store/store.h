@@ -1,0 +1,126 @@
+/* The image and container store.
+ *
+ * Layout under the store root:
+ *   store.db                 SQLite (WAL) metadata: layers, images, names, containers
+ *   blobs/sha256/HEX         content-addressed blobs (layer tars, configs, manifests)
+ *   layers/CHAINHEX/diff     each layer extracted once, shared by every image using it
+ *   containers/ID/           a container's writable layer and generated files
+ *   tmp/                     staging; entries are named after the pid that owns them
+ *
+ * Crash safety: files are staged under tmp/ and renamed into place inside the
+ * same write transaction that records them, so a kill -9 leaves at worst an
+ * orphan directory that rc_store_gc() removes.  Concurrent rc processes
+ * serialise writers through SQLite's lock (BEGIN IMMEDIATE, busy timeout).
+ */
+#ifndef RC_STORE_STORE_H
+#define RC_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/digest.h"
+#include "util/error.h"
+
+struct rc_store;
+
+int rc_store_open(const char *root, struct rc_store **out, rc_error **err);
+void rc_store_close(struct rc_store *s);
+void rc_store_closep(struct rc_store **s);
+#define cleanup_store __attribute__((cleanup(rc_store_closep)))
+const char *rc_store_root(const struct rc_store *s);
+
+/* A fresh staging directory (for layer extraction, container roots...) or
+ * file under tmp/, removed by rc_store_gc once its owner pid is gone. */
+int rc_store_mkdtemp(struct rc_store *s, const char *what, char **path, rc_error **err);
+int rc_store_mkstemp(struct rc_store *s, const char *what, int *fd, char **path, rc_error **err);
+
+/* Blobs. */
+char *rc_store_blob_path(const struct rc_store *s, const char *digest);
+bool rc_store_blob_exists(const struct rc_store *s, const char *digest);
+/* Store bytes as a blob; writes its digest. */
+int rc_store_blob_put(struct rc_store *s, const void *data, size_t len, char digest[RC_DIGEST_LEN + 1],
+                      rc_error **err);
+/* Move a staged, already-verified file into place as blob `digest`. */
+int rc_store_blob_commit(struct rc_store *s, const char *tmp_path, const char *digest, rc_error **err);
+int rc_store_blob_read(const struct rc_store *s, const char *digest, char **data, size_t *len, rc_error **err);
+
+/* Layers.  chain_id = diff_id for a base layer, else
+ * sha256(parent_chain_id + " " + diff_id) (OCI image spec). */
+struct rc_layer {
+        char chain_id[RC_DIGEST_LEN + 1];
+        char diff_id[RC_DIGEST_LEN + 1];
+        char parent[RC_DIGEST_LEN + 1]; /* "" for a base layer */
+        char blob_digest[RC_DIGEST_LEN + 1];
+        char media_type[128];
+        uint64_t blob_size, tar_size;
+};
+void rc_layer_chain_id(const char *parent_chain_id, const char *diff_id, char out[RC_DIGEST_LEN + 1]);
+bool rc_store_layer_exists(struct rc_store *s, const char *chain_id);
+/* Directory holding the layer's files. */
+char *rc_store_layer_dir(const struct rc_store *s, const char *chain_id);
+/* Record a layer extracted into staged_dir (from rc_store_mkdtemp): renamed
+ * into place; if another rc committed the same layer meanwhile, staged_dir is
+ * discarded.  Either way the layer exists afterwards. */
+int rc_store_layer_commit(struct rc_store *s, const char *staged_dir, const struct rc_layer *layer, rc_error **err);
+int rc_store_layer_get(struct rc_store *s, const char *chain_id, struct rc_layer *out, rc_error **err);
+
+/* Images. */
+struct rc_image {
+        char id[RC_DIGEST_HEX_LEN + 1];     /* hex of the config digest */
+        char config_digest[RC_DIGEST_LEN + 1];
+        char manifest_digest[RC_DIGEST_LEN + 1];
+        char **names;                       /* full references, NULL-terminated */
+        char **layers;                      /* chain ids, base first, NULL-terminated */
+        int64_t created;                    /* unix seconds */
+        uint64_t size;                      /* sum of uncompressed layer sizes */
+};
+void rc_image_free(struct rc_image *img);
+/* Record an image whose layers and blobs are all committed; its names move
+ * to it from any image that had them. */
+int rc_store_image_add(struct rc_store *s, const struct rc_image *img, rc_error **err);
+/* Find by exact name, then by id or unique id prefix (optionally "sha256:").
+ * Returns 0 found, -1 error (ENOENT: not found, EINVAL: ambiguous). */
+int rc_store_image_find(struct rc_store *s, const char *const *names, const char *id_or_prefix,
+                        struct rc_image *out, rc_error **err);
+int rc_store_image_list(struct rc_store *s, struct rc_image **out, size_t *n, rc_error **err);
+void rc_image_list_free(struct rc_image *imgs, size_t n);
+/* Remove a name; if it was the image's last name (or name is NULL), remove
+ * the image and every layer no other image uses.  Refuses (EBUSY) while a
+ * container uses the image unless force.  *deleted tells whether the image
+ * itself went. */
+int rc_store_image_remove(struct rc_store *s, const char *id, const char *name, bool force, bool *deleted,
+                          rc_error **err);
+
+/* Containers. */
+struct rc_container_rec {
+        char id[RC_DIGEST_HEX_LEN + 1];
+        char *name;
+        char image_id[RC_DIGEST_HEX_LEN + 1];
+        char *image_name;
+        char *state;        /* created, running, exited */
+        char *driver;       /* storage driver used for its root */
+        int64_t created;
+        bool auto_remove;   /* --rm */
+        pid_t monitor_pid;  /* rc process looking after it */
+        uint64_t monitor_start; /* its start time, to detect pid reuse */
+        int exit_code;
+};
+void rc_container_rec_free(struct rc_container_rec *c);
+/* Insert; fails with EEXIST and a clear message if the name is taken. */
+int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c, rc_error **err);
+int rc_store_container_set_state(struct rc_store *s, const char *id, const char *state, int exit_code,
+                                 rc_error **err);
+/* Delete the record and the container's directory. */
+int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
+char *rc_store_container_dir(const struct rc_store *s, const char *id);
+
+/* Remove what crashed rc processes left: --rm containers whose rc is gone,
+ * staging entries of dead pids, layer directories without a record. */
+int rc_store_gc(struct rc_store *s, rc_error **err);
+
+/* Start time of a process (clock ticks since boot, /proc/PID/stat field
+ * 22), 0 if it does not exist. */
+uint64_t rc_process_start_time(pid_t pid);
+
+#endif
