@@ -1,0 +1,288 @@
+/* Store: blobs, layers, images, names, containers, clean-up. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+struct fixture {
+        char *root;
+        struct rc_store *s;
+};
+
+static int setup(void **state)
+{
+        struct fixture *f = xcalloc(1, sizeof(*f));
+        char tmpl[] = "/tmp/rc-test-store-XXXXXX";
+        rc_error *err = NULL;
+
+        assert_non_null(mkdtemp(tmpl));
+        f->root = xasprintf("%s/store", tmpl);
+        assert_int_equal(rc_store_open(f->root, &f->s, &err), 0);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+        rc_error *err = NULL;
+        char *parent = xstrdup(f->root);
+
+        *strrchr(parent, '/') = '\0';
+        rc_store_close(f->s);
+        assert_int_equal(rc_rm_rf(parent, &err), 0);
+        free(parent);
+        free(f->root);
+        free(f);
+        return 0;
+}
+
+/* Stage a layer directory containing one file and commit it. */
+static void add_layer(struct fixture *f, const char *content, struct rc_layer *l)
+{
+        char *dir = NULL, *file;
+        rc_error *err = NULL;
+        char blob_digest[RC_DIGEST_LEN + 1];
+
+        memset(l, 0, sizeof(*l));
+        assert_int_equal(rc_store_blob_put(f->s, content, strlen(content), blob_digest, &err), 0);
+        rc_sha256_digest(content, strlen(content), l->diff_id);
+        memcpy(l->chain_id, l->diff_id, sizeof(l->chain_id));
+        memcpy(l->blob_digest, blob_digest, sizeof(blob_digest));
+        strcpy(l->media_type, "application/vnd.oci.image.layer.v1.tar");
+        l->blob_size = l->tar_size = strlen(content);
+        assert_int_equal(rc_store_mkdtemp(f->s, "layer", &dir, &err), 0);
+        file = xasprintf("%s/file", dir);
+        assert_int_equal(rc_write_file_atomic(file, content, strlen(content), 0644, &err), 0);
+        assert_int_equal(rc_store_layer_commit(f->s, dir, l, &err), 0);
+        free(file);
+        free(dir);
+}
+
+static void add_image(struct fixture *f, const char *config, const struct rc_layer *l, const char *name,
+                      struct rc_image *img)
+{
+        char *layers[2] = { (char *)l->chain_id, NULL };
+        char *names[2] = { (char *)name, NULL };
+        rc_error *err = NULL;
+
+        memset(img, 0, sizeof(*img));
+        assert_int_equal(rc_store_blob_put(f->s, config, strlen(config), img->config_digest, &err), 0);
+        assert_int_equal(rc_store_blob_put(f->s, "{}", 2, img->manifest_digest, &err), 0);
+        snprintf(img->id, sizeof(img->id), "%s", rc_digest_hex(img->config_digest));
+        img->layers = layers;
+        img->names = names;
+        img->created = 1700000000;
+        img->size = l->tar_size;
+        assert_int_equal(rc_store_image_add(f->s, img, &err), 0);
+        img->layers = NULL;
+        img->names = NULL;
+}
+
+static void test_blob_roundtrip(void **state)
+{
+        struct fixture *f = *state;
+        char digest[RC_DIGEST_LEN + 1];
+        char *data = NULL;
+        size_t len = 0;
+        rc_error *err = NULL;
+
+        assert_int_equal(rc_store_blob_put(f->s, "hello", 5, digest, &err), 0);
+        assert_string_equal(digest, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assert_true(rc_store_blob_exists(f->s, digest));
+        assert_int_equal(rc_store_blob_read(f->s, digest, &data, &len, &err), 0);
+        assert_int_equal(len, 5);
+        assert_memory_equal(data, "hello", 5);
+        free(data);
+}
+
+static void test_chain_id(void **state)
+{
+        char out[RC_DIGEST_LEN + 1], expect[RC_DIGEST_LEN + 1];
+        const char *a = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        const char *b = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        char *joined = xasprintf("%s %s", a, b);
+
+        (void)state;
+        rc_layer_chain_id(NULL, a, out);
+        assert_string_equal(out, a);
+        rc_layer_chain_id(a, b, out);
+        rc_sha256_digest(joined, strlen(joined), expect);
+        assert_string_equal(out, expect);
+        free(joined);
+}
+
+static void test_layer_commit_twice_keeps_one(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l, got;
+        rc_error *err = NULL;
+        char *dir;
+        struct stat st;
+
+        add_layer(f, "layer-content", &l);
+        /* a second commit of the same chain id discards the staged copy */
+        add_layer(f, "layer-content", &l);
+        assert_true(rc_store_layer_exists(f->s, l.chain_id));
+        assert_int_equal(rc_store_layer_get(f->s, l.chain_id, &got, &err), 0);
+        assert_string_equal(got.diff_id, l.diff_id);
+        dir = rc_store_layer_dir(f->s, l.chain_id);
+        assert_int_equal(stat(dir, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+        free(dir);
+}
+
+static void test_image_names_and_lookup(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image a, b, found;
+        const char *names[] = { "localhost/app:latest", NULL };
+        const char *other[] = { "localhost/nope:latest", NULL };
+        char prefix[8];
+        rc_error *err = NULL;
+
+        add_layer(f, "base", &l);
+        add_image(f, "{\"a\":1}", &l, "localhost/app:latest", &a);
+        assert_int_equal(rc_store_image_find(f->s, names, NULL, &found, &err), 0);
+        assert_string_equal(found.id, a.id);
+        assert_int_equal(strv_len(found.layers), 1);
+        rc_image_free(&found);
+
+        snprintf(prefix, sizeof(prefix), "%.6s", a.id);
+        assert_int_equal(rc_store_image_find(f->s, other, prefix, &found, &err), 0);
+        assert_string_equal(found.id, a.id);
+        rc_image_free(&found);
+
+        assert_int_equal(rc_store_image_find(f->s, other, NULL, &found, &err), -1);
+        assert_int_equal(rc_error_errno(err), ENOENT);
+        rc_error_free(err);
+        err = NULL;
+
+        /* the name moves to a new image; the old one keeps existing, unnamed */
+        add_image(f, "{\"a\":2}", &l, "localhost/app:latest", &b);
+        assert_int_equal(rc_store_image_find(f->s, names, NULL, &found, &err), 0);
+        assert_string_equal(found.id, b.id);
+        rc_image_free(&found);
+}
+
+static void test_remove_keeps_shared_layer(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image a, b;
+        bool deleted = false;
+        rc_error *err = NULL;
+        char *dir;
+
+        add_layer(f, "shared", &l);
+        add_image(f, "{\"x\":1}", &l, "localhost/a:1", &a);
+        add_image(f, "{\"x\":2}", &l, "localhost/b:1", &b);
+        assert_int_equal(rc_store_image_remove(f->s, a.id, NULL, false, &deleted, &err), 0);
+        assert_true(deleted);
+        assert_true(rc_store_layer_exists(f->s, l.chain_id));
+        assert_false(rc_store_blob_exists(f->s, a.config_digest));
+        assert_int_equal(rc_store_image_remove(f->s, b.id, "localhost/b:1", false, &deleted, &err), 0);
+        assert_true(deleted);
+        assert_false(rc_store_layer_exists(f->s, l.chain_id));
+        dir = rc_store_layer_dir(f->s, l.chain_id);
+        assert_false(rc_path_exists(dir));
+        free(dir);
+        assert_false(rc_store_blob_exists(f->s, l.blob_digest));
+}
+
+static void test_container_name_unique_and_busy_image(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image img;
+        struct rc_container_rec c = { 0 };
+        bool deleted = false;
+        rc_error *err = NULL;
+
+        add_layer(f, "c", &l);
+        add_image(f, "{\"c\":1}", &l, "localhost/c:1", &img);
+        memset(c.id, 'a', RC_DIGEST_HEX_LEN);
+        c.name = "web";
+        memcpy(c.image_id, img.id, sizeof(c.image_id));
+        c.image_name = "localhost/c:1";
+        c.driver = "overlay";
+        c.monitor_pid = getpid();
+        c.monitor_start = rc_process_start_time(getpid());
+        assert_int_equal(rc_store_container_add(f->s, &c, &err), 0);
+        memset(c.id, 'b', RC_DIGEST_HEX_LEN);
+        assert_int_equal(rc_store_container_add(f->s, &c, &err), -1);
+        assert_int_equal(rc_error_errno(err), EEXIST);
+        assert_non_null(strstr(err->msg, "\"web\""));
+        rc_error_free(err);
+        err = NULL;
+
+        /* a running container (our own pid) blocks removal, even forced */
+        assert_int_equal(rc_store_image_remove(f->s, img.id, NULL, true, &deleted, &err), -1);
+        assert_int_equal(rc_error_errno(err), EBUSY);
+        rc_error_free(err);
+        err = NULL;
+        memset(c.id, 'a', RC_DIGEST_HEX_LEN);
+        assert_int_equal(rc_store_container_remove(f->s, c.id, &err), 0);
+        assert_int_equal(rc_store_image_remove(f->s, img.id, NULL, false, &deleted, &err), 0);
+        assert_true(deleted);
+}
+
+static void test_gc_removes_dead_leftovers(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image img;
+        struct rc_container_rec c = { 0 };
+        rc_error *err = NULL;
+        char *orphan = xasprintf("%s/layers/%064d", f->root, 0);
+        char *stale_tmp = xasprintf("%s/tmp/layer-999999999-abcdef", f->root);
+        char *cdir;
+
+        add_layer(f, "g", &l);
+        add_image(f, "{\"g\":1}", &l, "localhost/g:1", &img);
+        memset(c.id, 'c', RC_DIGEST_HEX_LEN);
+        c.name = "gone";
+        memcpy(c.image_id, img.id, sizeof(c.image_id));
+        c.auto_remove = true;
+        c.monitor_pid = 999999999; /* no such process */
+        assert_int_equal(rc_store_container_add(f->s, &c, &err), 0);
+        cdir = rc_store_container_dir(f->s, c.id);
+        assert_int_equal(mkdir(cdir, 0700), 0);
+        assert_int_equal(mkdir(orphan, 0700), 0);
+        assert_int_equal(mkdir(stale_tmp, 0700), 0);
+
+        assert_int_equal(rc_store_gc(f->s, &err), 0);
+        assert_false(rc_path_exists(cdir));
+        assert_false(rc_path_exists(orphan));
+        assert_false(rc_path_exists(stale_tmp));
+        assert_true(rc_store_layer_exists(f->s, l.chain_id));
+        free(cdir);
+        free(orphan);
+        free(stale_tmp);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_blob_roundtrip, setup, teardown),
+                cmocka_unit_test(test_chain_id),
+                cmocka_unit_test_setup_teardown(test_layer_commit_twice_keeps_one, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_image_names_and_lookup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_remove_keeps_shared_layer, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_container_name_unique_and_busy_image, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_gc_removes_dead_leftovers, setup, teardown),
+        };
+        return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
