@@ -86,6 +86,17 @@ int rc_write_all(int fd, const void *data, size_t len)
         return 0;
 }
 
+int rc_write_file(const char *path, const void *data, size_t len, mode_t mode, rc_error **err)
+{
+        cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "create %s", path);
+        if (rc_write_all(fd, data, len) < 0)
+                return rc_error_set(err, errno, "write %s", path);
+        return 0;
+}
+
 int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, rc_error **err)
 {
         cleanup_free char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());

@@ -18,6 +18,10 @@ int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_err
  * rename over the target, fsync the directory. */
 int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, rc_error **err);
 
+/* Write a file in place (create or truncate), no fsync: for files that
+ * need not survive a crash, such as a running container's /etc/hosts. */
+int rc_write_file(const char *path, const void *data, size_t len, mode_t mode, rc_error **err);
+
 /* Write all bytes, retrying on EINTR and short writes. */
 int rc_write_all(int fd, const void *data, size_t len);
 
