@@ -67,6 +67,90 @@ int rc_store_container_set_state(struct rc_store *s, const char *id, const char 
         return 0;
 }
 
+#define CONTAINER_COLUMNS                                                                                     \
+        "id, name, image_id, image_name, state, driver, created, auto_remove, monitor_pid, monitor_start,"       \
+        " exit_code"
+
+static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
+{
+        memset(c, 0, sizeof(*c));
+        snprintf(c->id, sizeof(c->id), "%s", rc_db_text(st, 0));
+        c->name = xstrdup(rc_db_text(st, 1));
+        snprintf(c->image_id, sizeof(c->image_id), "%s", rc_db_text(st, 2));
+        c->image_name = xstrdup(rc_db_text(st, 3));
+        c->state = xstrdup(rc_db_text(st, 4));
+        c->driver = xstrdup(rc_db_text(st, 5));
+        c->created = sqlite3_column_int64(st, 6);
+        c->auto_remove = sqlite3_column_int(st, 7) != 0;
+        c->monitor_pid = (pid_t)sqlite3_column_int64(st, 8);
+        c->monitor_start = (uint64_t)sqlite3_column_int64(st, 9);
+        c->exit_code = sqlite3_column_int(st, 10);
+}
+
+bool rc_container_rec_running(const struct rc_container_rec *c)
+{
+        return rc_monitor_alive(c->monitor_pid, c->monitor_start);
+}
+
+int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, size_t *n, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+        struct rc_container_rec *list = NULL;
+        size_t count = 0;
+
+        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created DESC, id", &st, err) < 0)
+                return -1;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                list = xrealloc(list, (count + 1) * sizeof(*list));
+                row_to_container(st, &list[count++]);
+        }
+        *out = list;
+        *n = count;
+        return 0;
+}
+
+void rc_container_list_free(struct rc_container_rec *list, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                rc_container_rec_free(&list[i]);
+        free(list);
+}
+
+int rc_store_container_find(struct rc_store *s, const char *what, struct rc_container_rec *out, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+        cleanup_free char *pattern = NULL;
+        size_t len = strlen(what);
+        bool found = false;
+
+        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE name = ?", &st, err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+                row_to_container(st, out);
+                return 0;
+        }
+        if (len == 0 || len > RC_DIGEST_HEX_LEN || strspn(what, "0123456789abcdef") != len)
+                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+        rc_stmt_finalizep(&st);
+        pattern = xasprintf("%s%%", what);
+        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE id LIKE ? LIMIT 2", &st, err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                if (found) {
+                        rc_container_rec_free(out);
+                        return rc_error_set(err, EINVAL, "container id prefix \"%s\" is ambiguous: give more characters",
+                                            what);
+                }
+                row_to_container(st, out);
+                found = true;
+        }
+        if (!found)
+                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+        return 0;
+}
+
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err)
 {
         cleanup_free char *dir = rc_store_container_dir(s, id);

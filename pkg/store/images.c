@@ -208,7 +208,7 @@ static int check_users(struct rc_store *s, const char *id, bool force, rc_error 
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         while (sqlite3_step(st) == SQLITE_ROW) {
                 pid_t pid = (pid_t)sqlite3_column_int64(st, 2);
-                bool running = pid > 0 && rc_process_start_time(pid) == (uint64_t)sqlite3_column_int64(st, 3);
+                bool running = rc_monitor_alive(pid, (uint64_t)sqlite3_column_int64(st, 3));
                 if (!force || running)
                         return rc_error_set(err, EBUSY,
                                             "image %.12s is in use by container %.12s (%s)%s: remove the container "

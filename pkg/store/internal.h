@@ -26,6 +26,12 @@ void rc_db_rollback(struct rc_store *s);
 /* Rolls back unless committed (*active cleared by rc_db_commit callers). */
 const char *rc_db_text(sqlite3_stmt *st, int col);
 
+/* Is the rc process that recorded (pid, start time) still alive? */
+static inline bool rc_monitor_alive(pid_t pid, uint64_t start)
+{
+        return pid > 0 && rc_process_start_time(pid) == start;
+}
+
 /* Move a directory below the store to tmp/ (so a crash leaves it to gc) and
  * remove it. */
 int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err);

@@ -305,7 +305,7 @@ static int gc_containers(struct rc_store *s, rc_error **err)
         while (sqlite3_step(st) == SQLITE_ROW) {
                 pid_t pid = (pid_t)sqlite3_column_int64(st, 1);
                 uint64_t start = (uint64_t)sqlite3_column_int64(st, 2);
-                if (pid_alive(pid) && rc_process_start_time(pid) == start)
+                if (rc_monitor_alive(pid, start))
                         continue;
                 strv_push(&stale, rc_db_text(st, 0));
         }

@@ -111,6 +111,14 @@ void rc_container_rec_free(struct rc_container_rec *c);
 int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c, rc_error **err);
 int rc_store_container_set_state(struct rc_store *s, const char *id, const char *state, int exit_code,
                                  rc_error **err);
+/* All containers, newest first. */
+int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, size_t *n, rc_error **err);
+void rc_container_list_free(struct rc_container_rec *list, size_t n);
+/* By exact name, else by id or unique id prefix.  ENOENT / EINVAL (ambiguous). */
+int rc_store_container_find(struct rc_store *s, const char *name_or_id, struct rc_container_rec *out,
+                            rc_error **err);
+/* Whether the rc process looking after it is still alive. */
+bool rc_container_rec_running(const struct rc_container_rec *c);
 /* Delete the record and the container's directory. */
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);
