@@ -29,7 +29,8 @@ const char *rc_db_text(sqlite3_stmt *st, int col);
 /* Is the rc process that recorded (pid, start time) still alive? */
 static inline bool rc_monitor_alive(pid_t pid, uint64_t start)
 {
-        return pid > 0 && rc_process_start_time(pid) == start;
+        uint64_t now = pid > 0 ? rc_process_start_time(pid) : 0;
+        return now != 0 && now == start;
 }
 
 /* Move a directory below the store to tmp/ (so a crash leaves it to gc) and
