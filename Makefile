@@ -6,7 +6,7 @@ MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 
 CC      ?= cc
-PKGS    := json-c libarchive inih sqlite3 libcrypto zlib libzstd libseccomp libsystemd
+PKGS    := json-c libarchive inih sqlite3 libcrypto zlib libzstd libseccomp libsystemd libcurl
 BUILD   ?= build
 BIN     ?= bin
 
