@@ -254,6 +254,12 @@ static void job_finish(struct job *j)
                 return;
         }
         j->state = J_DONE;
+        {
+                long v = 0;
+                curl_easy_getinfo(j->h, CURLINFO_HTTP_VERSION, &v);
+                rc_debug("blob %zu verified (%" PRId64 " bytes, HTTP/%s)", j->index, j->offset,
+                         v == CURL_HTTP_VERSION_2_0 ? "2" : v == CURL_HTTP_VERSION_3 ? "3" : "1.1");
+        }
         if (j->progress)
                 j->progress(j->progress_ctx, j->index, j->offset, j->req->size);
 }

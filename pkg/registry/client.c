@@ -731,6 +731,9 @@ int rc_reg_status_error(struct rc_registry *r, struct rc_endpoint *ep, const cha
                 if (s == 401 && !creds)
                         return rc_error_set(err, 0, "%s: authentication required for %s: run rc login %s", what,
                                             name, name);
+                if (s == 401 && ep->auth == RC_AUTH_BASIC)
+                        return rc_error_set(err, 0, "%s: invalid username or password for %s: run rc login %s",
+                                            what, name, name);
                 return rc_error_set(err, 0, "%s: access denied%s%s%s%s", what, msg ? " (" : "", msg ? msg : "",
                                     msg ? ")" : "",
                                     creds ? "; check that your account may pull it"
@@ -756,7 +759,7 @@ int rc_registry_ping(struct rc_registry *r, rc_error **err)
         int rc = 0;
 
         if (rc_reg_request(r, ep, NULL, NULL, NULL, NULL, RC_REG_ERROR_BODY_MAX, &resp, err) < 0)
-                return rc_error_wrap(err, "%s", r->domain);
+                return -1; /* the message names the host or URL */
         if (resp.status == 401) {
                 bool creds = ep->auth == RC_AUTH_BASIC || ep->auth == RC_AUTH_BEARER;
                 rc = rc_error_set(err, 0, "%s: %s", r->domain,
