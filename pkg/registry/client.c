@@ -603,11 +603,13 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                  rc_error **err)
 {
         cleanup_free char *cur = xstrdup(url);
+        /* A copy: origin may be ep->base, which an http fallback replaces. */
+        cleanup_free char *orig = origin ? xstrdup(origin) : NULL;
         char errbuf[CURL_ERROR_SIZE];
         int attempt = 1, redirects = 0;
 
         for (;;) {
-                bool send_auth = auth_header != NULL && origin != NULL && rc_url_same_origin(cur, origin);
+                bool send_auth = auth_header != NULL && orig != NULL && rc_url_same_origin(cur, orig);
                 bool too_big = false;
                 CURLcode code;
 
@@ -625,8 +627,10 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                         if (own && rc_reg_http_fallback(ep, code)) {
                                 char *nu = xasprintf("%s%s", ep->base, cur + strlen("https://") + strlen(ep->host));
                                 /* The Authorization header follows the endpoint. */
-                                if (origin != NULL && rc_url_same_origin(origin, cur))
-                                        origin = ep->base;
+                                if (orig != NULL && rc_url_same_origin(orig, cur)) {
+                                        free(orig);
+                                        orig = xstrdup(ep->base);
+                                }
                                 free(cur);
                                 cur = nu;
                                 continue;

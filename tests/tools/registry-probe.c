@@ -126,12 +126,13 @@ static int download(struct rc_registry *r, const char *repo, char **digests, int
 int main(int argc, char **argv)
 {
         struct rc_registry_opts o = { 0 };
-        char **insecure = xcalloc(1, sizeof(char *)), **mirrors = xcalloc(1, sizeof(char *));
-        char **certs = xcalloc(1, sizeof(char *));
+        cleanup_strv char **insecure = xcalloc(1, sizeof(char *)), **mirrors = xcalloc(1, sizeof(char *));
+        cleanup_strv char **certs = xcalloc(1, sizeof(char *));
+        cleanup_free char *creds = NULL, *plat = NULL;
         const char *platform = NULL, *outdir = NULL, *cmd;
         char *os = NULL, *arch = NULL, *variant = NULL;
-        struct rc_reference ref = { 0 };
-        struct rc_registry *r = NULL;
+        __attribute__((cleanup(rc_reference_free))) struct rc_reference ref = { 0 };
+        cleanup_registry struct rc_registry *r = NULL;
         rc_error *err = NULL;
         int i;
 
@@ -155,11 +156,14 @@ int main(int argc, char **argv)
                 } else if (strcmp(a, "--certs-dir") == 0) {
                         strv_push(&certs, v);
                 } else if (strcmp(a, "--creds") == 0) {
-                        char *c = xstrdup(v), *colon = strchr(c, ':');
+                        char *colon;
+                        free(creds);
+                        creds = xstrdup(v);
+                        colon = strchr(creds, ':');
                         if (colon == NULL)
                                 return usage();
                         *colon = '\0';
-                        o.username = c;
+                        o.username = creds;
                         o.password = colon + 1;
                 } else if (strcmp(a, "--authfile") == 0) {
                         o.auth_file = v;
@@ -184,8 +188,8 @@ int main(int argc, char **argv)
         if (certs[0] != NULL)
                 o.certs_dirs = (const char *const *)certs;
         if (platform) {
-                char *p = xstrdup(platform);
-                os = strtok(p, "/");
+                plat = xstrdup(platform);
+                os = strtok(plat, "/");
                 arch = strtok(NULL, "/");
                 variant = strtok(NULL, "/");
         }
@@ -214,7 +218,6 @@ int main(int argc, char **argv)
                     rc_authfile_store(o.auth_file, argv[i], argv[i + 1], argv[i + 2], &err) < 0)
                         return fail(err);
                 printf("%s: ok\n", argv[i]);
-                rc_registry_close(r);
                 return 0;
         }
 
@@ -272,7 +275,5 @@ int main(int argc, char **argv)
         } else {
                 return usage();
         }
-        rc_registry_close(r);
-        rc_reference_free(&ref);
         return 0;
 }
