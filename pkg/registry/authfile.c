@@ -173,7 +173,8 @@ static int decode_entry(const char *path, const char *key, json_object *entry, c
                 return 0;
         }
         b64 = json_object_get_string(auth);
-        plain = xmalloc(strlen(b64) + 1);
+        /* Zeroed: stays a C string for rc_secret_free even if decoding fails midway. */
+        plain = xcalloc(1, strlen(b64) + 1);
         n = b64_decode(b64, (unsigned char *)plain);
         if (n < 0)
                 return rc_error_set(err, 0, "credentials file %s: entry \"%s\": \"auth\" is not valid base64; "

@@ -20,6 +20,7 @@ enum job_state { J_QUEUED, J_ACTIVE, J_WAIT, J_DONE, J_FAILED };
 struct job {
         struct rc_registry *r;
         const char *repo, *scope;
+        char *what;         /* "domain/repo@digest", for messages */
         struct rc_blob_request *req;
         size_t index;
         enum job_state state;
@@ -89,14 +90,14 @@ static void check_response(struct job *j)
                 j->skip = j->offset;
                 if (cl >= 0 && cl != j->req->size)
                         rc_error_set(&j->fatal, 0, "%s: the registry announces %" PRId64 " bytes, the manifest "
-                                     "says %" PRId64, j->req->digest, (int64_t)cl, j->req->size);
+                                     "says %" PRId64, j->what, (int64_t)cl, j->req->size);
         } else if (status == 206) {
                 int64_t start = content_range_start(j->h);
                 j->body_ok = true;
                 j->skip = 0;
                 if (start != j->offset)
                         rc_error_set(&j->fatal, 0, "%s: resuming at byte %" PRId64 ", the server sent a range "
-                                     "starting at %" PRId64, j->req->digest, j->offset, start);
+                                     "starting at %" PRId64, j->what, j->offset, start);
         } else {
                 j->body_ok = false;
         }
@@ -135,7 +136,7 @@ static size_t blob_write(char *data, size_t size, size_t nmemb, void *ud)
                 return all;
         if ((uint64_t)n > (uint64_t)(j->req->size - j->offset)) {
                 rc_error_set(&j->fatal, 0, "%s: the registry sent more than the %" PRId64 " bytes the manifest "
-                             "says; refusing it", j->req->digest, j->req->size);
+                             "says; refusing it", j->what, j->req->size);
                 return 0;
         }
         rc_sha256_update(j->hash, data, n);
@@ -249,7 +250,7 @@ static void job_finish(struct job *j)
         j->hash = NULL;
         if (strcmp(got, j->req->digest) != 0) {
                 rc_error_set(&e, 0, "%s: the registry sent content with digest %s (%" PRId64 " bytes); "
-                             "refusing it (corrupted in the registry or in transit)", j->req->digest, got, j->offset);
+                             "refusing it (corrupted in the registry or in transit)", j->what, got, j->offset);
                 job_fail(j, e);
                 return;
         }
@@ -268,7 +269,7 @@ static void job_done(struct job *j, CURLM *m, CURLcode code)
 {
         struct rc_registry *r = j->r;
         struct rc_endpoint *ep = &r->eps[j->ep];
-        cleanup_free char *what = xasprintf("%s/%s@%s", r->domain, j->repo, j->req->digest);
+        const char *what = j->what;
         rc_error *e = NULL;
 
         curl_multi_remove_handle(m, j->h);
@@ -325,7 +326,7 @@ static void job_done(struct job *j, CURLM *m, CURLcode code)
                 j->state = J_QUEUED;
                 return;
         }
-        if (j->resp.status == 401 && j->auth_rounds++ < 2 && rc_url_same_origin(j->url, ep->base)) {
+        if (j->resp.status == 401 && j->auth_rounds++ < 1 && rc_url_same_origin(j->url, ep->base)) {
                 if (rc_reg_authenticate(r, ep, j->repo, j->scope, j->resp.challenges, j->sent_auth, &e) < 0) {
                         job_fail(j, e);
                         return;
@@ -379,6 +380,7 @@ static void jobs_free(struct job *jobs, size_t n, CURLM *m)
                 }
                 job_wipe_headers(j);
                 free(j->url);
+                free(j->what);
                 rc_sha256_free(j->hash);
                 rc_error_free(j->fatal);
                 rc_http_resp_free(&j->resp);
@@ -415,6 +417,7 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
                 j->scope = scope;
                 j->req = &reqs[i];
                 j->index = i;
+                j->what = xasprintf("%s/%s@%s", r->domain, repo, reqs[i].digest);
                 j->ep = r->preferred < r->n_eps ? r->preferred : 0;
                 j->hash = rc_sha256_new();
                 j->resp.retry_after = -1;
@@ -474,7 +477,7 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
         for (size_t i = 0; i < n; i++) {
                 if (jobs[i].state != J_DONE && jobs[i].state != J_FAILED)
                         rc_error_set(&reqs[i].error, 0, "%s: cancelled because another download failed",
-                                     reqs[i].digest);
+                                     jobs[i].what);
         }
         jobs_free(jobs, n, m);
         curl_multi_cleanup(m);
