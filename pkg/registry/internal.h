@@ -78,6 +78,13 @@ struct rc_http_resp {
 };
 void rc_http_resp_free(struct rc_http_resp *resp);
 
+/* ---- endpoint.c ---- */
+
+/* True if TLS is not verified for host (--tls-verify=false or listed insecure). */
+bool rc_reg_host_insecure(const struct rc_registry *r, const char *host);
+/* certs.d material for "host[:port]" (also looked up under alias if non-NULL), cached. */
+struct rc_tls_host *rc_reg_tls_for_host(struct rc_registry *r, const char *host, const char *alias);
+
 /* ---- client.c ---- */
 
 /* Common options for a handle about to fetch `url`, including TLS: the
