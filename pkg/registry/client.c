@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -100,6 +101,14 @@ void rc_http_resp_free(struct rc_http_resp *resp)
         resp->retry_after = -1;
 }
 
+/* curl's sockets must not leak into the processes rc starts. */
+static curl_socket_t open_socket_cloexec(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+        (void)ctx;
+        (void)purpose;
+        return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 void rc_reg_setup_easy(struct rc_registry *r, struct rc_endpoint *ep, CURL *h, const char *url, char *errbuf)
 {
         bool own = ep != NULL && rc_url_same_origin(url, ep->base);
@@ -121,6 +130,7 @@ void rc_reg_setup_easy(struct rc_registry *r, struct rc_endpoint *ep, CURL *h, c
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
         curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
         curl_easy_setopt(h, CURLOPT_SHARE, r->share);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_cloexec);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
         if (t != NULL && t->ca_pem != NULL) {
@@ -236,6 +246,8 @@ static CURLcode perform(struct rc_registry *r, struct rc_endpoint *ep, const cha
                 curl_slist_free_all(hdrs);
         }
         curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, NULL);
+        /* errbuf lives on the caller's stack: don't leave curl a pointer to it. */
+        curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, NULL);
         if (code == CURLE_OK)
                 rc_reg_collect_headers(r->easy, resp);
         *too_big = bc.too_big;
