@@ -1,0 +1,34 @@
+/* Local image operations on top of the store: importing a root file system
+ * tarball, resolving what a user typed to an image, removing images.
+ * Functions that write layers run inside rc's user namespace. */
+#ifndef RC_IMAGES_IMAGES_H
+#define RC_IMAGES_IMAGES_H
+
+#include <stdbool.h>
+
+#include "image/image.h"
+#include "store/store.h"
+#include "util/error.h"
+
+/* Import a (plain, gzip or zstd) tar of a root file system read from fd as a
+ * single-layer image named `name` (a reference; may be NULL for none).  The
+ * new image's id (64 hex) is written to id_out. */
+int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1],
+                     rc_error **err);
+
+/* Find the image a user means by `what`: a name (short names also match
+ * localhost/NAME, as podman does) or an id / unique id prefix.  Not found:
+ * -1 with errno ENOENT and a message naming `what`. */
+int rc_images_resolve(struct rc_store *s, const char *what, struct rc_image *out, rc_error **err);
+
+/* Load and parse an image's config blob. */
+int rc_images_load_config(struct rc_store *s, const struct rc_image *img, struct rc_image_config *out,
+                          rc_error **err);
+
+/* rmi: by name removes that name (and the image once it has none left); by
+ * id removes the image with all its names.  *untagged gets the name removed
+ * (or NULL); deleted_id the image's id if the image itself went, else "". */
+int rc_images_remove(struct rc_store *s, const char *what, bool force, char **untagged,
+                     char deleted_id[RC_DIGEST_HEX_LEN + 1], rc_error **err);
+
+#endif
