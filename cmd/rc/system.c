@@ -20,10 +20,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-/* pkg/mount may be absent from a partial build; rc info then says so. */
-#pragma weak rc_storage_select
-#pragma weak rc_storage_driver_name
-
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -313,8 +309,6 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
         entered = rc_userns_enter(cfg, &us, &userns_err) == 0;
         if (!entered)
                 driver = xstrdup("unknown (needs the user namespace, see above)");
-        else if (rc_storage_select == NULL || rc_storage_driver_name == NULL)
-                driver = xstrdup("unknown (this build of rc has no storage module)");
         else {
                 enum rc_storage_driver d;
                 if (rc_storage_select(cfg, &d, &why, &storage_err) == 0)
@@ -370,9 +364,11 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
                        h.tun ? "usable" : "not usable (containers get --network none or host only)");
                 printf("store:\n  root: %s\n  runroot: %s\n", cfg->root, cfg->runroot);
                 if (strcmp(cfg->storage_driver, "auto") == 0)
-                        printf("  driver: %s (auto)\n", driver);
+                        printf("  driver: %s (chosen automatically)\n", driver);
+                else if (strcmp(cfg->storage_driver, driver) == 0)
+                        printf("  driver: %s (configured)\n", driver);
                 else
-                        printf("  driver: %s (configured; %s)\n", cfg->storage_driver, driver);
+                        printf("  driver: %s (configured): %s\n", cfg->storage_driver, driver);
                 if (why)
                         printf("  driver fallback reason: %s\n", why);
                 printf("userns:\n");

@@ -16,9 +16,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-/* pkg/mount may be absent from a partial build: probe only if linked. */
-#pragma weak rc_mount_probe_overlay
-
 #ifndef CIFS_SUPER_MAGIC
 #define CIFS_SUPER_MAGIC 0xFF534D42
 #endif
@@ -155,10 +152,6 @@ void check_overlay(const struct rc_check_context *ctx, struct rc_check_result *r
 
         if (!ctx->live) {
                 check_set(r, RC_CHECK_SKIP, "not tried (live probes are off)");
-                return;
-        }
-        if (rc_mount_probe_overlay == NULL) {
-                check_set(r, RC_CHECK_SKIP, "this build of rc has no storage module");
                 return;
         }
         /* probe the file system the store lives on: that is where it must work */

@@ -37,6 +37,10 @@ int userns_pause_open(const char *pidfile, pid_t *pid);
  * pid file.  Caller holds the lock. */
 int userns_pause_create(const char *pidfile, const char *uidmap, const char *gidmap,
                         const struct rc_userns_mapping *m, pid_t *out, rc_error **err);
+/* A pause process of ours holding mapping m whose pid file was lost (its
+ * runtime directory emptied at logout while it lived on): record it in
+ * pidfile instead of leaving it behind.  Returns 1 if adopted, 0 if none. */
+int userns_pause_adopt(const char *pidfile, const struct rc_userns_mapping *m, pid_t *out, rc_error **err);
 /* Stop the pause process recorded in pidfile (if alive) and remove the file. */
 int userns_pause_stop(const char *pidfile, rc_error **err);
 

@@ -8,6 +8,7 @@
  * gid_map, the kernel's own record. */
 #include "userns/userns.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -172,6 +173,8 @@ static void set_name(void)
         memcpy(program_invocation_name, PAUSE_NAME, sizeof(PAUSE_NAME));
 }
 
+static int write_pidfile(const char *pidfile, pid_t pid, uint64_t start, rc_error **err);
+
 static void __attribute__((noreturn)) pause_main(int fd)
 {
         struct pause_hello h = { 0 };
@@ -213,7 +216,7 @@ int userns_pause_create(const char *pidfile, const char *uidmap, const char *gid
                         const struct rc_userns_mapping *m, pid_t *out, rc_error **err)
 {
         cleanup_close int s0 = -1, procfd = -1;
-        cleanup_free char *text = NULL, *procpath = NULL;
+        cleanup_free char *procpath = NULL;
         struct pause_hello h;
         int sv[2], status;
         uint64_t start;
@@ -261,13 +264,58 @@ int userns_pause_create(const char *pidfile, const char *uidmap, const char *gid
                 return rc_error_set(err, errno, "the pause process %d vanished", (int)h.pid);
         if (send(s0, "M", 1, MSG_NOSIGNAL) != 1)
                 return rc_error_set(err, errno, "start the pause process");
-        text = xasprintf("%d %" PRIu64 "\n", (int)h.pid, start);
-        if (rc_write_file_atomic(pidfile, text, strlen(text), 0600, err) < 0) {
+        if (write_pidfile(pidfile, h.pid, start, err) < 0) {
                 kill(h.pid, SIGKILL); /* still pinned by procfd: cannot be a reused pid */
                 return -1;
         }
         rc_info("userns: started pause process %d", (int)h.pid);
         *out = h.pid;
+        return 0;
+}
+
+/* Record procfd's process as the pause process. */
+static int write_pidfile(const char *pidfile, pid_t pid, uint64_t start, rc_error **err)
+{
+        cleanup_free char *text = xasprintf("%d %" PRIu64 "\n", (int)pid, start);
+
+        return rc_write_file_atomic(pidfile, text, strlen(text), 0600, err);
+}
+
+int userns_pause_adopt(const char *pidfile, const struct rc_userns_mapping *m, pid_t *out, rc_error **err)
+{
+        cleanup_closedir DIR *d = opendir("/proc");
+        struct dirent *de;
+
+        if (d == NULL)
+                return 0;
+        while ((de = readdir(d)) != NULL) {
+                struct rc_userns_mapping held = { 0 };
+                cleanup_error rc_error *ignored = NULL;
+                cleanup_close int procfd = -1;
+                char comm[32], *end;
+                long pid = strtol(de->d_name, &end, 10);
+                struct stat st;
+                uint64_t start;
+                bool same;
+
+                if (*end || pid <= 1 || pid == getpid())
+                        continue;
+                procfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (procfd < 0 || fstat(procfd, &st) < 0 || st.st_uid != getuid() ||
+                    read_small_at(procfd, "comm", comm, sizeof(comm)) <= 0 || strcmp(comm, PAUSE_NAME "\n") != 0)
+                        continue;
+                if (userns_read_proc_mapping(procfd, &held, &ignored) < 0)
+                        continue;
+                same = rc_userns_mapping_equal(&held, m);
+                rc_userns_mapping_free(&held);
+                if (!same || (start = userns_proc_start_time(procfd)) == 0)
+                        continue;
+                if (write_pidfile(pidfile, (pid_t)pid, start, err) < 0)
+                        return -1;
+                rc_info("userns: adopted the pause process %ld", pid);
+                *out = (pid_t)pid;
+                return 1;
+        }
         return 0;
 }
 

@@ -173,7 +173,7 @@ static int enter_private(const char *uidmap, const char *gidmap, const struct rc
         }
         close(sv[1]);
         if (unshare(CLONE_NEWUSER) < 0) {
-                e = errno;
+                e = errno; /* EINVAL: only a single-threaded process can */
                 close(steal_fd(&s0)); /* the helper sees EOF and exits */
                 waitpid(helper, &status, 0);
                 return rc_error_set(err, e, "create a user namespace (%s)", userns_unshare_hint(e));
@@ -221,7 +221,8 @@ static int try_join(const char *pidfile, const struct rc_userns_mapping *m, pid_
         if (nsfd < 0)
                 return errno == ESRCH || errno == ENOENT ? 0 : rc_error_set(err, errno, "open the pause process's namespace");
         if (setns(nsfd, CLONE_NEWUSER) < 0)
-                return rc_error_set(err, errno, "join the user namespace of the pause process %d", (int)*pid);
+                return rc_error_set(err, errno, "join the user namespace of the pause process %d%s", (int)*pid,
+                                    errno == EINVAL ? " (only a single-threaded process can)" : "");
         return 1;
 }
 
@@ -256,12 +257,17 @@ static int enter_pause(const struct rc_config *cfg, const struct rc_userns_mappi
                 if (userns_pause_stop(pidfile, err) < 0)
                         return rc_error_wrap(err, "replace the pause process");
         }
-        if (userns_pause_create(pidfile, u, g, m, pid, err) < 0)
+        r = userns_pause_adopt(pidfile, m, pid, err);
+        if (r < 0)
                 return -1;
-        *created = true;
+        if (r == 0) {
+                if (userns_pause_create(pidfile, u, g, m, pid, err) < 0)
+                        return -1;
+                *created = true;
+        }
         r = try_join(pidfile, m, pid, &stale, err);
         if (r == 0)
-                return rc_error_set(err, 0, "the new pause process %d exited at once", (int)*pid);
+                return rc_error_set(err, 0, "the pause process %d exited at once", (int)*pid);
         return r < 0 ? -1 : 0;
 }
 
