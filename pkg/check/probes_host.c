@@ -28,7 +28,14 @@ void check_xdg_runtime(const struct rc_check_context *ctx, struct rc_check_resul
                 return;
         }
         if (stat(dir, &st) < 0) {
-                check_set(r, RC_CHECK_WARN, "%s: %s; rc keeps its runtime state in %s instead", dir, strerror(errno),
+                unsigned other;
+                char tail;
+                bool foreign = sscanf(dir, "/run/user/%u%c", &other, &tail) == 1 && other != ctx->uid;
+                check_set(r, RC_CHECK_WARN, "XDG_RUNTIME_DIR=%s %s%s; rc keeps its runtime state in %s instead", dir,
+                          errno == ENOENT ? "does not exist" : strerror(errno),
+                          foreign ? " (it names another user's directory: this shell kept that user's environment, "
+                                    "as su and sudo do)"
+                                  : "",
                           ctx->cfg->runroot);
                 check_fix(r, false, "log in as %s through a login session (ssh, machinectl shell %s@) so that "
                                     "systemd-logind creates /run/user/%u",

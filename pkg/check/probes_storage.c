@@ -66,8 +66,9 @@ void check_runroot(const struct rc_check_context *ctx, struct rc_check_result *r
         } else if (st.st_uid != ctx->uid) {
                 check_set(r, RC_CHECK_FAIL, "%s belongs to uid %u, not to you (uid %u)", dir, (unsigned)st.st_uid,
                           (unsigned)ctx->uid);
-                check_fix(r, false, "set [storage] runroot in ~/.config/rc/rootless.conf to a directory you own, "
-                                    "or log in as yourself so that XDG_RUNTIME_DIR is yours");
+                check_fix(r, true, "rm -rf %s   (or set [storage] runroot in ~/.config/rc/rootless.conf to a "
+                                   "directory you own)",
+                          dir);
         } else if (st.st_mode & 022) {
                 check_set(r, RC_CHECK_FAIL, "%s is writable by others (mode %03o): anyone could tamper with rc's "
                                             "state", dir, (unsigned)(st.st_mode & 0777));
@@ -119,7 +120,7 @@ void check_storage_fs(const struct rc_check_context *ctx, struct rc_check_result
                 set_root_fix(ctx, r);
                 return;
         }
-        check_set(r, RC_CHECK_OK, "%s%s (local, exec allowed)", ctx->cfg->root,
+        check_set(r, RC_CHECK_OK, "%s: local, exec allowed%s", ctx->cfg->root,
                   strcmp(at, ctx->cfg->root) ? " (created on first use)" : "");
 }
 

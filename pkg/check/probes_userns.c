@@ -180,11 +180,21 @@ static int try_idmap(void *arg, char *msg, size_t len)
         rc_log_set_level(RC_LOG_ERROR); /* the subids line reports warnings */
         if (ctx->path)
                 setenv("PATH", ctx->path, 1);
-        cfg.pause = false;              /* a namespace of its own: leave the pause process alone */
+        char run[] = "/tmp/rc-check-XXXXXX";
+
+        cfg.pause = false; /* a namespace of its own: leave the pause process alone */
+        /* a scratch runroot: the runroot line reports problems with the real one */
+        if (mkdtemp(run) == NULL) {
+                snprintf(msg, len, "mkdtemp %s: %s", run, strerror(errno));
+                return errno;
+        }
+        cfg.runroot = run;
         if (rc_userns_enter(&cfg, &st, &err) < 0) {
+                rmdir(run);
                 snprintf(msg, len, "%s", err->msg);
                 return EPERM;
         }
+        rmdir(run);
         text = rc_idmap_format(st.mapping.uids, st.mapping.n_uids);
         snprintf(msg, len, "%s", text);
         free(text);

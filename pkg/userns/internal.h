@@ -20,7 +20,7 @@ int userns_map_pid(const char *uidmap, const char *gidmap, pid_t pid, const stru
                    rc_error **err);
 
 /* Start time of a process (field 22 of stat) from its /proc/PID dir fd;
- * 0 if unreadable. */
+ * 0 if unreadable or the process is a zombie. */
 uint64_t userns_proc_start_time(int procfd);
 
 /* The mapping a process's user namespace holds, from its /proc/PID fd. */

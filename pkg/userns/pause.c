@@ -68,6 +68,10 @@ uint64_t userns_proc_start_time(int procfd)
         p = strrchr(buf, ')');
         if (p == NULL || p[1] == '\0')
                 return 0;
+        /* a zombie still has its user namespace, but is no pause process:
+         * it is gone once its parent (init) reaps it */
+        if (p[2] == 'Z' || p[2] == 'X')
+                return 0;
         if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
                    &start) != 1)
                 return 0;

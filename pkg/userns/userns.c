@@ -100,11 +100,10 @@ static int ensure_runroot(const char *dir, rc_error **err)
                 return rc_error_set(err, ENOTDIR, "runtime directory %s: remove it or set [storage] runroot", dir);
         if (st.st_uid != getuid())
                 return rc_error_set(err, 0,
-                                    "runtime directory %s belongs to uid %u, not to you (uid %u): a su or sudo "
-                                    "session may have kept another user's XDG_RUNTIME_DIR; log in as yourself "
-                                    "(ssh, or machinectl shell USER@), or set [storage] runroot to a directory of "
+                                    "runtime directory %s belongs to uid %u, not to you (uid %u); remove it (as "
+                                    "root: rm -rf %s) or set [storage] runroot in rootless.conf to a directory of "
                                     "your own",
-                                    dir, (unsigned)st.st_uid, (unsigned)getuid());
+                                    dir, (unsigned)st.st_uid, (unsigned)getuid(), dir);
         if (st.st_mode & 022)
                 return rc_error_set(err, 0, "runtime directory %s is writable by others (mode %03o): chmod 700 %s",
                                     dir, (unsigned)(st.st_mode & 0777), dir);

@@ -244,7 +244,10 @@ static void test_xdg_runtime(void **state)
 
         expect(f, "xdg-runtime-dir", RC_CHECK_WARN, "not set", "ssh alice@localhost", 0);
         f->ctx.xdg_runtime_dir = fx_path(f, "xdg");
-        expect(f, "xdg-runtime-dir", RC_CHECK_WARN, "No such file", "", 0);
+        expect(f, "xdg-runtime-dir", RC_CHECK_WARN, "does not exist", "", 0);
+        f->ctx.xdg_runtime_dir = "/run/user/4000000000";
+        expect(f, "xdg-runtime-dir", RC_CHECK_WARN, "another user's directory", "", 0);
+        f->ctx.xdg_runtime_dir = fx_path(f, "xdg");
         mkdirs(f, "xdg", 0755);
         expect(f, "xdg-runtime-dir", RC_CHECK_WARN, "mode 755", "chmod 700", 0);
         mkdirs(f, "xdg", 0700);
@@ -263,7 +266,7 @@ static void test_runroot(void **state)
         mkdirs(f, "run/rc", 0700);
         expect(f, "runroot", RC_CHECK_OK, NULL, NULL, 0);
         f->ctx.uid = getuid() + 1;
-        expect(f, "runroot", RC_CHECK_FAIL, "not to you", "", 0);
+        expect(f, "runroot", RC_CHECK_FAIL, "not to you", "rm -rf", 1);
 }
 
 static void test_storage_fs(void **state)
