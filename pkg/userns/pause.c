@@ -140,7 +140,7 @@ static int keep_only(int fd)
         for (int i = 0; i < 3; i++)
                 if (nul != i && dup2(nul, i) < 0)
                         _exit(1);
-        if (close_range(3, (unsigned)fd - 1, 0) < 0 || close_range((unsigned)fd + 1, ~0U, 0) < 0) {
+        if ((fd > 3 && close_range(3, (unsigned)fd - 1, 0) < 0) || close_range((unsigned)fd + 1, ~0U, 0) < 0) {
                 for (int i = 3; i < 65536; i++) /* close_range needs Linux 5.9 */
                         if (i != fd)
                                 close(i);
