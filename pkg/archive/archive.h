@@ -29,9 +29,13 @@
  *
  * Digests are known only after the whole stream was read, so on a digest
  * mismatch the tree has already been written: the caller extracts into a
- * staging directory and discards it when this returns an error.
+ * staging directory and discards it when this returns an error.  On any
+ * error the tree is left half-written.
  *
- * Needs Linux >= 5.6 (openat2).
+ * Reading, hashing and decompressing run on a helper thread that exists
+ * only for the duration of the call (it overlaps with the file system
+ * work).  Needs Linux >= 5.6 (openat2) and /proc (hard links, xattrs on
+ * non-regular files, opaque markers).
  */
 #ifndef RC_ARCHIVE_ARCHIVE_H
 #define RC_ARCHIVE_ARCHIVE_H

@@ -276,6 +276,10 @@ static const struct tent basic[] = {
         { .name = "ro/inside", .type = 'f', .data = "in read-only dir", .mode = 0400 },
         { .name = "run/fifo", .type = 'p', .mode = 0600 },
         { .name = "empty", .type = 'f', .data = "", .mode = 0600 },
+        { .name = "names/caf\xc3\xa9 na\xc3\xafve", .type = 'f', .data = "utf8" },
+        { .name = "names/latin1-\xe9", .type = 'f', .data = "latin1" },
+        { .name = "names/long-name-over-one-hundred-characters-so-that-pax-needs-an-extended-header-"
+                  "for-it-0123456789", .type = 'f', .data = "long" },
 };
 #define NBASIC (sizeof(basic) / sizeof(basic[0]))
 
@@ -304,6 +308,10 @@ static void assert_basic_tree(struct fx *f)
         assert_int_equal(fstatat(f->root_fd, "run/fifo", &st, AT_SYMLINK_NOFOLLOW), 0);
         assert_true(S_ISFIFO(st.st_mode));
         assert_file(f, "empty", "", 0600);
+        assert_file(f, "names/caf\xc3\xa9 na\xc3\xafve", "utf8", 0644);
+        assert_file(f, "names/latin1-\xe9", "latin1", 0644);
+        assert_file(f, "names/long-name-over-one-hundred-characters-so-that-pax-needs-an-extended-header-for-it-0123456789",
+                    "long", 0644);
         assert_int_equal(fstatat(f->root_fd, ".", &st, 0), 0);
         assert_int_equal(st.st_mode & 07777, 0755);
 }
@@ -383,6 +391,43 @@ static void test_pipe_input(void **state)
         assert_int_equal(res.size, gz.len);
         assert_basic_tree(f);
         buf_free(&gz);
+        buf_free(&tar);
+}
+
+/* A failing layer returns promptly even when its input stays open and
+ * silent (a stalled download): the decompression thread is woken up. */
+static void test_stalled_input(void **state)
+{
+        struct fx *f = *state;
+        struct tent t[] = { { .name = "ok", .type = 'f', .data = "x" }, { .name = "../evil", .type = 'f', .data = "x" } };
+        struct buf tar = build_tar(t, 2);
+        struct rc_extract_opts o = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .ignore_ownership = true };
+        struct rc_extract_result res;
+        rc_error *err = NULL;
+        int data[2], hold[2], status;
+        char c;
+        pid_t pid;
+
+        assert_int_equal(pipe2(data, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                close(data[0]);
+                close(hold[1]);
+                /* the tar without its end blocks, then stay silent */
+                if (rc_write_all(data[1], tar.p, 3 * 512 + 512) < 0)
+                        _exit(1);
+                _exit(read(hold[0], &c, 1) < 0 ? 1 : 0);
+        }
+        close(data[1]);
+        close(hold[0]);
+        assert_int_equal(rc_archive_extract(data[0], f->root_fd, &o, &res, &err), -1);
+        assert_non_null(strstr(err->msg, "../evil"));
+        rc_error_free(err);
+        close(hold[1]);
+        close(data[0]);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
         buf_free(&tar);
 }
 
@@ -502,14 +547,17 @@ static void test_big_file_and_xattrs(void **state)
         t[0].data = data;
         assert_extract_ok(f, t, 4, RC_EXTRACT_LAYER);
         assert_file(f, "big", data, 0644);
-        ssize_t r = getxattr(xasprintf("%s/x", f->root), "user.rc.test", v, sizeof(v));
+        char *px = xasprintf("%s/x", f->root), *po = xasprintf("%s/o", f->root);
+        ssize_t r = getxattr(px, "user.rc.test", v, sizeof(v));
         if (r < 0 && errno == ENOTSUP) {
                 printf("skipped xattr checks: no user xattrs on %s\n", f->root);
         } else {
                 assert_int_equal(r, 5);
                 assert_memory_equal(v, "hello", 5);
-                assert_int_equal(getxattr(xasprintf("%s/o", f->root), "user.overlay.redirect", v, sizeof(v)), -1);
+                assert_int_equal(getxattr(po, "user.overlay.redirect", v, sizeof(v)), -1);
         }
+        free(px);
+        free(po);
         free(data);
 }
 
@@ -919,6 +967,7 @@ int main(void)
                 cmocka_unit_test(test_detect_compression),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test_setup_teardown(test_pipe_input, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stalled_input, setup, teardown),
                 cmocka_unit_test(test_bad_inputs),
                 cmocka_unit_test_setup_teardown(test_gzip_trailing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_big_file_and_xattrs, setup, teardown),
