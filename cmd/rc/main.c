@@ -14,6 +14,8 @@ static const struct rc_command commands[] = {
         { "import", cmd_import, "Import a root file system tarball as an image" },
         { "images", cmd_images, "List images" },
         { "rmi", cmd_rmi, "Remove images" },
+        { "ps", cmd_ps, "List containers" },
+        { "rm", cmd_rm, "Remove stopped containers" },
         { "info", cmd_info, "Show how rc is set up on this machine" },
         { "system", cmd_system, "System commands: check" },
 };

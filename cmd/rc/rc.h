@@ -33,6 +33,8 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv);
 int cmd_import(struct rc_cli *cli, int argc, char **argv);
 int cmd_images(struct rc_cli *cli, int argc, char **argv);
 int cmd_rmi(struct rc_cli *cli, int argc, char **argv);
+int cmd_ps(struct rc_cli *cli, int argc, char **argv);
+int cmd_rm(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
 

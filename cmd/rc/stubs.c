@@ -3,6 +3,3 @@
 #include "rc.h"
 #define STUB(n) int cmd_##n(struct rc_cli *cli, int argc, char **argv) { (void)cli; (void)argc; (void)argv; fprintf(stderr, "rc: " #n ": not available yet\n"); return 125; }
 STUB(run)
-STUB(import)
-STUB(images)
-STUB(rmi)

@@ -1,0 +1,265 @@
+/* rc import, rc images, rc rmi */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "images/images.h"
+#include "rc.h"
+#include "store/store.h"
+#include "userns/userns.h"
+#include "util/xalloc.h"
+
+/* Enter rc's user namespace (files in the store belong to subordinate ids)
+ * and open the store. */
+static int open_store_as_owner(struct rc_cli *cli, struct rc_store **s, rc_error **err)
+{
+        struct rc_userns_state us;
+
+        if (rc_userns_enter(&cli->cfg, &us, err) < 0)
+                return -1;
+        rc_userns_state_free(&us);
+        return rc_store_open(cli->cfg.root, s, err);
+}
+
+int cmd_import(struct rc_cli *cli, int argc, char **argv)
+{
+        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+        cleanup_store struct rc_store *s = NULL;
+        cleanup_close int fd = -1;
+        char id[RC_DIGEST_HEX_LEN + 1];
+        rc_error *err = NULL;
+        const char *path, *name;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (c == 'h') {
+                        printf("Usage: rc import TARBALL|- [NAME[:TAG]]\n\n"
+                               "Create an image with one layer from a root file system tarball (plain, gzip or\n"
+                               "zstd; '-' reads standard input).  Prints the new image's id.\n");
+                        return 0;
+                }
+                return rc_cli_usage_error("import", "invalid option");
+        }
+        if (optind >= argc || argc - optind > 2)
+                return rc_cli_usage_error("import", "import takes a tarball and an optional image name");
+        path = argv[optind];
+        name = optind + 1 < argc ? argv[optind + 1] : NULL;
+        if (strcmp(path, "-") == 0) {
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        } else {
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        rc_error_set(&err, errno, "import: open %s", path);
+                        return rc_cli_fail(err);
+                }
+        }
+        if (open_store_as_owner(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
+                rc_error_wrap(&err, "import %s", path);
+                return rc_cli_fail(err);
+        }
+        printf("%s\n", id);
+        return 0;
+}
+
+static void human_size(uint64_t bytes, char *buf, size_t len)
+{
+        static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+        double v = (double)bytes;
+        size_t u = 0;
+
+        while (v >= 1000 && u < 4) {
+                v /= 1000;
+                u++;
+        }
+        if (u == 0)
+                snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+        else
+                snprintf(buf, len, "%.3g %s", v, units[u]);
+}
+
+static void human_age(int64_t created, char *buf, size_t len)
+{
+        int64_t d = (int64_t)time(NULL) - created;
+        static const struct {
+                int64_t secs;
+                const char *unit;
+        } steps[] = { { 365 * 86400, "year" }, { 30 * 86400, "month" }, { 7 * 86400, "week" },
+                      { 86400, "day" },        { 3600, "hour" },        { 60, "minute" } };
+
+        if (d < 60) {
+                snprintf(buf, len, d < 2 ? "Now" : "%lld seconds ago", (long long)d);
+                return;
+        }
+        for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+                if (d >= steps[i].secs) {
+                        int64_t n = d / steps[i].secs;
+                        snprintf(buf, len, "%lld %s%s ago", (long long)n, steps[i].unit, n > 1 ? "s" : "");
+                        return;
+                }
+        }
+}
+
+/* "host/repo:tag" -> repository and tag (a ':' after the last '/'). */
+static void split_name(const char *name, char **repo, char **tag)
+{
+        const char *slash = strrchr(name, '/');
+        const char *colon = strrchr(slash ? slash : name, ':');
+
+        if (colon) {
+                *repo = xstrndup(name, (size_t)(colon - name));
+                *tag = xstrdup(colon + 1);
+        } else {
+                *repo = xstrdup(name);
+                *tag = xstrdup("<none>");
+        }
+}
+
+static void print_json(struct rc_image *imgs, size_t n)
+{
+        json_object *arr = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object(), *names = json_object_new_array();
+                for (size_t j = 0; imgs[i].names && imgs[i].names[j]; j++)
+                        json_object_array_add(names, json_object_new_string(imgs[i].names[j]));
+                json_object_object_add(o, "Id", json_object_new_string(imgs[i].id));
+                json_object_object_add(o, "Names", json_object_get(names));
+                json_object_object_add(o, "RepoTags", names);
+                json_object_object_add(o, "Digest", json_object_new_string(imgs[i].manifest_digest));
+                json_object_object_add(o, "Size", json_object_new_int64((int64_t)imgs[i].size));
+                json_object_object_add(o, "Created", json_object_new_int64(imgs[i].created));
+                json_object_object_add(o, "Layers", json_object_new_int((int)strv_len(imgs[i].layers)));
+                json_object_array_add(arr, o);
+        }
+        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(arr);
+}
+
+int cmd_images(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_FORMAT = 256, OPT_DIGESTS, OPT_NO_TRUNC };
+        static const struct option opts[] = {
+                { "quiet", no_argument, NULL, 'q' },       { "all", no_argument, NULL, 'a' },
+                { "format", required_argument, NULL, OPT_FORMAT }, { "digests", no_argument, NULL, OPT_DIGESTS },
+                { "no-trunc", no_argument, NULL, OPT_NO_TRUNC }, { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        bool quiet = false, digests = false, no_trunc = false, json = false;
+        cleanup_store struct rc_store *s = NULL;
+        struct rc_image *imgs = NULL;
+        size_t n = 0;
+        rc_error *err = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
+                switch (c) {
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'a':
+                        break; /* rc keeps no intermediate images: all are shown */
+                case OPT_FORMAT:
+                        if (strcmp(optarg, "json") != 0)
+                                return rc_cli_usage_error("images", "--format: only 'json' is supported");
+                        json = true;
+                        break;
+                case OPT_DIGESTS:
+                        digests = true;
+                        break;
+                case OPT_NO_TRUNC:
+                        no_trunc = true;
+                        break;
+                case 'h':
+                        printf("Usage: rc images [-q] [-a] [--digests] [--no-trunc] [--format json]\n\nList images.\n");
+                        return 0;
+                default:
+                        return rc_cli_usage_error("images", "invalid option");
+                }
+        }
+        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_image_list(s, &imgs, &n, &err) < 0)
+                return rc_cli_fail(err);
+        if (json) {
+                print_json(imgs, n);
+        } else if (quiet) {
+                for (size_t i = 0; i < n; i++)
+                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, imgs[i].id);
+        } else {
+                printf("%-40s %-12s %s%-14s %-16s %s\n", "REPOSITORY", "TAG", digests ? "DIGEST                                                                   " : "", "IMAGE ID", "CREATED", "SIZE");
+                for (size_t i = 0; i < n; i++) {
+                        char size[32], age[48];
+                        size_t names = strv_len(imgs[i].names);
+                        human_size(imgs[i].size, size, sizeof(size));
+                        human_age(imgs[i].created, age, sizeof(age));
+                        for (size_t j = 0; j < (names ? names : 1); j++) {
+                                cleanup_free char *repo = NULL, *tag = NULL;
+                                if (names)
+                                        split_name(imgs[i].names[j], &repo, &tag);
+                                printf("%-40s %-12s ", repo ? repo : "<none>", tag ? tag : "<none>");
+                                if (digests)
+                                        printf("%-73s ", imgs[i].manifest_digest);
+                                printf("%-14.*s %-16s %s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, imgs[i].id, age, size);
+                        }
+                }
+        }
+        rc_image_list_free(imgs, n);
+        return 0;
+}
+
+int cmd_rmi(struct rc_cli *cli, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "force", no_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        cleanup_store struct rc_store *s = NULL;
+        rc_error *err = NULL;
+        bool force = false;
+        int c, status = 0;
+
+        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        force = true;
+                        break;
+                case 'h':
+                        printf("Usage: rc rmi [-f] IMAGE...\n\n"
+                               "Remove images by name or id.  A name removes that name, and the image with its\n"
+                               "last name; an id removes the image with all its names.  -f also removes\n"
+                               "stopped containers that use it.\n");
+                        return 0;
+                default:
+                        return rc_cli_usage_error("rmi", "invalid option");
+                }
+        }
+        if (optind >= argc)
+                return rc_cli_usage_error("rmi", "rmi needs at least one image");
+        if (open_store_as_owner(cli, &s, &err) < 0)
+                return rc_cli_fail(err);
+        for (int i = optind; i < argc; i++) {
+                cleanup_free char *untagged = NULL;
+                char deleted[RC_DIGEST_HEX_LEN + 1] = "";
+                if (rc_images_remove(s, argv[i], force, &untagged, deleted, &err) < 0) {
+                        int e = rc_error_errno(err);
+                        fprintf(stderr, "rc: %s\n", err->msg);
+                        rc_error_free(err);
+                        err = NULL;
+                        /* podman's codes: 1 no such image, 2 image in use */
+                        if (status == 0 || status == 1)
+                                status = e == ENOENT ? 1 : e == EBUSY ? 2 : 125;
+                        continue;
+                }
+                if (untagged)
+                        printf("Untagged: %s\n", untagged);
+                if (deleted[0])
+                        printf("Deleted: %s\n", deleted);
+        }
+        if (rc_store_gc(s, &err) < 0)
+                rc_cli_fail(err);
+        return status;
+}
