@@ -28,7 +28,11 @@ LIBRC    := $(BUILD)/librc.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check check-unit check-system check-asan bench install uninstall unit-bins
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/fuzz/%)
+FUZZ_SECONDS ?= 15
+
+.PHONY: all clean check check-unit check-system check-asan bench install uninstall unit-bins fuzz fuzz-run
 all: $(BIN)/rc
 
 $(BUILD)/%.o: %.c
@@ -60,6 +64,27 @@ check-unit: unit-bins
 check-asan:
 	$(MAKE) BUILD=build-asan BIN=bin-asan SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' check
 
+# libFuzzer targets for every parser of outside input (clang).  fuzz-run runs
+# each for FUZZ_SECONDS from its seed corpus; make check runs it when clang is there.
+fuzz:
+	$(MAKE) BUILD=build-fuzz BIN=bin-fuzz CC=clang \
+		SANITIZE='-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' build-fuzz/librc.a
+	$(MAKE) BUILD=build-fuzz CC=clang $(FUZZ_BINS)
+
+build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/librc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/librc.a $(PKG_LIBS)
+
+fuzz-run: fuzz
+	@for f in $(FUZZ_BINS); do \
+		name=$$(basename $$f); corpus=build-fuzz/corpus/$$name; mkdir -p $$corpus; \
+		if [ -d tests/fuzz/seeds/$$name ]; then cp -n tests/fuzz/seeds/$$name/* $$corpus/ 2>/dev/null || true; fi; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$corpus >build-fuzz/$$name.log 2>&1 \
+			|| { tail -50 build-fuzz/$$name.log; echo "fuzz: $$name FAILED"; exit 1; }; \
+		echo "fuzz: $$name ok ($$(grep -o 'DONE.*' build-fuzz/$$name.log | head -1))"; \
+	done
+
 bench: all
 	@BIN=$(BIN) tests/bench/run-bench.sh
 
@@ -76,6 +101,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rc $(DESTDIR)$(MANDIR)/man1/rc.1
 
 clean:
-	rm -rf build build-asan bin bin-asan
+	rm -rf build build-asan build-fuzz bin bin-asan bin-fuzz
 
 -include $(PKG_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

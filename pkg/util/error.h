@@ -25,7 +25,7 @@ typedef struct rc_error {
  * never be silently overwritten). */
 int rc_error_set(rc_error **err, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-int rc_error_setv(rc_error **err, int errnum, const char *fmt, va_list ap);
+int rc_error_setv(rc_error **err, int errnum, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* Prefix "context: " to an existing error.  Returns -1. */
 int rc_error_wrap(rc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
