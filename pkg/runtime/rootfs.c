@@ -1,0 +1,333 @@
+/* The container's file system view: mounts resolved inside the root,
+ * /dev, pivot_root, masked and read-only paths. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/internal.h"
+
+static int openat2_in_root(int root_fd, const char *path, int flags)
+{
+        struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+        while (*path == '/')
+                path++;
+        if (*path == '\0')
+                path = ".";
+        return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+/* Open path inside the root (O_PATH), creating it as a directory (or, with
+ * as_file, an empty file) and its missing parents.  A symlink in the image
+ * resolves within the root, never outside it. */
+static int open_or_create_in_root(int root_fd, const char *path, bool as_file, struct rc_child_error *e)
+{
+        char buf[4096];
+        size_t len = strlen(path);
+        int fd;
+
+        fd = openat2_in_root(root_fd, path, O_PATH);
+        if (fd >= 0 || errno != ENOENT)
+                return fd >= 0 ? fd : rc_child_fail(e, errno, "resolve %s in the container", path);
+        if (len >= sizeof(buf))
+                return rc_child_fail(e, ENAMETOOLONG, "%s", path);
+        memcpy(buf, path, len + 1);
+        /* create each missing component, parents first */
+        for (char *p = buf + 1; ; p++) {
+                bool last = *p == '\0';
+                if (*p != '/' && !last)
+                        continue;
+                *p = '\0';
+                fd = openat2_in_root(root_fd, buf, O_PATH);
+                if (fd < 0 && errno == ENOENT) {
+                        char *slash = strrchr(buf, '/');
+                        const char *name = slash + 1;
+                        int parent;
+                        *slash = '\0';
+                        parent = openat2_in_root(root_fd, buf[0] ? buf : "/", O_PATH | O_DIRECTORY);
+                        *slash = '/';
+                        if (parent < 0)
+                                return rc_child_fail(e, errno, "resolve the parent of %s in the container", buf);
+                        if (last && as_file) {
+                                int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+                                if (f >= 0)
+                                        close(f);
+                                else if (errno != EEXIST) {
+                                        close(parent);
+                                        return rc_child_fail(e, errno, "create %s in the container", buf);
+                                }
+                        } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+                                close(parent);
+                                return rc_child_fail(e, errno, "create directory %s in the container", buf);
+                        }
+                        close(parent);
+                        fd = openat2_in_root(root_fd, buf, O_PATH);
+                }
+                if (fd < 0)
+                        return rc_child_fail(e, errno, "resolve %s in the container", buf);
+                if (last)
+                        return fd;
+                close(fd);
+                *p = '/';
+        }
+}
+
+struct mount_flags {
+        unsigned long flags, propagation;
+        char data[512];
+};
+
+static void parse_options(char *const *options, struct mount_flags *m)
+{
+        static const struct {
+                const char *name;
+                unsigned long set, clear, propagation;
+        } table[] = {
+                { "ro", MS_RDONLY, 0, 0 },          { "rw", 0, MS_RDONLY, 0 },
+                { "nosuid", MS_NOSUID, 0, 0 },      { "suid", 0, MS_NOSUID, 0 },
+                { "nodev", MS_NODEV, 0, 0 },        { "dev", 0, MS_NODEV, 0 },
+                { "noexec", MS_NOEXEC, 0, 0 },      { "exec", 0, MS_NOEXEC, 0 },
+                { "bind", MS_BIND, 0, 0 },          { "rbind", MS_BIND | MS_REC, 0, 0 },
+                { "relatime", MS_RELATIME, 0, 0 },  { "strictatime", MS_STRICTATIME, 0, 0 },
+                { "noatime", MS_NOATIME, 0, 0 },    { "sync", MS_SYNCHRONOUS, 0, 0 },
+                { "private", 0, 0, MS_PRIVATE },    { "rprivate", 0, 0, MS_PRIVATE | MS_REC },
+                { "slave", 0, 0, MS_SLAVE },        { "rslave", 0, 0, MS_SLAVE | MS_REC },
+                { "shared", 0, 0, MS_SHARED },      { "rshared", 0, 0, MS_SHARED | MS_REC },
+        };
+
+        memset(m, 0, sizeof(*m));
+        for (size_t i = 0; options && options[i]; i++) {
+                bool known = false;
+                for (size_t j = 0; j < sizeof(table) / sizeof(table[0]); j++) {
+                        if (strcmp(options[i], table[j].name) == 0) {
+                                m->flags = (m->flags | table[j].set) & ~table[j].clear;
+                                m->propagation |= table[j].propagation;
+                                known = true;
+                                break;
+                        }
+                }
+                if (!known) {
+                        size_t used = strlen(m->data);
+                        snprintf(m->data + used, sizeof(m->data) - used, "%s%s", used ? "," : "", options[i]);
+                }
+        }
+}
+
+/* Flags the kernel locks on mounts inherited into a user namespace: a
+ * read-only remount must keep them or it fails with EPERM. */
+static unsigned long locked_flags(const char *path)
+{
+        struct statvfs st;
+        unsigned long f = 0;
+
+        if (statvfs(path, &st) < 0)
+                return 0;
+        if (st.f_flag & ST_NOSUID)
+                f |= MS_NOSUID;
+        if (st.f_flag & ST_NODEV)
+                f |= MS_NODEV;
+        if (st.f_flag & ST_NOEXEC)
+                f |= MS_NOEXEC;
+        if (st.f_flag & ST_NOATIME)
+                f |= MS_NOATIME;
+        if (st.f_flag & ST_NODIRATIME)
+                f |= MS_NODIRATIME;
+        if (st.f_flag & ST_RELATIME)
+                f |= MS_RELATIME;
+        return f;
+}
+
+static int remount_ro(const char *path, unsigned long extra, struct rc_child_error *e)
+{
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | extra | locked_flags(path), NULL) < 0)
+                return rc_child_fail(e, errno, "remount %s read-only", path);
+        return 0;
+}
+
+static bool is_file_source(const char *source)
+{
+        struct stat st;
+        return stat(source, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* After a mount, the fd of the destination still names the covered
+ * directory: re-resolve to reach the new mount for follow-up changes. */
+static int reopen_target(int root_fd, const char *dest, int *fd, char target[64], struct rc_child_error *e)
+{
+        close(*fd);
+        *fd = open_or_create_in_root(root_fd, dest, false, e);
+        if (*fd < 0)
+                return -1;
+        snprintf(target, 64, "/proc/self/fd/%d", *fd);
+        return 0;
+}
+
+static int do_mount(int root_fd, const struct rc_spec *spec, const struct rc_spec_mount *m, struct rc_child_error *e)
+{
+        struct mount_flags mf;
+        bool bind, make_ro;
+        char target[64];
+        int fd, r;
+
+        parse_options(m->options, &mf);
+        bind = (mf.flags & MS_BIND) || strcmp(m->type, "bind") == 0;
+        fd = open_or_create_in_root(root_fd, m->destination, bind && is_file_source(m->source), e);
+        if (fd < 0)
+                return -1;
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+        if (bind) {
+                r = mount(m->source, target, NULL, MS_BIND | (mf.flags & MS_REC), NULL);
+                make_ro = mf.flags & MS_RDONLY;
+        } else {
+                r = mount(m->source, target, m->type, mf.flags & ~(MS_BIND | MS_REC), mf.data[0] ? mf.data : NULL);
+                make_ro = false;
+                if (r < 0 && errno == EPERM && strcmp(m->type, "sysfs") == 0 && !(spec->namespaces & CLONE_NEWNET)) {
+                        /* sysfs needs a network namespace of our own; with the host's
+                         * network, show the host's /sys read-only instead (as crun does) */
+                        r = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL);
+                        make_ro = true;
+                }
+        }
+        if (r < 0) {
+                int saved = errno;
+                close(fd);
+                return rc_child_fail(e, saved, "mount %s on %s", m->type, m->destination);
+        }
+        if (make_ro || mf.propagation) {
+                if (reopen_target(root_fd, m->destination, &fd, target, e) < 0)
+                        return -1;
+                r = 0;
+                if (make_ro)
+                        r = remount_ro(target, mf.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC), e);
+                if (r == 0 && mf.propagation && mount(NULL, target, NULL, mf.propagation, NULL) < 0)
+                        r = rc_child_fail(e, errno, "set propagation of %s", m->destination);
+        }
+        close(fd);
+        return r < 0 ? -1 : 0;
+}
+
+/* Device nodes can't be created in a user namespace: bind the host's. */
+static int setup_dev(int root_fd, struct rc_child_error *e)
+{
+        static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+        static const struct {
+                const char *target, *link;
+        } links[] = { { "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+                      { "/proc/self/fd/2", "stderr" }, { "/proc/kcore", "core" },  { "pts/ptmx", "ptmx" } };
+        int dev = openat2_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY);
+
+        if (dev < 0)
+                return rc_child_fail(e, errno, "open /dev in the container");
+        for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+                char host[32], target[64];
+                int f = openat(dev, devices[i], O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+                if (f < 0) {
+                        int saved = errno;
+                        close(dev);
+                        return rc_child_fail(e, saved, "create /dev/%s", devices[i]);
+                }
+                close(f);
+                f = openat(dev, devices[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);
+                snprintf(host, sizeof(host), "/dev/%s", devices[i]);
+                snprintf(target, sizeof(target), "/proc/self/fd/%d", f);
+                if (f < 0 || mount(host, target, NULL, MS_BIND, NULL) < 0) {
+                        int saved = errno;
+                        if (f >= 0)
+                                close(f);
+                        close(dev);
+                        return rc_child_fail(e, saved, "bind %s into the container", host);
+                }
+                close(f);
+        }
+        for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+                if (symlinkat(links[i].target, dev, links[i].link) < 0 && errno != EEXIST) {
+                        int saved = errno;
+                        close(dev);
+                        return rc_child_fail(e, saved, "create /dev/%s", links[i].link);
+                }
+        }
+        close(dev);
+        return 0;
+}
+
+static int mask_paths(char *const *paths, struct rc_child_error *e)
+{
+        for (size_t i = 0; paths && paths[i]; i++) {
+                struct stat st;
+                if (lstat(paths[i], &st) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return rc_child_fail(e, errno, "mask %s", paths[i]);
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        if (mount("tmpfs", paths[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+                                return rc_child_fail(e, errno, "mask %s", paths[i]);
+                } else if (mount("/dev/null", paths[i], NULL, MS_BIND, NULL) < 0) {
+                        return rc_child_fail(e, errno, "mask %s", paths[i]);
+                }
+        }
+        return 0;
+}
+
+static int readonly_paths(char *const *paths, struct rc_child_error *e)
+{
+        for (size_t i = 0; paths && paths[i]; i++) {
+                if (mount(paths[i], paths[i], NULL, MS_BIND | MS_REC, NULL) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return rc_child_fail(e, errno, "bind %s", paths[i]);
+                }
+                if (remount_ro(paths[i], MS_NOSUID | MS_NODEV | MS_NOEXEC, e) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int rc_setup_rootfs(const struct rc_spec *spec, struct rc_child_error *e)
+{
+        int root_fd;
+
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return rc_child_fail(e, errno, "make / private");
+        if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return rc_child_fail(e, errno, "bind the root file system %s", spec->root_path);
+        root_fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return rc_child_fail(e, errno, "open %s", spec->root_path);
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                if (do_mount(root_fd, spec, &spec->mounts[i], e) < 0) {
+                        close(root_fd);
+                        return -1;
+                }
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && setup_dev(root_fd, e) < 0) {
+                        close(root_fd);
+                        return -1;
+                }
+        }
+        close(root_fd);
+        if (chdir(spec->root_path) < 0)
+                return rc_child_fail(e, errno, "chdir %s", spec->root_path);
+        /* pivot_root(".", "."): the old root ends up stacked on the new
+         * one, and unmounting "." detaches it. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return rc_child_fail(e, errno, "pivot_root into %s", spec->root_path);
+        if (umount2(".", MNT_DETACH) < 0)
+                return rc_child_fail(e, errno, "detach the old root");
+        if (chdir("/") < 0)
+                return rc_child_fail(e, errno, "chdir /");
+        if (mask_paths(spec->masked_paths, e) < 0 || readonly_paths(spec->readonly_paths, e) < 0)
+                return -1;
+        if (spec->root_readonly && remount_ro("/", 0, e) < 0)
+                return -1;
+        return 0;
+}

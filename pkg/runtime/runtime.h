@@ -1,0 +1,94 @@
+/* The runtime: OCI runtime-spec semantics for one container process.
+ *
+ * The caller builds a struct rc_spec (the subset of config.json rc uses)
+ * and calls rc_runtime_start from inside rc's user namespace, with the
+ * container's root file system already assembled at spec->root_path.
+ * rc_runtime_start clones the namespaces, sets up mounts, /dev, pivot_root,
+ * masked paths, host name, rlimits, ids and capabilities, and execs the
+ * process; rc_runtime_wait forwards signals and collects the status. */
+#ifndef RC_RUNTIME_RUNTIME_H
+#define RC_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct rc_spec_mount {
+        char *destination; /* absolute path inside the container */
+        char *type;        /* proc, sysfs, tmpfs, devpts, mqueue, bind */
+        char *source;
+        char **options;    /* NULL-terminated spec options: ro, nosuid, nodev, noexec, bind, rbind,
+                              rprivate, ..., or file system data such as mode=755, size=65536k */
+};
+
+struct rc_spec_id_mapping {
+        uint32_t container_id, host_id, size;
+};
+
+struct rc_spec_rlimit {
+        int type; /* RLIMIT_* */
+        uint64_t soft, hard;
+};
+
+struct rc_spec {
+        /* process */
+        char **args;               /* argv; args[0] is looked up in env's PATH unless it has a '/' */
+        char **env;                /* KEY=VALUE */
+        char *cwd;                 /* absolute; created if missing, as docker does */
+        uint32_t uid, gid;
+        uint32_t *additional_gids;
+        size_t n_additional_gids;
+        bool no_new_privileges;
+        char **cap_bounding, **cap_effective, **cap_permitted, **cap_inheritable, **cap_ambient; /* "CAP_CHOWN" */
+        struct rc_spec_rlimit *rlimits;
+        size_t n_rlimits;
+        /* root and host name */
+        char *root_path;
+        bool root_readonly;
+        char *hostname;            /* set when CLONE_NEWUTS is in namespaces */
+        struct rc_spec_mount *mounts;
+        size_t n_mounts;
+        /* linux */
+        unsigned namespaces;       /* CLONE_NEW* flags to create; never CLONE_NEWUSER (rc is already in its
+                                      user namespace) */
+        struct rc_spec_id_mapping *uid_mappings, *gid_mappings; /* informational: rc's user namespace */
+        size_t n_uid_mappings, n_gid_mappings;
+        char **masked_paths;       /* made inaccessible: /dev/null over files, empty read-only tmpfs over dirs */
+        char **readonly_paths;     /* bind-mounted read-only */
+};
+
+/* docker's defaults: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro); docker's default
+ * capability set; no_new_privileges; docker's masked and read-only paths; RLIMIT_NOFILE 1048576. */
+void rc_spec_init_default(struct rc_spec *spec);
+void rc_spec_free(struct rc_spec *spec);
+/* config.json form (for inspect). */
+int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err);
+
+struct rc_runtime_stdio {
+        int in, out, err; /* fds that become the container's 0, 1, 2; -1 = /dev/null */
+};
+
+struct rc_container_proc {
+        pid_t pid;  /* as seen from rc */
+        int pidfd;
+};
+
+/* Start the container process.  Returns once it has exec'd, or -1 with the
+ * error the child met (its errno: ENOENT when the command was not found,
+ * EACCES when it could not be executed).  Signals rc_runtime_wait forwards
+ * are blocked from here on, so none is lost in between. */
+int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc,
+                     rc_error **err);
+
+/* Wait for the container process, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
+ * SIGWINCH to it.  *exit_code: its status, or 128+N when killed by signal N.  Closes proc->pidfd. */
+int rc_runtime_wait(struct rc_container_proc *proc, int *exit_code, rc_error **err);
+
+/* Capability number for "CAP_CHOWN" or "chown"; -1 if unknown. */
+int rc_cap_from_name(const char *name);
+const char *rc_cap_name(int cap);
+
+#endif
