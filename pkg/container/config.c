@@ -147,11 +147,11 @@ int rc_container_parse_user(const char *spec, const char *passwd, const char *gr
                 if (db_find(passwd, NULL, u, &u, &g) < 0)
                         g = u;
         } else if (db_find(passwd, user, 0, &u, &g) < 0) {
-                return rc_error_set(err, ENOENT, "user \"%s\" not found in the image's /etc/passwd", user);
+                return rc_error_set(err, 0, "user \"%s\" not found in the image's /etc/passwd", user);
         }
         if (grp && *grp) {
                 if (parse_id(grp, &g) < 0 && db_find(group, grp, 0, &g, NULL) < 0)
-                        return rc_error_set(err, ENOENT, "group \"%s\" not found in the image's /etc/group", grp);
+                        return rc_error_set(err, 0, "group \"%s\" not found in the image's /etc/group", grp);
         }
         *uid = u;
         *gid = g;

@@ -53,7 +53,9 @@ static int read_in_root(const char *root, const char *path, char **out, rc_error
         fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
         if (fd < 0)
                 return errno == ENOENT ? 0 : rc_error_set(err, errno, "open %s in the image", path);
-        return rc_read_file_at(fd, "", out, NULL, err) < 0 ? -1 : 0;
+        if (rc_read_fd(fd, out, NULL, err) < 0)
+                return rc_error_wrap(err, "%s in the image", path);
+        return 0;
 }
 
 static int resolve_user(const char *root, const char *spec, uint32_t *uid, uint32_t *gid, rc_error **err)

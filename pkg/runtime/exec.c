@@ -1,5 +1,6 @@
 /* exec of the container's command, with docker's PATH lookup semantics. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,19 @@ static const char *env_path(char *const *env)
         return DEFAULT_PATH;
 }
 
+/* ENOENT without ": No such file or directory" appended to the text. */
+static int __attribute__((format(printf, 2, 3))) not_found(struct rc_child_error *e, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        va_end(ap);
+        e->errnum = ENOENT;
+        errno = ENOENT;
+        return -1;
+}
+
 int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e)
 {
         const char *cmd = spec->args[0];
@@ -27,7 +41,7 @@ int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e)
         if (strchr(cmd, '/')) {
                 execve(cmd, spec->args, spec->env);
                 if (errno == ENOENT)
-                        return rc_child_fail(e, ENOENT, "exec \"%s\": no such file or directory", cmd);
+                        return not_found(e, "exec \"%s\": no such file or directory in the container", cmd);
                 return rc_child_fail(e, errno == ENOEXEC ? EACCES : errno, "exec \"%s\"", cmd);
         }
         for (const char *p = env_path(spec->env); ; ) {
@@ -49,6 +63,6 @@ int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e)
                 p = colon + 1;
         }
         if (first_errno == ENOENT)
-                return rc_child_fail(e, ENOENT, "exec \"%s\": executable file not found in $PATH", cmd);
+                return not_found(e, "exec \"%s\": executable file not found in $PATH", cmd);
         return rc_child_fail(e, first_errno == ENOEXEC ? EACCES : first_errno, "exec \"%s\"", cmd);
 }

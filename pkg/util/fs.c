@@ -32,14 +32,11 @@ int rc_mkdir_p(const char *path, mode_t mode, rc_error **err)
         return 0;
 }
 
-int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_error **err)
+int rc_read_fd(int fd, char **out, size_t *len, rc_error **err)
 {
-        cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
         cleanup_free char *buf = NULL;
         size_t cap = 0, n = 0;
 
-        if (fd < 0)
-                return rc_error_set(err, errno, "open %s", path);
         for (;;) {
                 ssize_t r;
                 if (n + 4096 + 1 > cap) {
@@ -50,7 +47,7 @@ int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_err
                 if (r < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return rc_error_set(err, errno, "read %s", path);
+                        return rc_error_set(err, errno, "read");
                 }
                 if (r == 0)
                         break;
@@ -62,6 +59,17 @@ int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_err
         if (len)
                 *len = n;
         *out = steal_pointer(&buf);
+        return 0;
+}
+
+int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_error **err)
+{
+        cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "open %s", path);
+        if (rc_read_fd(fd, out, len, err) < 0)
+                return rc_error_wrap(err, "%s", path);
         return 0;
 }
 

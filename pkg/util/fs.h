@@ -12,6 +12,7 @@ int rc_mkdir_p(const char *path, mode_t mode, rc_error **err);
 
 /* Read a whole file (NUL-terminated; *len excludes the NUL). */
 int rc_read_file(const char *path, char **out, size_t *len, rc_error **err);
+int rc_read_fd(int fd, char **out, size_t *len, rc_error **err);
 int rc_read_file_at(int dirfd, const char *path, char **out, size_t *len, rc_error **err);
 
 /* Write a file crash-safely: temp file in the same directory, fsync,

@@ -96,7 +96,7 @@ static void test_user(void **state)
                 } else {
                         assert_int_equal(r, -1);
                         assert_non_null(err);
-                        assert_int_equal(rc_error_errno(err), ENOENT);
+                        assert_non_null(strstr(err->msg, "not found in the image's /etc/"));
                         rc_error_free(err);
                 }
         }
