@@ -55,7 +55,9 @@ unit-bins: $(UNIT_BINS)
 
 # Unit tests + system tests; as root, the system tests run as an unprivileged
 # test user that tests/setup-host.sh prepares.  Ends with "N passed, N failed".
-check: all unit-bins
+HAVE_CLANG := $(shell command -v clang 2>/dev/null)
+
+check: all unit-bins $(if $(HAVE_CLANG),fuzz)
 	@BUILD=$(BUILD) BIN=$(BIN) tests/run-tests.sh
 
 check-unit: unit-bins

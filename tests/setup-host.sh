@@ -1,0 +1,52 @@
+#!/bin/sh
+# Prepare this machine the way a desktop distribution already is, so the
+# system tests can run as an ordinary user (run as root; idempotent):
+#   - a test user "rctest" with subordinate uid/gid ranges
+#   - /dev/fuse and /dev/net/tun usable by users (mode 0666, the distro default)
+#   - /run/user/UID for the user (what logind would create)
+#   - the checkout readable by the user
+set -eu
+user=${RC_TEST_USER:-rctest}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if ! id "$user" >/dev/null 2>&1; then
+        useradd --create-home --shell /bin/bash "$user"
+fi
+grep -q "^$user:" /etc/subuid 2>/dev/null || usermod --add-subuids 100000-165535 "$user"
+grep -q "^$user:" /etc/subgid 2>/dev/null || usermod --add-subgids 100000-165535 "$user"
+for dev in /dev/fuse /dev/net/tun; do
+        [ -e "$dev" ] && chmod 0666 "$dev"
+done
+uid=$(id -u "$user")
+mkdir -p "/run/user/$uid"
+chown "$user:" "/run/user/$uid"
+chmod 0700 "/run/user/$uid"
+
+# The user must reach the checkout: every parent directory needs o+x and
+# the tree o+rX (a CI clone under /root, say, has neither).
+dir=$here
+while [ "$dir" != "/" ]; do
+        chmod o+x "$dir"
+        dir=$(dirname "$dir")
+done
+chmod -R o+rX "$here"
+
+# Start a real systemd user manager for the user although PID 1 is not
+# systemd (tests of systemd units and cgroup delegation use it).  Not called
+# by default; see DESIGN notes in docs/ARCHITECTURE.md.
+start_user_manager() {
+        mkdir -p /run/systemd/system
+        for h in systemd unified; do
+                d=/sys/fs/cgroup/$h/user.slice/user-$uid.slice/user@$uid.service
+                mkdir -p "$d" && chown -R "$user" "$d"
+        done
+        (
+                for h in systemd unified; do
+                        echo $$ > "/sys/fs/cgroup/$h/user.slice/user-$uid.slice/user@$uid.service/cgroup.procs"
+                done
+                exec setsid runuser -u "$user" -- env XDG_RUNTIME_DIR="/run/user/$uid" /lib/systemd/systemd --user
+        ) >/dev/null 2>&1 &
+}
+if [ "${RC_TEST_USER_MANAGER:-}" = 1 ]; then
+        start_user_manager
+fi

@@ -1,0 +1,45 @@
+# Shared by the system tests: a private store per test file, the rc
+# wrapper, the busybox test image.
+RC_BIN=${RC_BIN:-$BATS_TEST_DIRNAME/../../bin/rc}
+LIB=$BATS_TEST_DIRNAME/../lib
+
+# A store and runroot of this file's own, outside bats' temp dir: the store
+# holds files owned by subordinate ids that only rc (or a user namespace)
+# can remove.
+rc_setup_file() {
+        RC_WORK=$(mktemp -d /tmp/rc-bats-XXXXXX)
+        export RC_WORK RC_ROOT=$RC_WORK/root RC_RUNROOT=$RC_WORK/run
+}
+
+rc_teardown_file() {
+        [ -n "${RC_WORK:-}" ] || return 0
+        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" system migrate >/dev/null 2>&1 || true
+        unshare --user --map-auto --map-root-user rm -rf "$RC_WORK" 2>/dev/null || rm -rf "$RC_WORK" 2>/dev/null || true
+}
+
+rc() {
+        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" "$@"
+}
+
+# The busybox image tarball, made once per run.
+busybox_tar() {
+        local tar=$BATS_RUN_TMPDIR/busybox${1:-}.tar
+        case "${1:-}" in --gzip) tar=$tar.gz ;; --zstd) tar=$tar.zst ;; esac
+        [ -s "$tar" ] || "$LIB/make-busybox-rootfs.sh" "$tar" ${1:-} >&2
+        echo "$tar"
+}
+
+import_busybox() {
+        rc import "$(busybox_tar)" "${1:-localhost/bb}" >/dev/null
+}
+
+# Nothing of any container may remain: no directories, no records, no
+# mounts, no processes.
+assert_no_container_left() {
+        local left
+        left=$(ls -A "$RC_ROOT/containers" 2>/dev/null)
+        [ -z "$left" ] || { echo "left in containers/: $left"; return 1; }
+        left=$(rc ps -a -q)
+        [ -z "$left" ] || { echo "records left: $left"; return 1; }
+        ! grep -q "$RC_ROOT/containers" /proc/mounts || { echo "mounts left"; return 1; }
+}
