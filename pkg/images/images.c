@@ -31,10 +31,12 @@ static char *rfc3339_now(void)
         struct timespec ts;
         struct tm tm;
 
+        /* nanoseconds, as docker writes them: two imports of the same
+         * tarball are two images, as users expect */
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return xstrdup(buf);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 /* Extract fd into a staged layer and commit it and its blob. */
@@ -56,6 +58,14 @@ static int import_layer(struct rc_store *s, int fd, struct rc_layer *layer, rc_e
         opts.blob_fd = blob_fd;
         if (rc_archive_extract(fd, dir_fd, &opts, &res, err) < 0)
                 goto fail;
+        /* Already stored (perhaps from a differently compressed tarball):
+         * keep the stored layer and its blob, drop ours. */
+        if (rc_store_layer_exists(s, res.diff_id) && rc_store_layer_get(s, res.diff_id, layer, err) == 0) {
+                unlink(blob_tmp);
+                rc_rm_rf(dir, &ignored);
+                rc_error_free(ignored);
+                return 0;
+        }
         memset(layer, 0, sizeof(*layer));
         memcpy(layer->diff_id, res.diff_id, sizeof(layer->diff_id));
         memcpy(layer->chain_id, res.diff_id, sizeof(layer->chain_id));
