@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# rc info, rc system check, and the errors users meet when the host is not
+# set up for rootless containers.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+        rc_setup_file
+}
+
+teardown_file() {
+        rc_teardown_file
+}
+
+@test "--help, --version, unknown command" {
+        run -0 "$RC_BIN" --help
+        [[ "$output" == *"Usage: rc"* ]]
+        run -0 "$RC_BIN" run --help
+        [[ "$output" == *"--rm"* ]]
+        run -0 "$RC_BIN" --version
+        [[ "$output" == "rc version "* ]]
+        run -125 "$RC_BIN" frobnicate
+        [[ "$output" == *"unknown command"* ]]
+}
+
+@test "rc info shows the store, driver, mappings and pause process" {
+        run -0 rc info --format json
+        echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+flat = json.dumps(d)
+assert sys.argv[1] in flat, "store root missing"
+assert "overlay" in flat, "storage driver missing"
+assert "100000" in flat, "id mapping missing"
+' "$RC_ROOT"
+        run -0 rc info
+        [[ "$output" == *"$RC_ROOT"* ]]
+}
+
+@test "system check passes on a prepared host" {
+        run rc system check
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"[FAIL]"* ]]
+        [[ "$output" == *"[ OK ]"* ]]
+}
+
+@test "system check: no subuid entry for the user" {
+        printf 'someoneelse:100000:65536\n' > "$BATS_TEST_TMPDIR/subuid"
+        printf '[userns]\nsubuid_file = %s\nsubgid_file = %s\n' "$BATS_TEST_TMPDIR/subuid" "$BATS_TEST_TMPDIR/subuid" > "$BATS_TEST_TMPDIR/rc.conf"
+        run -1 rc --config "$BATS_TEST_TMPDIR/rc.conf" system check
+        [[ "$output" == *"[FAIL]"*"$(id -un)"* ]]
+        # the fix adds a range for the user to the file rc was told to read
+        [[ "$output" == *"fix (needs root): echo $(id -un):"*">> $BATS_TEST_TMPDIR/subuid"* ]]
+}
+
+@test "system check: a too small subuid range" {
+        printf '%s:100000:1000\n' "$(id -un)" > "$BATS_TEST_TMPDIR/subuid"
+        printf '[userns]\nsubuid_file = %s\nsubgid_file = %s\n' "$BATS_TEST_TMPDIR/subuid" "$BATS_TEST_TMPDIR/subuid" > "$BATS_TEST_TMPDIR/rc.conf"
+        run rc --config "$BATS_TEST_TMPDIR/rc.conf" system check
+        [[ "$output" == *"[WARN]"*"1000"* ]] || [[ "$output" == *"[FAIL]"*"1000"* ]]
+}
+
+@test "system check: newuidmap missing" {
+        printf '[userns]\nnewuidmap = /nonexistent/newuidmap\n' > "$BATS_TEST_TMPDIR/rc.conf"
+        run -1 rc --config "$BATS_TEST_TMPDIR/rc.conf" system check
+        [[ "$output" == *"[FAIL]"*"newuidmap"* ]]
+        [[ "$output" == *"uidmap"* ]]
+}
+
+@test "run without a subuid entry fails with the fix, not a cryptic EPERM" {
+        import_busybox
+        printf 'someoneelse:100000:65536\n' > "$BATS_TEST_TMPDIR/subuid"
+        printf '[userns]\nsubuid_file = %s\nsubgid_file = %s\n' "$BATS_TEST_TMPDIR/subuid" "$BATS_TEST_TMPDIR/subuid" > "$BATS_TEST_TMPDIR/rc.conf"
+        run -125 "$RC_BIN" --config "$BATS_TEST_TMPDIR/rc.conf" --root "$RC_ROOT" --runroot "$BATS_TEST_TMPDIR/run2" run --rm localhost/bb true
+        [[ "$output" == *"no subordinate uid range for user $(id -un)"*"run as root: echo $(id -un):"* ]]
+}
+
+@test "a malformed configuration names the file and the key" {
+        printf '[storage]\ndriverr = overlay\n' > "$BATS_TEST_TMPDIR/bad.conf"
+        run -125 rc --config "$BATS_TEST_TMPDIR/bad.conf" images
+        [[ "$output" == *"bad.conf"*"driverr"* ]]
+}
+
+@test "the pause process is started once and reused" {
+        rc info >/dev/null
+        pid=$(cat "$RC_RUNROOT/pause.pid" | head -1 | cut -d' ' -f1)
+        [ -n "$pid" ] && kill -0 "$pid"
+        rc run --rm localhost/bb true
+        rc run --rm localhost/bb true
+        [ "$(cat "$RC_RUNROOT/pause.pid" | head -1 | cut -d' ' -f1)" = "$pid" ]
+        # gone: the next command makes a new one transparently
+        rc system migrate
+        run -0 rc run --rm localhost/bb echo again
+        [ "$output" = "again" ]
+}
+
+@test "a killed rc leaves nothing that the next command does not clean up" {
+        marker="sleep $((400000 + RANDOM))"
+        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb sh -c "$marker" 3>&- &
+        rcpid=$!
+        for _ in $(seq 100); do
+                pgrep -fx "$marker" >/dev/null && break
+                sleep 0.05
+        done
+        pgrep -fx "$marker" >/dev/null
+        kill -9 "$rcpid"
+        wait "$rcpid" || true
+        # the container dies with rc
+        for _ in $(seq 100); do
+                pgrep -fx "$marker" >/dev/null || break
+                sleep 0.05
+        done
+        ! pgrep -fx "$marker" >/dev/null
+        # the next rc removes the --rm container rc could not
+        rc run --rm localhost/bb true
+        assert_no_container_left
+}
