@@ -145,6 +145,7 @@ int main(int argc, char **argv)
                             strcmp(driver, "vfs")) {
                                 fprintf(stderr, "rc: --storage-driver '%s': use auto, overlay, fuse-overlayfs or vfs\n",
                                         driver);
+                                rc_config_free(&cli.cfg);
                                 return 125;
                         }
                         free(cli.cfg.storage_driver);

@@ -126,7 +126,18 @@ static int validate(struct rc_config *c, rc_error **err)
         return 0;
 }
 
+static int load(struct rc_config *cfg, const char *explicit_path, rc_error **err);
+
 int rc_config_load(struct rc_config *cfg, const char *explicit_path, rc_error **err)
+{
+        if (load(cfg, explicit_path, err) < 0) {
+                rc_config_free(cfg);
+                return -1;
+        }
+        return 0;
+}
+
+static int load(struct rc_config *cfg, const char *explicit_path, rc_error **err)
 {
         cleanup_free char *xdg_path = NULL;
         const char *candidates[3];

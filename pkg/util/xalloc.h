@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <dirent.h>
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t nmemb, size_t n);
-void *xrealloc(void *p, size_t n);
+void *xmalloc(size_t n) __attribute__((malloc, alloc_size(1), returns_nonnull));
+void *xcalloc(size_t nmemb, size_t n) __attribute__((malloc, alloc_size(1, 2), returns_nonnull));
+void *xrealloc(void *p, size_t n) __attribute__((alloc_size(2), returns_nonnull));
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

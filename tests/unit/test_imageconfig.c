@@ -287,7 +287,8 @@ static void test_config_limits(void **state)
         rc_error_free(err);
         err = NULL;
 
-        n = (size_t)sprintf(buf, MIN_CFG ",\"author\":\"");
+        strcpy(buf, MIN_CFG ",\"author\":\"");
+        n = strlen(buf);
         memset(buf + n, 'x', RC_IMAGE_MAX_STRING + 1);
         strcpy(buf + n + RC_IMAGE_MAX_STRING + 1, "\"}");
         r = rc_image_config_parse(buf, strlen(buf), &c, &err);
