@@ -70,28 +70,9 @@ out:;
         return r;
 }
 
-/* Search PATH for an executable; returns a malloc'd path or NULL. */
-static char *find_program(const char *name)
-{
-        const char *path = getenv("PATH");
-        cleanup_free char *copy = NULL;
-        char *save = NULL;
-
-        if (strchr(name, '/'))
-                return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-        copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *p = xasprintf("%s/%s", dir, name);
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return NULL;
-}
-
 int rc_mount_probe_fuse(const struct rc_config *cfg, rc_error **err)
 {
-        cleanup_free char *prog = find_program(cfg->fuse_overlayfs);
+        cleanup_free char *prog = rc_find_program(cfg->fuse_overlayfs, NULL);
         cleanup_close int fd = -1;
 
         if (prog == NULL)
@@ -211,7 +192,7 @@ static int mount_overlay(const char *lower, const char *container_dir, const cha
 static int mount_fuse_overlayfs(const struct rc_config *cfg, const char *lower, const char *container_dir,
                                 const char *merged, rc_error **err)
 {
-        cleanup_free char *prog = find_program(cfg->fuse_overlayfs);
+        cleanup_free char *prog = rc_find_program(cfg->fuse_overlayfs, NULL);
         cleanup_free char *opts = NULL;
         int pipefd[2], status;
         char msg[1024];

@@ -23,26 +23,6 @@
 
 extern char **environ;
 
-char *userns_find_program(const char *name, const char *path_env)
-{
-        cleanup_free char *copy = NULL;
-        char *save = NULL;
-
-        if (strchr(name, '/'))
-                return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-        if (path_env == NULL)
-                path_env = getenv("PATH");
-        copy = xstrdup(path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *p = xasprintf("%s/%s", dir, name);
-                struct stat st;
-                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return NULL;
-}
-
 /* The distribution's command to install the uidmap tools. */
 static const char *install_command(void)
 {
@@ -85,7 +65,7 @@ enum helper_state { HELPER_OK, HELPER_MISSING, HELPER_UNPRIVILEGED, HELPER_NOSUI
 /* One helper: its state, and its path if found. */
 static enum helper_state check_helper(const char *name, const char *path_env, int cap, char **path, bool *setuid_root)
 {
-        cleanup_free char *p = userns_find_program(name, path_env);
+        cleanup_free char *p = rc_find_program(name, path_env);
         struct statvfs sv;
         struct stat st;
 

@@ -9,7 +9,6 @@
 
 /* Search path_env (NULL: $PATH) for an executable; a name with '/' is
  * checked as is.  Returns a malloc'd path or NULL. */
-char *userns_find_program(const char *name, const char *path_env);
 
 /* Run helper (newuidmap or newgidmap, a full path) as `helper PID c h s ...`.
  * Its stderr is captured and becomes part of the error. */

@@ -198,3 +198,23 @@ int rc_path_exists(const char *path)
         struct stat st;
         return lstat(path, &st) == 0;
 }
+
+char *rc_find_program(const char *name, const char *path_env)
+{
+        cleanup_free char *copy = NULL;
+        char *save = NULL;
+
+        if (strchr(name, '/'))
+                return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+        if (path_env == NULL)
+                path_env = getenv("PATH");
+        copy = xstrdup(path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                char *p = xasprintf("%s/%s", dir, name);
+                struct stat st;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}

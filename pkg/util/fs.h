@@ -32,6 +32,10 @@ int rc_write_all(int fd, const void *data, size_t len);
 int rc_rm_rf_at(int dirfd, const char *name, rc_error **err);
 int rc_rm_rf(const char *path, rc_error **err);
 
+/* An executable named `name` (a path, or looked up in path_env, or $PATH
+ * when path_env is NULL); malloc'd, or NULL if there is none. */
+char *rc_find_program(const char *name, const char *path_env);
+
 /* "Does it exist?" without following a final symlink. */
 int rc_path_exists(const char *path);
 
