@@ -216,3 +216,20 @@ teardown_file() {
         done
         [ "${lines[-1]}" = "0" ]
 }
+
+@test "Ctrl-C (SIGINT to rc) reaches the container; --rm cleans up after it" {
+        marker="sleep $((500000 + RANDOM))"
+        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb \
+                sh -c "trap 'exit 130' INT; $marker & wait" 3>&- &
+        a=$!
+        for _ in $(seq 100); do
+                pgrep -fx "$marker" >/dev/null && break
+                sleep 0.05
+        done
+        kill -INT "$a"
+        status=0
+        wait "$a" || status=$?
+        [ "$status" -eq 130 ]
+        pkill -fx "$marker" || true
+        assert_no_container_left
+}
