@@ -6,6 +6,7 @@
 #define RC_CMD_RC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config/config.h"
 #include "util/error.h"
@@ -30,6 +31,13 @@ int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 bool rc_cli_wants_help(int argc, char **argv);
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
+int cmd_pull(struct rc_cli *cli, int argc, char **argv);
+
+struct rc_pull_opts;
+/* Pull progress as plain lines on stderr. */
+void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+/* OS/ARCH[/VARIANT] into o (strings point into *buf, which the caller frees). */
+int rc_cli_parse_platform(const char *s, struct rc_pull_opts *o, char **buf);
 int cmd_import(struct rc_cli *cli, int argc, char **argv);
 int cmd_images(struct rc_cli *cli, int argc, char **argv);
 int cmd_rmi(struct rc_cli *cli, int argc, char **argv);

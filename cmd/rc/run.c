@@ -22,14 +22,16 @@ static void run_usage(void)
                "  --entrypoint CMD        override the image's entrypoint (\"\" clears it)\n"
                "  -u, --user USER[:GROUP] user to run as (name or id, from the image's /etc/passwd)\n"
                "  -h, --hostname NAME     container host name (default: the short container id)\n"
-               "  --network MODE          none (only loopback) or host (share the host's network)\n\n"
+               "  --network MODE          none (only loopback) or host (share the host's network)\n"
+               "  --pull POLICY           missing (default): pull if not stored; always; never\n"
+               "  --tls-verify=false      for that pull: allow plain HTTP and unverified TLS\n\n"
                "Exit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
 }
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv)
 {
-        enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP };
+        enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY };
         static const struct option opts[] = {
                 { "rm", no_argument, NULL, OPT_RM },
                 { "interactive", no_argument, NULL, 'i' },
@@ -41,10 +43,12 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                 { "hostname", required_argument, NULL, 'h' },
                 { "network", required_argument, NULL, OPT_NETWORK },
                 { "net", required_argument, NULL, OPT_NETWORK },
+                { "pull", required_argument, NULL, OPT_PULL },
+                { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
                 { "help", no_argument, NULL, OPT_HELP },
                 { NULL, 0, NULL, 0 },
         };
-        struct rc_run_opts o = { 0 };
+        struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_pull_progress };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
         rc_error *err = NULL;
         int c, exit_code = 0;
@@ -77,6 +81,21 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                         break;
                 case OPT_NETWORK:
                         o.network = optarg;
+                        break;
+                case OPT_PULL:
+                        if (!strcmp(optarg, "missing"))
+                                o.pull = RC_PULL_MISSING;
+                        else if (!strcmp(optarg, "always"))
+                                o.pull = RC_PULL_ALWAYS;
+                        else if (!strcmp(optarg, "never"))
+                                o.pull = RC_PULL_NEVER;
+                        else
+                                return rc_cli_usage_error("run", "--pull takes missing, always or never");
+                        break;
+                case OPT_TLS_VERIFY:
+                        if (strcmp(optarg, "false") && strcmp(optarg, "true"))
+                                return rc_cli_usage_error("run", "--tls-verify takes true or false");
+                        o.skip_tls_verify = strcmp(optarg, "false") == 0;
                         break;
                 case OPT_HELP:
                         run_usage();

@@ -50,6 +50,10 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err)
         cfg->newgidmap = xstrdup("newgidmap");
         cfg->pause = true;
         cfg->network = xstrdup("none");
+        cfg->search = xcalloc(1, sizeof(char *));
+        strv_push(&cfg->search, "docker.io");
+        cfg->insecure = xcalloc(1, sizeof(char *));
+        cfg->mirrors = xcalloc(1, sizeof(char *));
         return 0;
 }
 
@@ -67,6 +71,29 @@ static int parse_bool(const char *v, bool *out)
         else
                 return -1;
         return 0;
+}
+
+/* "a, b ,c" -> {"a", "b", "c"} */
+static char **split_list(const char *value)
+{
+        cleanup_free char *copy = xstrdup(value);
+        char **list = xcalloc(1, sizeof(char *));
+        char *save = NULL;
+
+        for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+                strv_push(&list, t);
+        return list;
+}
+
+char **rc_config_mirrors_for(const struct rc_config *cfg, const char *registry)
+{
+        char **out = xcalloc(1, sizeof(char *));
+        size_t len = strlen(registry);
+
+        for (size_t i = 0; cfg->mirrors && cfg->mirrors[i]; i++)
+                if (strncmp(cfg->mirrors[i], registry, len) == 0 && cfg->mirrors[i][len] == '=')
+                        strv_push(&out, cfg->mirrors[i] + len + 1);
+        return out;
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -98,6 +125,20 @@ static int on_key(void *user, const char *section, const char *name, const char 
                         return 1;
                 }
                 set_str((char **)((char *)c + strings[i].offset), value);
+                return 1;
+        }
+        if (!strcmp(section, "registries") && (!strcmp(name, "search") || !strcmp(name, "insecure"))) {
+                char ***field = !strcmp(name, "search") ? &c->search : &c->insecure;
+                strv_free(*field);
+                *field = split_list(value);
+                return 1;
+        }
+        if (!strcmp(section, "mirrors")) {
+                cleanup_strv char **list = split_list(value);
+                for (size_t i = 0; list[i]; i++) {
+                        cleanup_free char *entry = xasprintf("%s=%s", name, list[i]);
+                        strv_push(&c->mirrors, entry);
+                }
                 return 1;
         }
         if (!strcmp(section, "userns") && !strcmp(name, "pause")) {
@@ -205,5 +246,8 @@ void rc_config_free(struct rc_config *c)
         free(c->newuidmap);
         free(c->newgidmap);
         free(c->network);
+        strv_free(c->search);
+        strv_free(c->insecure);
+        strv_free(c->mirrors);
         memset(c, 0, sizeof(*c));
 }

@@ -22,7 +22,13 @@ struct rc_config {
         char *newgidmap;       /* [userns] newgidmap */
         bool pause;            /* [userns] pause: keep a pause process holding the user namespace */
         char *network;         /* [containers] network: default for rc run (none|host) */
+        char **search;         /* [registries] search: registries tried for short names, in order */
+        char **insecure;       /* [registries] insecure: host[:port] reached over plain HTTP or unverified TLS */
+        char **mirrors;        /* [mirrors] REGISTRY = MIRROR[, MIRROR]: "REGISTRY=MIRROR" entries, in order */
 };
+
+/* The mirrors configured for `registry`, in order (NULL-terminated, caller frees). */
+char **rc_config_mirrors_for(const struct rc_config *cfg, const char *registry);
 
 /* Built-in defaults (paths from the environment). */
 int rc_config_defaults(struct rc_config *cfg, rc_error **err);

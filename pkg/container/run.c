@@ -230,6 +230,27 @@ static int layer_paths(struct run_state *st, char ***dirs, char ***blobs, rc_err
         return 0;
 }
 
+/* The image to run, pulled first per --pull. */
+static int find_or_pull(struct run_state *st, rc_error **err)
+{
+        const struct rc_run_opts *o = st->opts;
+        struct rc_pull_opts po = { .cfg = st->cfg, .skip_tls_verify = o->skip_tls_verify,
+                                   .progress = o->pull_progress };
+        char id[RC_DIGEST_HEX_LEN + 1];
+
+        if (o->pull != RC_PULL_ALWAYS) {
+                if (rc_images_resolve(st->store, o->image, &st->image, err) == 0)
+                        return 0;
+                if (o->pull == RC_PULL_NEVER || rc_error_errno(*err) != ENOENT || rc_looks_like_id(o->image))
+                        return -1;
+                rc_error_free(*err);
+                *err = NULL;
+        }
+        if (rc_images_pull(st->store, o->image, &po, id, err) < 0)
+                return -1;
+        return rc_images_resolve(st->store, id, &st->image, err);
+}
+
 int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, int *exit_code, rc_error **err)
 {
         struct run_state st = { .cfg = cfg, .opts = o };
@@ -254,8 +275,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
                 return -1;
         if (rc_store_gc(st.store, err) < 0)
                 goto out;
-        if (rc_images_resolve(st.store, o->image, &st.image, err) < 0 ||
-            rc_images_load_config(st.store, &st.image, &st.image_config, err) < 0)
+        if (find_or_pull(&st, err) < 0 || rc_images_load_config(st.store, &st.image, &st.image_config, err) < 0)
                 goto out;
         if (rc_storage_select(cfg, &driver, NULL, err) < 0)
                 goto out;

@@ -165,9 +165,7 @@ bad_digest:
                             name);
 }
 
-/* True if the first path component of what names a registry (has '.' or
- * ':' or is localhost), as the reference grammar decides. */
-static bool has_explicit_domain(const char *what)
+bool rc_reference_has_domain(const char *what)
 {
         const char *slash = strchr(what, '/');
         size_t len;
@@ -188,7 +186,7 @@ static size_t candidate_names(const char *what, char *names[2], rc_error **parse
         if (rc_reference_parse(what, &ref, parse_err) < 0)
                 return 0;
         names[n++] = rc_reference_string(&ref);
-        if (!has_explicit_domain(what)) {
+        if (!rc_reference_has_domain(what)) {
                 const char *path = ref.path;
                 if (strncmp(path, "library/", 8) == 0 && strchr(what, '/') == NULL)
                         path += 8;

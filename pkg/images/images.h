@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "config/config.h"
 #include "image/image.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -30,5 +31,25 @@ int rc_images_load_config(struct rc_store *s, const struct rc_image *img, struct
  * (or NULL); deleted_id the image's id if the image itself went, else "". */
 int rc_images_remove(struct rc_store *s, const char *what, bool force, char **untagged,
                      char deleted_id[RC_DIGEST_HEX_LEN + 1], rc_error **err);
+
+struct rc_pull_opts {
+        const struct rc_config *cfg;    /* [registries] search/insecure, [mirrors] */
+        const char *os, *arch, *variant; /* platform; NULL: the host's */
+        bool skip_tls_verify;           /* --tls-verify=false */
+        /* progress: what is "resolving", "exists", "fetched" or "extracted" */
+        void (*progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+        void *progress_ctx;
+};
+
+/* Pull `what` (a reference; short names go through [registries] search)
+ * into the store: every blob verified, each layer extracted once, the image
+ * recorded only when all of it is in place.  Runs inside rc's user
+ * namespace. */
+int rc_images_pull(struct rc_store *s, const char *what, const struct rc_pull_opts *o,
+                   char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err);
+
+/* True if the first component of a reference names a registry (has '.' or
+ * ':' or is "localhost"), as the reference grammar decides. */
+bool rc_reference_has_domain(const char *what);
 
 #endif

@@ -1,0 +1,316 @@
+/* rc pull: registry -> verified blobs -> layers extracted once -> image. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive/archive.h"
+#include "images/images.h"
+#include "registry/registry.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+struct mem_sink {
+        char *buf;
+        size_t len, cap, limit;
+};
+
+static int mem_sink_write(void *ctx, const void *data, size_t len, rc_error **err)
+{
+        struct mem_sink *m = ctx;
+
+        if (m->len + len > m->limit)
+                return rc_error_set(err, EFBIG, "image config is larger than %zu bytes", m->limit);
+        if (m->len + len + 1 > m->cap) {
+                m->cap = (m->len + len + 1) * 2;
+                m->buf = xrealloc(m->buf, m->cap);
+        }
+        memcpy(m->buf + m->len, data, len);
+        m->len += len;
+        m->buf[m->len] = '\0';
+        return 0;
+}
+
+static bool layer_media_type_ok(const char *mt)
+{
+        static const char *const ok[] = { RC_MEDIA_OCI_LAYER,      RC_MEDIA_OCI_LAYER_GZIP,    RC_MEDIA_OCI_LAYER_ZSTD,
+                                          RC_MEDIA_OCI_LAYER_ND,   RC_MEDIA_OCI_LAYER_ND_GZIP, RC_MEDIA_OCI_LAYER_ND_ZSTD,
+                                          RC_MEDIA_DOCKER_LAYER_GZIP, RC_MEDIA_DOCKER_LAYER_FOREIGN };
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+                if (strcmp(mt, ok[i]) == 0)
+                        return true;
+        return false;
+}
+
+struct pull {
+        struct rc_store *s;
+        const struct rc_pull_opts *o;
+        struct rc_registry *reg;
+        const char *repo;
+        struct rc_resolved res;
+        struct rc_image_config config;
+        char *config_json;
+        size_t config_len;
+        char (*chain)[RC_DIGEST_LEN + 1];
+        char **tmp_blobs; /* per layer: staged download, or NULL if the layer is stored */
+};
+
+static void pull_free(struct pull *p)
+{
+        size_t n = p->res.manifest.n_layers;
+
+        for (size_t i = 0; p->tmp_blobs && i < n; i++) {
+                if (p->tmp_blobs[i])
+                        unlink(p->tmp_blobs[i]);
+                free(p->tmp_blobs[i]);
+        }
+        free(p->tmp_blobs);
+        free(p->chain);
+        free(p->config_json);
+        rc_image_config_free(&p->config);
+        rc_resolved_free(&p->res);
+        rc_registry_close(p->reg);
+}
+
+static void report(const struct rc_pull_opts *o, const char *what, const char *digest, int64_t done, int64_t total)
+{
+        if (o->progress)
+                o->progress(o->progress_ctx, what, digest, done, total);
+}
+
+static int fetch_config(struct pull *p, rc_error **err)
+{
+        const struct rc_descriptor *cd = &p->res.manifest.config;
+        struct mem_sink m = { .limit = RC_IMAGE_JSON_MAX };
+        struct rc_blob_request req = { .digest = cd->digest, .size = cd->size, .sink = mem_sink_write, .sink_ctx = &m };
+        const char *os, *arch, *variant;
+
+        if (rc_registry_get_blobs(p->reg, p->repo, &req, 1, NULL, NULL, err) < 0) {
+                free(m.buf);
+                rc_error_free(req.error);
+                return rc_error_wrap(err, "config %s", cd->digest);
+        }
+        p->config_json = m.buf;
+        p->config_len = m.len;
+        if (rc_image_config_parse(p->config_json, p->config_len, &p->config, err) < 0)
+                return -1;
+        if (strv_len(p->config.diff_ids) != p->res.manifest.n_layers)
+                return rc_error_set(err, 0, "image config lists %zu layers (rootfs.diff_ids) but the manifest %zu",
+                                    strv_len(p->config.diff_ids), p->res.manifest.n_layers);
+        rc_platform_host(&os, &arch, &variant);
+        os = p->o->os ? p->o->os : os;
+        arch = p->o->arch ? p->o->arch : arch;
+        if (strcmp(p->config.os, os) != 0 || strcmp(p->config.architecture, arch) != 0)
+                return rc_error_set(err, 0, "the image is for %s/%s, not %s/%s: pick a platform with --platform",
+                                    p->config.os, p->config.architecture, os, arch);
+        return 0;
+}
+
+/* Download the layers the store lacks, in parallel, to staged files. */
+static int fetch_layers(struct pull *p, rc_error **err)
+{
+        size_t n = p->res.manifest.n_layers, want = 0;
+        struct rc_blob_request *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+        int *fds = xcalloc(n ? n : 1, sizeof(int));
+        size_t *index = xcalloc(n ? n : 1, sizeof(size_t));
+        int r = -1;
+
+        p->chain = xcalloc(n ? n : 1, sizeof(*p->chain));
+        p->tmp_blobs = xcalloc(n ? n : 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++) {
+                const struct rc_descriptor *l = &p->res.manifest.layers[i];
+                rc_layer_chain_id(i ? p->chain[i - 1] : NULL, p->config.diff_ids[i], p->chain[i]);
+                if (!layer_media_type_ok(l->media_type)) {
+                        rc_error_set(err, 0, "layer %s has media type %s, which rc cannot unpack", l->digest,
+                                     l->media_type);
+                        goto out;
+                }
+                if (rc_store_layer_exists(p->s, p->chain[i])) {
+                        report(p->o, "exists", l->digest, l->size, l->size);
+                        continue;
+                }
+                if (rc_store_mkstemp(p->s, "pull", &fds[want], &p->tmp_blobs[i], err) < 0)
+                        goto out;
+                reqs[want] = (struct rc_blob_request){ .digest = l->digest, .size = l->size,
+                                                       .sink = rc_blob_sink_fd, .sink_ctx = &fds[want] };
+                index[want++] = i;
+        }
+        if (want > 0 && rc_registry_get_blobs(p->reg, p->repo, reqs, want, NULL, NULL, err) < 0)
+                goto out;
+        for (size_t k = 0; k < want; k++)
+                report(p->o, "fetched", p->res.manifest.layers[index[k]].digest, reqs[k].bytes, reqs[k].bytes);
+        r = 0;
+out:
+        for (size_t k = 0; k < want; k++) {
+                close(fds[k]);
+                rc_error_free(reqs[k].error);
+        }
+        free(reqs);
+        free(fds);
+        free(index);
+        return r;
+}
+
+/* Extract each downloaded layer, checking its diff_id, and commit it. */
+static int commit_layers(struct pull *p, rc_error **err)
+{
+        for (size_t i = 0; i < p->res.manifest.n_layers; i++) {
+                const struct rc_descriptor *l = &p->res.manifest.layers[i];
+                struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1,
+                                                .expected_diff_id = p->config.diff_ids[i] };
+                struct rc_extract_result res;
+                struct rc_layer layer = { 0 };
+                cleanup_free char *dir = NULL;
+                cleanup_close int in = -1, dir_fd = -1;
+                rc_error *ignored = NULL;
+
+                if (p->tmp_blobs[i] == NULL)
+                        continue;
+                if (rc_store_mkdtemp(p->s, "layer", &dir, err) < 0)
+                        return -1;
+                in = open(p->tmp_blobs[i], O_RDONLY | O_CLOEXEC);
+                dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (in < 0 || dir_fd < 0) {
+                        rc_error_set(err, errno, "open staged layer");
+                        goto fail;
+                }
+                if (rc_archive_extract(in, dir_fd, &opts, &res, err) < 0) {
+                        rc_error_wrap(err, "layer %s", l->digest);
+                        goto fail;
+                }
+                memcpy(layer.chain_id, p->chain[i], sizeof(layer.chain_id));
+                memcpy(layer.diff_id, res.diff_id, sizeof(layer.diff_id));
+                if (i > 0)
+                        memcpy(layer.parent, p->chain[i - 1], sizeof(layer.parent));
+                snprintf(layer.blob_digest, sizeof(layer.blob_digest), "%s", l->digest);
+                snprintf(layer.media_type, sizeof(layer.media_type), "%s", l->media_type);
+                layer.blob_size = (uint64_t)l->size;
+                layer.tar_size = res.tar_size;
+                if (rc_store_blob_commit(p->s, p->tmp_blobs[i], l->digest, err) < 0)
+                        goto fail;
+                free(p->tmp_blobs[i]);
+                p->tmp_blobs[i] = NULL;
+                if (rc_store_layer_commit(p->s, dir, &layer, err) < 0)
+                        goto fail;
+                report(p->o, "extracted", l->digest, (int64_t)res.tar_size, (int64_t)res.tar_size);
+                continue;
+fail:
+                rc_rm_rf(dir, &ignored);
+                rc_error_free(ignored);
+                return -1;
+        }
+        return 0;
+}
+
+static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+{
+        char config_digest[RC_DIGEST_LEN + 1], manifest_digest[RC_DIGEST_LEN + 1];
+        size_t n = p->res.manifest.n_layers;
+        struct rc_image img = { 0 };
+        char *names[2] = { (char *)name, NULL };
+        char **layers = xcalloc(n + 1, sizeof(char *));
+        int r;
+
+        if (rc_store_blob_put(p->s, p->config_json, p->config_len, config_digest, err) < 0 ||
+            rc_store_blob_put(p->s, p->res.manifest_json, p->res.manifest_len, manifest_digest, err) < 0) {
+                free(layers);
+                return -1;
+        }
+        if (strcmp(config_digest, p->res.manifest.config.digest) != 0) {
+                free(layers);
+                return rc_error_set(err, 0, "config digest mismatch: manifest says %s, content is %s",
+                                    p->res.manifest.config.digest, config_digest);
+        }
+        snprintf(img.id, sizeof(img.id), "%s", rc_digest_hex(config_digest));
+        memcpy(img.config_digest, config_digest, sizeof(config_digest));
+        memcpy(img.manifest_digest, manifest_digest, sizeof(manifest_digest));
+        for (size_t i = 0; i < n; i++)
+                layers[i] = p->chain[i];
+        img.layers = layers;
+        img.names = names;
+        img.created = (int64_t)time(NULL);
+        for (size_t i = 0; i < n; i++) {
+                struct rc_layer l;
+                rc_error *e = NULL;
+                if (rc_store_layer_get(p->s, p->chain[i], &l, &e) == 0)
+                        img.size += l.tar_size;
+                rc_error_free(e);
+        }
+        r = rc_store_image_add(p->s, &img, err);
+        free(layers);
+        if (r == 0)
+                memcpy(id_out, img.id, sizeof(img.id));
+        return r;
+}
+
+static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const char *domain, const char *repo,
+                     const char *tag_or_digest, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+{
+        struct pull p = { .s = s, .o = o, .repo = repo };
+        cleanup_strv char **mirrors = rc_config_mirrors_for(o->cfg, domain);
+        struct rc_registry_opts ro = { .skip_tls_verify = o->skip_tls_verify, .insecure = o->cfg->insecure,
+                                       .mirrors = mirrors };
+        const char *os, *arch, *variant;
+        int r = -1;
+
+        rc_platform_host(&os, &arch, &variant);
+        if (o->os)
+                os = o->os, arch = o->arch, variant = o->variant;
+        if (rc_registry_open(domain, &ro, &p.reg, err) < 0)
+                goto out;
+        report(o, "resolving", NULL, 0, 0);
+        if (rc_registry_resolve(p.reg, repo, tag_or_digest, os, arch, variant, &p.res, err) < 0)
+                goto out;
+        if (fetch_config(&p, err) < 0 || fetch_layers(&p, err) < 0 || commit_layers(&p, err) < 0 ||
+            record_image(&p, name, id_out, err) < 0)
+                goto out;
+        r = 0;
+out:
+        pull_free(&p);
+        return r;
+}
+
+int rc_images_pull(struct rc_store *s, const char *what, const struct rc_pull_opts *o,
+                   char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+{
+        struct rc_reference ref = { 0 };
+        cleanup_free char *name = NULL;
+        const char *tag_or_digest;
+        int r;
+
+        if (rc_reference_parse(what, &ref, err) < 0)
+                return -1;
+        tag_or_digest = ref.digest ? ref.digest : ref.tag;
+        if (rc_reference_has_domain(what) || strv_len(o->cfg->search) == 0) {
+                name = rc_reference_string(&ref);
+                r = pull_from(s, o, ref.domain, ref.path, tag_or_digest, name, id_out, err);
+                rc_reference_free(&ref);
+                return r < 0 ? rc_error_wrap(err, "pull %s", what) : 0;
+        }
+        /* A short name: try the search registries in order. */
+        r = -1;
+        for (size_t i = 0; o->cfg->search[i]; i++) {
+                const char *domain = o->cfg->search[i];
+                const char *repo = ref.path;
+                /* "library/" is docker.io's namespace for official images only */
+                if (strcmp(domain, "docker.io") != 0 && strncmp(repo, "library/", 8) == 0 && !strchr(what, '/'))
+                        repo += 8;
+                free(name);
+                name = ref.digest ? xasprintf("%s/%s@%s", domain, repo, ref.digest)
+                                  : xasprintf("%s/%s:%s", domain, repo, ref.tag);
+                if (*err) {
+                        rc_debug("%s", (*err)->msg);
+                        rc_error_free(*err);
+                        *err = NULL;
+                }
+                r = pull_from(s, o, domain, repo, tag_or_digest, name, id_out, err);
+                if (r == 0)
+                        break;
+        }
+        rc_reference_free(&ref);
+        return r < 0 ? rc_error_wrap(err, "pull %s", what) : 0;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""make-oci-image.py ROOTFS.tar OUT_DIR [--zstd] [--layers2] [--multiarch] [--cmd CMD...]
+
+Writes an OCI image layout (what skopeo reads as oci:OUT_DIR:latest) from a
+root file system tarball: one gzip (or zstd) layer, or with --layers2 a
+second layer that adds /etc/layer2, deletes /etc/owned-by-nobody with a
+whiteout and makes /home opaque.  --multiarch wraps it in an index with an
+amd64 and an arm64 entry (the arm64 one differs only in its config).
+Made with python3 alone so rc is tested against images it did not make."""
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+src, out = sys.argv[1], sys.argv[2]
+zstd = "--zstd" in sys.argv
+layers2 = "--layers2" in sys.argv
+multiarch = "--multiarch" in sys.argv
+cmd = sys.argv[sys.argv.index("--cmd") + 1:] if "--cmd" in sys.argv else ["sh"]
+os.makedirs(f"{out}/blobs/sha256", exist_ok=True)
+
+
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    with open(f"{out}/blobs/sha256/{d}", "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+
+
+def compress(data):
+    if zstd:
+        return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+    return gzip.compress(data, mtime=0)
+
+
+def second_layer():
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, kind in (("etc", tarfile.DIRTYPE), ("home", tarfile.DIRTYPE)):
+            ti = tarfile.TarInfo(name); ti.type = kind; ti.mode = 0o755; t.addfile(ti)
+        data = b"from layer 2\n"
+        ti = tarfile.TarInfo("etc/layer2"); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+        ti = tarfile.TarInfo("etc/.wh.owned-by-nobody"); t.addfile(ti, io.BytesIO(b""))
+        ti = tarfile.TarInfo("home/.wh..wh..opq"); t.addfile(ti, io.BytesIO(b""))
+        ti = tarfile.TarInfo("home/new"); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+    return buf.getvalue()
+
+
+tars = [open(src, "rb").read()]
+if layers2:
+    tars.append(second_layer())
+layer_media = "application/vnd.oci.image.layer.v1.tar+" + ("zstd" if zstd else "gzip")
+layers = [dict(mediaType=layer_media, **put(compress(t))) for t in tars]
+diff_ids = ["sha256:" + hashlib.sha256(t).hexdigest() for t in tars]
+
+
+def manifest_for(arch):
+    config = {"architecture": arch, "os": "linux", "created": "2024-01-01T00:00:00Z",
+              "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FROM_IMAGE=yes"], "Cmd": cmd,
+                         "WorkingDir": "/"},
+              "rootfs": {"type": "layers", "diff_ids": diff_ids},
+              "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "make-oci-image.py"}]}
+    cdesc = dict(mediaType="application/vnd.oci.image.config.v1+json", **put(json.dumps(config).encode()))
+    m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+         "config": cdesc, "layers": layers}
+    return dict(mediaType=m["mediaType"], **put(json.dumps(m).encode()))
+
+
+if multiarch:
+    entries = []
+    for arch in ("amd64", "arm64"):
+        d = manifest_for(arch)
+        d["platform"] = {"architecture": arch, "os": "linux"}
+        if arch == "arm64":
+            d["platform"]["variant"] = "v8"
+        entries.append(d)
+    idx = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries}
+    top = dict(mediaType=idx["mediaType"], **put(json.dumps(idx).encode()))
+else:
+    top = manifest_for("amd64")
+top["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
+with open(f"{out}/index.json", "w") as f:
+    json.dump({"schemaVersion": 2, "manifests": [top]}, f)
+with open(f"{out}/oci-layout", "w") as f:
+    json.dump({"imageLayoutVersion": "1.0.0"}, f)
