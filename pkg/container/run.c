@@ -247,7 +247,10 @@ static int find_or_pull(struct run_state *st, rc_error **err)
                 *err = NULL;
         }
         if (rc_images_pull(st->store, o->image, &po, id, err) < 0)
-                return -1;
+                return o->pull == RC_PULL_ALWAYS
+                               ? -1
+                               : rc_error_wrap(err, "image \"%s\" is not in the local store and pulling it failed",
+                                               o->image);
         return rc_images_resolve(st->store, id, &st->image, err);
 }
 

@@ -54,9 +54,11 @@ teardown_file() {
 }
 
 @test "an unknown image is rc's own error: 125" {
-        run rc run --rm localhost/no-such-image true
-        [ "$status" -eq 125 ]
+        run -125 rc run --rm --pull=never localhost/no-such-image true
         [[ "$output" == *"not found"* ]]
+        # with the default --pull=missing rc tries the registry and says both
+        run -125 rc run --rm localhost:1/no-such-image true
+        [[ "$output" == *"not in the local store and pulling it failed"*"localhost:1"* ]]
 }
 
 @test "the command is pid 1 and sees only the container's processes" {
