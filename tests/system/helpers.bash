@@ -43,3 +43,36 @@ assert_no_container_left() {
         [ -z "$left" ] || { echo "records left: $left"; return 1; }
         ! grep -q "$RC_ROOT/containers" /proc/mounts || { echo "mounts left"; return 1; }
 }
+
+# run_marked SCRIPT: start `rc run --rm localhost/bb sh -c SCRIPT` in the
+# background, where SCRIPT contains $MARKER (a unique `sleep N` command),
+# and wait until that process runs.  Sets RC_BG (rc's pid) and MARKER.
+new_marker() {
+        MARKER="sleep $((100000 + RANDOM * 8 + RANDOM % 8))"
+}
+
+run_marked() {
+        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb sh -c "$1" 3>&- &
+        RC_BG=$!
+        wait_for_process "$MARKER"
+}
+
+# Wait up to 5 s for a process whose command line is exactly $1.
+wait_for_process() {
+        for _ in $(seq 100); do
+                pgrep -fx "$1" >/dev/null && return 0
+                sleep 0.05
+        done
+        echo "process '$1' did not start" >&2
+        return 1
+}
+
+# Wait up to 5 s for no process with command line $1 to remain.
+wait_for_no_process() {
+        for _ in $(seq 100); do
+                pgrep -fx "$1" >/dev/null || return 0
+                sleep 0.05
+        done
+        echo "process '$1' is still there" >&2
+        return 1
+}

@@ -30,18 +30,11 @@ teardown_file() {
 }
 
 @test "the container's init killed from outside gives 137" {
-        marker="sleep $((200000 + RANDOM))"
-        rc run --rm localhost/bb sh -c "exec $marker" 3>&- &
-        rcpid=$!
-        for _ in $(seq 100); do
-                pid=$(pgrep -fx "$marker" || true)
-                [ -n "$pid" ] && break
-                sleep 0.05
-        done
-        [ -n "$pid" ]
-        kill -9 "$pid"
+        new_marker
+        run_marked "exec $MARKER"
+        kill -9 "$(pgrep -fx "$MARKER")"
         status=0
-        wait "$rcpid" || status=$?
+        wait "$RC_BG" || status=$?
         [ "$status" -eq 137 ]
         assert_no_container_left
 }
@@ -125,22 +118,16 @@ teardown_file() {
 }
 
 @test "two running containers overlap in time" {
-        marker="sleep $((300000 + RANDOM))"
-        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb \
-                sh -c "trap 'exit 42' TERM; $marker & wait" 3>&- &
-        a=$!
-        for _ in $(seq 100); do
-                pgrep -fx "$marker" >/dev/null && break
-                sleep 0.05
-        done
+        new_marker
+        run_marked "trap 'exit 42' TERM; $MARKER & wait"
         run rc ps -q
         [ "${#lines[@]}" -eq 1 ]
         run rc run --rm localhost/bb echo alongside
         [ "$output" = "alongside" ]
         # SIGTERM to rc reaches the container's process, whose trap exits 42
-        kill -TERM "$a"
+        kill -TERM "$RC_BG"
         status=0
-        wait "$a" || status=$?
+        wait "$RC_BG" || status=$?
         [ "$status" -eq 42 ]
         assert_no_container_left
 }
@@ -220,18 +207,13 @@ teardown_file() {
 }
 
 @test "Ctrl-C (SIGINT to rc) reaches the container; --rm cleans up after it" {
-        marker="sleep $((500000 + RANDOM))"
-        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb \
-                sh -c "trap 'exit 130' INT; $marker & wait" 3>&- &
-        a=$!
-        for _ in $(seq 100); do
-                pgrep -fx "$marker" >/dev/null && break
-                sleep 0.05
-        done
-        kill -INT "$a"
+        new_marker
+        run_marked "trap 'exit 130' INT; $MARKER & wait"
+        kill -INT "$RC_BG"
         status=0
-        wait "$a" || status=$?
+        wait "$RC_BG" || status=$?
         [ "$status" -eq 130 ]
-        pkill -fx "$marker" || true
+        # the pid namespace went with its init: no process of it is left
+        wait_for_no_process "$MARKER"
         assert_no_container_left
 }

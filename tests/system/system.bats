@@ -96,22 +96,12 @@ assert "100000" in flat, "id mapping missing"
 }
 
 @test "a killed rc leaves nothing that the next command does not clean up" {
-        marker="sleep $((400000 + RANDOM))"
-        "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm localhost/bb sh -c "$marker" 3>&- &
-        rcpid=$!
-        for _ in $(seq 100); do
-                pgrep -fx "$marker" >/dev/null && break
-                sleep 0.05
-        done
-        pgrep -fx "$marker" >/dev/null
-        kill -9 "$rcpid"
-        wait "$rcpid" || true
+        new_marker
+        run_marked "$MARKER"
+        kill -9 "$RC_BG"
+        wait "$RC_BG" || true
         # the container dies with rc
-        for _ in $(seq 100); do
-                pgrep -fx "$marker" >/dev/null || break
-                sleep 0.05
-        done
-        ! pgrep -fx "$marker" >/dev/null
+        wait_for_no_process "$MARKER"
         # the next rc removes the --rm container rc could not
         rc run --rm localhost/bb true
         assert_no_container_left
