@@ -21,6 +21,15 @@ setup_file() {
 t = tarfile.open(sys.argv[1], "w"); data = os.urandom(4096)
 ti = tarfile.TarInfo("unique"); ti.size = len(data); t.addfile(ti, io.BytesIO(data)); t.close()' "$fx/unique.tar"
         python3 "$LIB/make-oci-image.py" "$fx/unique.tar" "$fx/unique"
+        # 40 MB of incompressible data: a pull that takes long enough to interrupt
+        python3 -c 'import io, os, sys, tarfile
+t = tarfile.open(sys.argv[1], "w"); data = os.urandom(40 << 20)
+with tarfile.open(sys.argv[2]) as bb:
+    for m in bb.getmembers():
+        t.addfile(m, bb.extractfile(m) if m.isfile() else None)
+ti = tarfile.TarInfo("big"); ti.size = len(data); t.addfile(ti, io.BytesIO(data)); t.close()' "$fx/big.tar" "$tar"
+        python3 "$LIB/make-oci-image.py" "$fx/big.tar" "$fx/big"
+        registry_push "$fx/big" test/big:latest
         registry_push "$fx/gzip" test/bb:latest
         registry_push "$fx/gzip" test/bb-v2s2:latest --format v2s2
         registry_push "$fx/zstd" test/bb-zstd:latest
@@ -133,5 +142,39 @@ rcc() {
         run -125 rcc pull "$REGISTRY/test/corrupt"
         [[ "$output" == *"$layer"* ]] || [[ "$output" == *"digest"* ]]
         [ "$(rcc images -q | sort)" = "$before" ]
+        [ -z "$(ls -A "$RC_ROOT/tmp")" ]
+}
+
+@test "two pulls of the same image at once both succeed" {
+        rcc rmi -f "$REGISTRY/test/two" >/dev/null 2>&1 || true
+        rcc pull -q "$REGISTRY/test/two" >"$BATS_TEST_TMPDIR/a" 2>&1 &
+        a=$!
+        rcc pull -q "$REGISTRY/test/two" >"$BATS_TEST_TMPDIR/b" 2>&1 &
+        b=$!
+        wait "$a"
+        wait "$b"
+        [ "$(cat "$BATS_TEST_TMPDIR/a")" = "$(cat "$BATS_TEST_TMPDIR/b")" ]
+        run -0 rcc run --rm "$REGISTRY/test/two" cat /etc/layer2
+        [ "$output" = "from layer 2" ]
+}
+
+@test "kill -9 during a pull leaves no half image; the next pull succeeds" {
+        for delay in 0.05 0.2 0.5; do
+                rcc rmi -f "$REGISTRY/test/big" >/dev/null 2>&1 || true
+                "$RC_BIN" --config "$RC_CONF" --root "$RC_ROOT" --runroot "$RC_RUNROOT" pull -q "$REGISTRY/test/big" >/dev/null 2>&1 &
+                p=$!
+                sleep "$delay"
+                kill -9 "$p" 2>/dev/null || true
+                wait "$p" || true
+                # either the whole image is there, or none of it
+                if rcc images --format json | grep -q "$REGISTRY/test/big"; then
+                        run -0 rcc run --rm "$REGISTRY/test/big" test -s /big
+                fi
+        done
+        run -0 rcc pull -q "$REGISTRY/test/big"
+        run -0 rcc run --rm "$REGISTRY/test/big" sh -c 'test $(wc -c < /big) -eq 41943040 && echo whole'
+        [ "$output" = "whole" ]
+        # leftovers of the killed pulls are gone after the next command that cleans up
+        rcc rmi "$REGISTRY/test/big" >/dev/null
         [ -z "$(ls -A "$RC_ROOT/tmp")" ]
 }
