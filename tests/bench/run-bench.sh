@@ -76,3 +76,50 @@ if command -v podman >/dev/null; then
 else
         echo "podman: not installed (scripts/install-deps.sh --bench installs it)"
 fi
+
+# Pull: 8 layers of 25 MB (half random, half text) from a loopback registry
+# into an empty store, rc and podman side by side (fresh storage each time).
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+        source "$here/tests/lib/registry.sh"
+        registry_start "$work/registry"
+        trap 'registry_stop; cleanup' EXIT
+        bytes=$(python3 "$here/tests/bench/make-layers-image.py" "$work/layers")
+        registry_push "$work/layers" bench/layers:latest
+        printf '[registries]\ninsecure = %s\n' "$REGISTRY" >"$work/rc.conf"
+        pull_rc() {
+                local d=$work/pull-rc-$1
+                "$here/$BIN/rc" --config "$work/rc.conf" --root "$d/root" --runroot "$d/run" pull -q "$REGISTRY/bench/layers" >/dev/null
+        }
+        pull_podman() {
+                local d=$work/pull-podman-$1
+                podman --root "$d/root" --runroot "$d/run" pull -q --tls-verify=false "$REGISTRY/bench/layers" >/dev/null
+        }
+        clean_rc() {
+                local d=$work/pull-rc-$1
+                "$here/$BIN/rc" --root "$d/root" --runroot "$d/run" system migrate >/dev/null 2>&1 || true
+                unshare --user --map-auto --map-root-user rm -rf "$d"
+        }
+        clean_podman() {
+                podman --root "$work/pull-podman-$1/root" --runroot "$work/pull-podman-$1/run" rmi -af >/dev/null 2>&1 || true
+                podman unshare rm -rf "$work/pull-podman-$1" >/dev/null 2>&1 || true
+        }
+        time_pull() {
+                local tool=$1 t0 t1 i
+                : >"$work/pull-$tool.times"
+                for i in 1 2 3; do
+                        t0=$(date +%s%N)
+                        "pull_$tool" "$i"
+                        t1=$(date +%s%N)
+                        echo $(((t1 - t0) / 1000000)) >>"$work/pull-$tool.times"
+                        "clean_$tool" "$i"
+                done
+                sort -n "$work/pull-$tool.times" | sed -n 2p
+        }
+        rc_ms=$(time_pull rc)
+        awk -v ms="$rc_ms" -v b="$bytes" 'BEGIN { printf "rc pull (8 x 25 MB layers, %.0f MB compressed): median %d ms, %.0f MB/s\n", b / 1e6, ms, b / 1e6 / (ms / 1000) }'
+        if command -v podman >/dev/null; then
+                p_ms=$(time_pull podman)
+                awk -v ms="$p_ms" -v b="$bytes" 'BEGIN { printf "podman pull (same image): median %d ms, %.0f MB/s\n", ms, b / 1e6 / (ms / 1000) }'
+                awk -v p="$p_ms" -v r="$rc_ms" 'BEGIN { printf "ratio rc/podman pull time: %.2f (target <= 0.5)\n", r / p }'
+        fi
+fi
