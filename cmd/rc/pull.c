@@ -2,19 +2,74 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "images/images.h"
 #include "rc.h"
 #include "userns/userns.h"
 #include "util/xalloc.h"
 
+/* On a terminal: one line per layer, redrawn in place (bytes, rate).
+ * Otherwise: one plain line per finished layer. */
+struct bar {
+        char digest[RC_DIGEST_LEN + 1];
+        struct timespec start, drawn;
+};
+
+static struct {
+        struct bar *bars;
+        size_t n;
+} tty_bars;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+        return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void draw(size_t line, const char *digest, const char *what, int64_t done, int64_t total, double secs)
+{
+        char bar[21];
+        int fill = total > 0 ? (int)(20 * done / total) : 0;
+        size_t up = tty_bars.n - line;
+
+        for (int i = 0; i < 20; i++)
+                bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        fprintf(stderr, "\033[%zuA\r\033[K%.19s %-11s [%s] %7.1f / %.1f MB %6.1f MB/s\033[%zuB\r", up,
+                digest + 7, what, bar, (double)done / 1e6, (double)total / 1e6,
+                secs > 0 ? (double)done / 1e6 / secs : 0.0, up);
+}
+
 void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total)
 {
+        struct timespec now;
+        size_t i;
+
         (void)ctx;
-        (void)total;
-        if (strcmp(what, "resolving") == 0)
+        if (digest == NULL)
                 return;
-        fprintf(stderr, "%-9s blob %.19s  %.1f MB\n", what, digest ? digest : "", (double)done / 1e6);
+        if (!isatty(STDERR_FILENO)) {
+                if (strcmp(what, "downloading") != 0)
+                        fprintf(stderr, "%-9s %.19s  %.1f MB\n", what, digest, (double)done / 1e6);
+                return;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        for (i = 0; i < tty_bars.n && strcmp(tty_bars.bars[i].digest, digest) != 0; i++)
+                ;
+        if (i == tty_bars.n) {
+                tty_bars.bars = xrealloc(tty_bars.bars, (tty_bars.n + 1) * sizeof(*tty_bars.bars));
+                snprintf(tty_bars.bars[i].digest, sizeof(tty_bars.bars[i].digest), "%s", digest);
+                tty_bars.bars[i].start = now;
+                tty_bars.bars[i].drawn = (struct timespec){ 0, 0 };
+                tty_bars.n++;
+                fputc('\n', stderr);
+        }
+        /* redraw a layer at most 10 times a second, but always its last state */
+        if (strcmp(what, "downloading") == 0 && done < total && since(&tty_bars.bars[i].drawn, &now) < 0.1)
+                return;
+        tty_bars.bars[i].drawn = now;
+        draw(i, digest, what, done, total, since(&tty_bars.bars[i].start, &now));
 }
 
 int rc_cli_parse_platform(const char *s, struct rc_pull_opts *o, char **buf)

@@ -36,7 +36,8 @@ struct rc_pull_opts {
         const struct rc_config *cfg;    /* [registries] search/insecure, [mirrors] */
         const char *os, *arch, *variant; /* platform; NULL: the host's */
         bool skip_tls_verify;           /* --tls-verify=false */
-        /* progress: what is "resolving", "exists", "fetched" or "extracted" */
+        /* progress: what is "resolving", "exists", "downloading" (repeatedly, with bytes so
+         * far), "fetched" or "extracted" */
         void (*progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
         void *progress_ctx;
 };

@@ -110,6 +110,18 @@ static int fetch_config(struct pull *p, rc_error **err)
         return 0;
 }
 
+struct blob_progress_ctx {
+        const struct rc_pull_opts *o;
+        const struct rc_descriptor *layers;
+        const size_t *index; /* request -> layer */
+};
+
+static void blob_progress(void *ctx, size_t i, int64_t done, int64_t total)
+{
+        struct blob_progress_ctx *b = ctx;
+        report(b->o, "downloading", b->layers[b->index[i]].digest, done, total);
+}
+
 /* Download the layers the store lacks, in parallel, to staged files. */
 static int fetch_layers(struct pull *p, rc_error **err)
 {
@@ -139,8 +151,12 @@ static int fetch_layers(struct pull *p, rc_error **err)
                                                        .sink = rc_blob_sink_fd, .sink_ctx = &fds[want] };
                 index[want++] = i;
         }
-        if (want > 0 && rc_registry_get_blobs(p->reg, p->repo, reqs, want, NULL, NULL, err) < 0)
-                goto out;
+        if (want > 0) {
+                struct blob_progress_ctx bp = { .o = p->o, .layers = p->res.manifest.layers, .index = index };
+                if (rc_registry_get_blobs(p->reg, p->repo, reqs, want, p->o->progress ? blob_progress : NULL, &bp,
+                                          err) < 0)
+                        goto out;
+        }
         for (size_t k = 0; k < want; k++)
                 report(p->o, "fetched", p->res.manifest.layers[index[k]].digest, reqs[k].bytes, reqs[k].bytes);
         r = 0;
