@@ -430,8 +430,11 @@ int rc_reg_request(struct rc_registry *r, struct rc_endpoint *ep, const char *re
                         return -1;
                 if (resp->status != 401 || round > 0)
                         return 0;
-                if (rc_reg_authenticate(r, ep, repo, scope, resp->challenges, auth != NULL, err) < 0)
+                if (rc_reg_authenticate(r, ep, repo, scope, resp->challenges, auth != NULL, err) < 0) {
+                        /* on failure the caller gets no response to free */
+                        rc_http_resp_free(resp);
                         return -1;
+                }
         }
 }
 
