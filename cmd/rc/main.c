@@ -15,6 +15,8 @@ static const struct rc_command commands[] = {
         { "import", cmd_import, "Import a root file system tarball as an image" },
         { "images", cmd_images, "List images" },
         { "rmi", cmd_rmi, "Remove images" },
+        { "save", cmd_save, "Write images to a docker-archive or oci-archive" },
+        { "load", cmd_load, "Load images from an archive" },
         { "ps", cmd_ps, "List containers" },
         { "rm", cmd_rm, "Remove stopped containers" },
         { "info", cmd_info, "Show how rc is set up on this machine" },

@@ -41,6 +41,8 @@ int rc_cli_parse_platform(const char *s, struct rc_pull_opts *o, char **buf);
 int cmd_import(struct rc_cli *cli, int argc, char **argv);
 int cmd_images(struct rc_cli *cli, int argc, char **argv);
 int cmd_rmi(struct rc_cli *cli, int argc, char **argv);
+int cmd_save(struct rc_cli *cli, int argc, char **argv);
+int cmd_load(struct rc_cli *cli, int argc, char **argv);
 int cmd_ps(struct rc_cli *cli, int argc, char **argv);
 int cmd_rm(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);

@@ -49,6 +49,19 @@ struct rc_pull_opts {
 int rc_images_pull(struct rc_store *s, const char *what, const struct rc_pull_opts *o,
                    char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err);
 
+enum rc_archive_format {
+        RC_ARCHIVE_DOCKER, /* docker save's layout: manifest.json, CONFIG.json, uncompressed DIFFID.tar */
+        RC_ARCHIVE_OCI,    /* an OCI image layout: oci-layout, index.json, blobs/sha256/ */
+};
+
+/* Write images (as users name them) to out_fd as a tar archive. */
+int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err);
+
+/* Load every image of a docker-archive or oci-archive (plain, gzip or zstd)
+ * read from in_fd, verifying digests and diff_ids; *loaded lists their
+ * names (or sha256:ID for unnamed ones).  Runs inside rc's user namespace. */
+int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err);
+
 /* True if the first component of a reference names a registry (has '.' or
  * ':' or is "localhost"), as the reference grammar decides. */
 bool rc_reference_has_domain(const char *what);

@@ -74,7 +74,7 @@ if command -v podman >/dev/null; then
                 echo "podman: run failed here: $("${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true 2>&1 | tail -1)"
         fi
 else
-        echo "podman: not installed (scripts/install-deps.sh --bench installs it)"
+        echo "podman: not installed (scripts/install-deps.sh --test installs it)"
 fi
 
 # Pull: 8 layers of 25 MB (half random, half text) from a loopback registry

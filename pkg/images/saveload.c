@@ -1,0 +1,626 @@
+/* rc save / rc load: docker-archive (docker save's manifest.json layout,
+ * uncompressed layers) and oci-archive (an OCI image layout in a tar). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "archive/archive.h"
+#include "images/images.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static void archive_freep(struct archive **a)
+{
+        if (*a)
+                archive_write_free(*a);
+        *a = NULL;
+}
+
+static void archive_read_freep(struct archive **a)
+{
+        if (*a)
+                archive_read_free(*a);
+        *a = NULL;
+}
+
+static int ar_error(struct archive *a, rc_error **err, const char *what)
+{
+        return rc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "%s: %s", what,
+                            archive_error_string(a) ? archive_error_string(a) : "archive error");
+}
+
+static int write_header(struct archive *a, const char *name, int64_t size, rc_error **err)
+{
+        struct archive_entry *e = archive_entry_new();
+        int r;
+
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, size);
+        archive_entry_set_mtime(e, 0, 0);
+        r = archive_write_header(a, e);
+        archive_entry_free(e);
+        return r == ARCHIVE_OK ? 0 : ar_error(a, err, name);
+}
+
+static int write_bytes(struct archive *a, const char *name, const void *data, size_t len, rc_error **err)
+{
+        if (write_header(a, name, (int64_t)len, err) < 0)
+                return -1;
+        if (len > 0 && archive_write_data(a, data, len) != (la_ssize_t)len)
+                return ar_error(a, err, name);
+        return 0;
+}
+
+/* Copy a stored blob into the archive, decompressing it when `plain` (a
+ * docker-archive holds uncompressed layers), `size` bytes in all. */
+static int write_blob(struct archive *a, const char *name, const char *path, int64_t size, bool plain, rc_error **err)
+{
+        cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+        static char in[1 << 16], out[1 << 16];
+        enum rc_compression c = RC_COMPRESSION_NONE;
+        int64_t written = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "open %s", path);
+        if (plain) {
+                n = pread(fd, in, 4, 0);
+                c = n == 4 ? rc_archive_detect_compression(in, 4) : RC_COMPRESSION_NONE;
+        }
+        if (write_header(a, name, size, err) < 0)
+                return -1;
+        if (c == RC_COMPRESSION_GZIP) {
+                gzFile gz = gzdopen(dup(fd), "rb");
+                int k;
+                if (gz == NULL)
+                        return rc_error_set(err, errno, "gzip %s", path);
+                while ((k = gzread(gz, out, sizeof(out))) > 0) {
+                        archive_write_data(a, out, (size_t)k);
+                        written += k;
+                }
+                gzclose(gz);
+                if (k < 0)
+                        return rc_error_set(err, 0, "%s: damaged gzip data", path);
+        } else if (c == RC_COMPRESSION_ZSTD) {
+                ZSTD_DStream *z = ZSTD_createDStream();
+                size_t zr = 0;
+                while ((n = read(fd, in, sizeof(in))) > 0) {
+                        ZSTD_inBuffer ib = { in, (size_t)n, 0 };
+                        while (ib.pos < ib.size) {
+                                ZSTD_outBuffer ob = { out, sizeof(out), 0 };
+                                zr = ZSTD_decompressStream(z, &ob, &ib);
+                                if (ZSTD_isError(zr)) {
+                                        ZSTD_freeDStream(z);
+                                        return rc_error_set(err, 0, "%s: damaged zstd data", path);
+                                }
+                                archive_write_data(a, out, ob.pos);
+                                written += (int64_t)ob.pos;
+                        }
+                }
+                ZSTD_freeDStream(z);
+        } else {
+                while ((n = read(fd, in, sizeof(in))) > 0) {
+                        archive_write_data(a, in, (size_t)n);
+                        written += n;
+                }
+        }
+        if (written != size)
+                return rc_error_set(err, 0, "%s: %lld bytes, expected %lld", path, (long long)written,
+                                    (long long)size);
+        return 0;
+}
+
+static char *blob_name(const char *digest, const char *suffix)
+{
+        return xasprintf("%s%s", rc_digest_hex(digest), suffix);
+}
+
+int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err)
+{
+        __attribute__((cleanup(archive_freep))) struct archive *a = archive_write_new();
+        json_object *docker_manifest = json_object_new_array();
+        json_object *oci_index = json_object_new_array();
+        cleanup_strv char **written = xcalloc(1, sizeof(char *));
+        int r = -1;
+
+        archive_write_set_format_pax_restricted(a);
+        if (archive_write_open_fd(a, out_fd) != ARCHIVE_OK) {
+                ar_error(a, err, "save");
+                goto out;
+        }
+        for (size_t i = 0; what[i]; i++) {
+                struct rc_image img;
+                cleanup_free char *manifest = NULL;
+                size_t manifest_len = 0, n_layers;
+                char manifest_digest[RC_DIGEST_LEN + 1];
+                struct rc_manifest m = { .schema_version = 2, .media_type = (char *)RC_MEDIA_OCI_MANIFEST };
+                struct rc_layer *stored;
+                json_object *entry, *tags, *layers;
+
+                if (rc_images_resolve(s, what[i], &img, err) < 0)
+                        goto out;
+                n_layers = strv_len(img.layers);
+                stored = xcalloc(n_layers + 1, sizeof(*stored));
+                m.layers = xcalloc(n_layers + 1, sizeof(*m.layers));
+                m.n_layers = n_layers;
+                entry = json_object_new_object();
+                tags = json_object_new_array();
+                layers = json_object_new_array();
+                for (size_t j = 0; img.names && img.names[j]; j++)
+                        json_object_array_add(tags, json_object_new_string(img.names[j]));
+                for (size_t j = 0; img.layers && img.layers[j]; j++) {
+                        struct rc_layer l;
+                        cleanup_free char *path = NULL, *name = NULL;
+                        bool docker = format == RC_ARCHIVE_DOCKER;
+                        if (rc_store_layer_get(s, img.layers[j], &l, err) < 0)
+                                break;
+                        stored[j] = l;
+                        m.layers[j].media_type = stored[j].media_type;
+                        m.layers[j].digest = stored[j].blob_digest;
+                        m.layers[j].size = (int64_t)stored[j].blob_size;
+                        path = rc_store_blob_path(s, l.blob_digest);
+                        name = docker ? blob_name(l.diff_id, ".tar") : xasprintf("blobs/sha256/%s", rc_digest_hex(l.blob_digest));
+                        json_object_array_add(layers, json_object_new_string(name));
+                        bool seen = false;
+                        for (size_t k = 0; written[k]; k++)
+                                seen |= strcmp(written[k], name) == 0;
+                        if (!seen) {
+                                if (write_blob(a, name, path, docker ? (int64_t)l.tar_size : (int64_t)l.blob_size, docker,
+                                               err) < 0)
+                                        break;
+                                strv_push(&written, name);
+                        }
+                }
+                /* The manifest of what rc stores: the layer blobs it keeps may be
+                 * compressed differently from the ones the image was pulled with. */
+                if (*err == NULL) {
+                        m.config.media_type = (char *)RC_MEDIA_OCI_CONFIG;
+                        m.config.digest = img.config_digest;
+                        m.config.size = 0;
+                        {
+                                cleanup_free char *cpath = rc_store_blob_path(s, img.config_digest);
+                                struct stat st;
+                                if (stat(cpath, &st) == 0)
+                                        m.config.size = st.st_size;
+                        }
+                        if (rc_manifest_to_json(&m, &manifest, err) == 0) {
+                                manifest_len = strlen(manifest);
+                                rc_sha256_digest(manifest, manifest_len, manifest_digest);
+                        }
+                }
+                free(m.layers);
+                free(stored);
+                if (*err) {
+                        json_object_put(entry);
+                        json_object_put(tags);
+                        json_object_put(layers);
+                        rc_image_free(&img);
+                        goto out;
+                }
+                {
+                        cleanup_free char *config = NULL;
+                        size_t config_len = 0;
+                        cleanup_free char *cname = format == RC_ARCHIVE_DOCKER
+                                                           ? blob_name(img.config_digest, ".json")
+                                                           : xasprintf("blobs/sha256/%s", rc_digest_hex(img.config_digest));
+                        cleanup_free char *mname = xasprintf("blobs/sha256/%s", rc_digest_hex(manifest_digest));
+                        if (rc_store_blob_read(s, img.config_digest, &config, &config_len, err) < 0 ||
+                            write_bytes(a, cname, config, config_len, err) < 0 ||
+                            (format == RC_ARCHIVE_OCI && write_bytes(a, mname, manifest, manifest_len, err) < 0)) {
+                                json_object_put(entry);
+                                json_object_put(tags);
+                                json_object_put(layers);
+                                rc_image_free(&img);
+                                goto out;
+                        }
+                        json_object_object_add(entry, "Config", json_object_new_string(cname));
+                }
+                json_object_object_add(entry, "RepoTags", tags);
+                json_object_object_add(entry, "Layers", layers);
+                json_object_array_add(docker_manifest, entry);
+                {
+                        json_object *d = json_object_new_object(), *ann = json_object_new_object();
+                        json_object_object_add(d, "mediaType", json_object_new_string(RC_MEDIA_OCI_MANIFEST));
+                        json_object_object_add(d, "digest", json_object_new_string(manifest_digest));
+                        json_object_object_add(d, "size", json_object_new_int64((int64_t)manifest_len));
+                        if (img.names && img.names[0])
+                                json_object_object_add(ann, "org.opencontainers.image.ref.name",
+                                                       json_object_new_string(img.names[0]));
+                        json_object_object_add(d, "annotations", ann);
+                        json_object_array_add(oci_index, d);
+                }
+                rc_image_free(&img);
+        }
+        if (format == RC_ARCHIVE_DOCKER) {
+                const char *m = json_object_to_json_string_ext(docker_manifest, JSON_C_TO_STRING_NOSLASHESCAPE);
+                if (write_bytes(a, "manifest.json", m, strlen(m), err) < 0)
+                        goto out;
+        } else {
+                json_object *idx = json_object_new_object();
+                const char *layout = "{\"imageLayoutVersion\":\"1.0.0\"}";
+                const char *text;
+                json_object_object_add(idx, "schemaVersion", json_object_new_int(2));
+                json_object_object_add(idx, "manifests", json_object_get(oci_index));
+                text = json_object_to_json_string_ext(idx, JSON_C_TO_STRING_NOSLASHESCAPE);
+                r = write_bytes(a, "oci-layout", layout, strlen(layout), err) < 0 ||
+                                    write_bytes(a, "index.json", text, strlen(text), err) < 0
+                            ? -1
+                            : 0;
+                json_object_put(idx);
+                if (r < 0)
+                        goto out;
+        }
+        if (archive_write_close(a) != ARCHIVE_OK) {
+                ar_error(a, err, "save");
+                goto out;
+        }
+        r = 0;
+out:
+        json_object_put(docker_manifest);
+        json_object_put(oci_index);
+        return r;
+}
+
+/* ---- load ---------------------------------------------------------------- */
+
+/* Staged copy of an archive's files, flattened: "a/b.tar" -> DIR/a_b.tar. */
+struct staged {
+        char *dir;
+};
+
+static char *staged_path(const struct staged *st, const char *name)
+{
+        cleanup_free char *flat = xstrdup(name);
+        for (char *p = flat; *p; p++)
+                if (*p == '/')
+                        *p = '_';
+        return xasprintf("%s/%s", st->dir, flat[0] == '.' ? flat + 1 : flat);
+}
+
+static int stage_archive(struct rc_store *s, int fd, struct staged *st, rc_error **err)
+{
+        __attribute__((cleanup(archive_read_freep))) struct archive *a = archive_read_new();
+        struct archive_entry *e;
+        static char buf[1 << 16];
+        int r;
+
+        if (rc_store_mkdtemp(s, "load", &st->dir, err) < 0)
+                return -1;
+        archive_read_support_format_tar(a);
+        archive_read_support_filter_gzip(a);
+        archive_read_support_filter_zstd(a);
+        archive_read_support_filter_none(a);
+        if (archive_read_open_fd(a, fd, sizeof(buf)) != ARCHIVE_OK)
+                return ar_error(a, err, "read archive");
+        while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+                const char *name = archive_entry_pathname(e);
+                cleanup_free char *path = NULL;
+                cleanup_close int out = -1;
+                la_ssize_t n;
+
+                if (archive_entry_filetype(e) != AE_IFREG || name == NULL)
+                        continue; /* directories, links: nothing a loader needs */
+                while (name[0] == '.' && name[1] == '/')
+                        name += 2;
+                path = staged_path(st, name);
+                out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (out < 0)
+                        return rc_error_set(err, errno, "archive entry %s", name);
+                while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+                        if (rc_write_all(out, buf, (size_t)n) < 0)
+                                return rc_error_set(err, errno, "write %s", path);
+                if (n < 0)
+                        return ar_error(a, err, name);
+        }
+        if (r != ARCHIVE_EOF)
+                return ar_error(a, err, "read archive");
+        return 0;
+}
+
+/* Extract one layer file, verify its diff_id (and digest if given), store
+ * it and its blob.  *chain is updated to the new chain id. */
+static int load_layer(struct rc_store *s, const char *path, const char *diff_id, const char *digest,
+                      char chain[RC_DIGEST_LEN + 1], uint64_t *size, rc_error **err)
+{
+        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .expected_diff_id = diff_id,
+                                        .expected_digest = digest };
+        struct rc_extract_result res;
+        struct rc_layer layer = { 0 };
+        cleanup_free char *dir = NULL;
+        cleanup_close int in = -1, dir_fd = -1;
+        char parent[RC_DIGEST_LEN + 1];
+        rc_error *ignored = NULL;
+
+        snprintf(parent, sizeof(parent), "%s", chain);
+        rc_layer_chain_id(parent, diff_id, layer.chain_id);
+        if (rc_store_layer_exists(s, layer.chain_id)) {
+                struct rc_layer l;
+                if (rc_store_layer_get(s, layer.chain_id, &l, err) < 0)
+                        return -1;
+                *size += l.tar_size;
+                memcpy(chain, layer.chain_id, RC_DIGEST_LEN + 1);
+                return 0;
+        }
+        in = open(path, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return rc_error_set(err, errno, "layer %s is missing from the archive", diff_id);
+        if (rc_store_mkdtemp(s, "layer", &dir, err) < 0)
+                return -1;
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0 || rc_archive_extract(in, dir_fd, &opts, &res, err) < 0) {
+                if (dir_fd < 0)
+                        rc_error_set(err, errno, "open %s", dir);
+                rc_rm_rf(dir, &ignored);
+                rc_error_free(ignored);
+                return -1;
+        }
+        memcpy(layer.diff_id, res.diff_id, sizeof(layer.diff_id));
+        memcpy(layer.parent, parent, sizeof(layer.parent));
+        memcpy(layer.blob_digest, res.digest, sizeof(layer.blob_digest));
+        snprintf(layer.media_type, sizeof(layer.media_type), "%s",
+                 res.compression == RC_COMPRESSION_GZIP   ? RC_MEDIA_OCI_LAYER_GZIP
+                 : res.compression == RC_COMPRESSION_ZSTD ? RC_MEDIA_OCI_LAYER_ZSTD
+                                                          : RC_MEDIA_OCI_LAYER);
+        layer.blob_size = res.size;
+        layer.tar_size = res.tar_size;
+        if (rc_store_blob_commit(s, path, res.digest, err) < 0 || rc_store_layer_commit(s, dir, &layer, err) < 0) {
+                rc_rm_rf(dir, &ignored);
+                rc_error_free(ignored);
+                return -1;
+        }
+        *size += res.tar_size;
+        memcpy(chain, layer.chain_id, RC_DIGEST_LEN + 1);
+        return 0;
+}
+
+/* Record an image from a config and the layers already loaded. */
+static int load_image(struct rc_store *s, const char *config_json, size_t config_len, char **chains, uint64_t size,
+                      char **names, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+{
+        struct rc_image img = { 0 };
+        struct rc_manifest m = { .schema_version = 2, .media_type = (char *)RC_MEDIA_OCI_MANIFEST };
+        size_t n = strv_len(chains);
+        struct rc_layer *l = xcalloc(n + 1, sizeof(*l));
+        cleanup_free char *manifest = NULL;
+        int r = -1;
+
+        if (rc_store_blob_put(s, config_json, config_len, img.config_digest, err) < 0)
+                goto out;
+        m.config.media_type = (char *)RC_MEDIA_OCI_CONFIG;
+        m.config.digest = img.config_digest;
+        m.config.size = (int64_t)config_len;
+        m.layers = xcalloc(n + 1, sizeof(*m.layers));
+        m.n_layers = n;
+        for (size_t i = 0; i < n; i++) {
+                if (rc_store_layer_get(s, chains[i], &l[i], err) < 0)
+                        goto out;
+                m.layers[i].media_type = l[i].media_type;
+                m.layers[i].digest = l[i].blob_digest;
+                m.layers[i].size = (int64_t)l[i].blob_size;
+        }
+        if (rc_manifest_to_json(&m, &manifest, err) < 0 ||
+            rc_store_blob_put(s, manifest, strlen(manifest), img.manifest_digest, err) < 0)
+                goto out;
+        snprintf(img.id, sizeof(img.id), "%s", rc_digest_hex(img.config_digest));
+        img.layers = chains;
+        img.names = names;
+        img.created = (int64_t)time(NULL);
+        img.size = size;
+        r = rc_store_image_add(s, &img, err);
+        if (r == 0)
+                memcpy(id_out, img.id, sizeof(img.id));
+out:
+        free(m.layers);
+        free(l);
+        return r;
+}
+
+/* Normalise names from an archive; ones that are not references are dropped. */
+static char **normalise_names(json_object *list)
+{
+        char **names = xcalloc(1, sizeof(char *));
+
+        for (size_t i = 0; list && json_object_is_type(list, json_type_array) && i < json_object_array_length(list);
+             i++) {
+                struct rc_reference ref = { 0 };
+                rc_error *e = NULL;
+                const char *t = json_object_get_string(json_object_array_get_idx(list, i));
+                if (t && rc_reference_parse(t, &ref, &e) == 0) {
+                        cleanup_free char *full = rc_reference_string(&ref);
+                        strv_push(&names, full);
+                        rc_reference_free(&ref);
+                }
+                rc_error_free(e);
+        }
+        return names;
+}
+
+static int read_staged(const struct staged *st, const char *name, char **data, size_t *len, rc_error **err)
+{
+        cleanup_free char *p = staged_path(st, name);
+        return rc_read_file(p, data, len, err) < 0 ? rc_error_wrap(err, "archive") : 0;
+}
+
+static int load_one(struct rc_store *s, const struct staged *st, const char *config_name, const char *config_digest,
+                    char *const *layer_names, char *const *layer_digests, char **names, char ***loaded, rc_error **err)
+{
+        cleanup_free char *config = NULL;
+        struct rc_image_config cfg = { 0 };
+        cleanup_strv char **chains = xcalloc(1, sizeof(char *));
+        char chain[RC_DIGEST_LEN + 1] = "";
+        char id[RC_DIGEST_HEX_LEN + 1];
+        uint64_t size = 0;
+        size_t len = 0, n = strv_len(layer_names);
+        int r = -1;
+
+        if (read_staged(st, config_name, &config, &len, err) < 0)
+                return -1;
+        if (config_digest) {
+                char d[RC_DIGEST_LEN + 1];
+                rc_sha256_digest(config, len, d);
+                if (strcmp(d, config_digest) != 0)
+                        return rc_error_set(err, 0, "archive: config %s does not match its digest", config_name);
+        }
+        if (rc_image_config_parse(config, len, &cfg, err) < 0)
+                return rc_error_wrap(err, "archive: %s", config_name);
+        if (strv_len(cfg.diff_ids) != n) {
+                rc_error_set(err, 0, "archive: the config lists %zu layers, the manifest %zu", strv_len(cfg.diff_ids), n);
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                cleanup_free char *path = staged_path(st, layer_names[i]);
+                if (load_layer(s, path, cfg.diff_ids[i], layer_digests ? layer_digests[i] : NULL, chain, &size, err) < 0)
+                        goto out;
+                strv_push(&chains, chain);
+        }
+        if (load_image(s, config, len, chains, size, names, id, err) < 0)
+                goto out;
+        if (names[0])
+                for (size_t i = 0; names[i]; i++)
+                        strv_push(loaded, names[i]);
+        else {
+                cleanup_free char *sid = xasprintf("sha256:%s", id);
+                strv_push(loaded, sid);
+        }
+        r = 0;
+out:
+        rc_image_config_free(&cfg);
+        return r;
+}
+
+static int load_docker(struct rc_store *s, const struct staged *st, json_object *manifest, char ***loaded,
+                       rc_error **err)
+{
+        if (!json_object_is_type(manifest, json_type_array))
+                return rc_error_set(err, 0, "archive: manifest.json is not a list");
+        for (size_t i = 0; i < json_object_array_length(manifest); i++) {
+                json_object *e = json_object_array_get_idx(manifest, i), *config, *layers, *tags = NULL;
+                cleanup_strv char **layer_names = xcalloc(1, sizeof(char *));
+                cleanup_strv char **names = NULL;
+
+                if (!json_object_object_get_ex(e, "Config", &config) || !json_object_object_get_ex(e, "Layers", &layers) ||
+                    !json_object_is_type(layers, json_type_array))
+                        return rc_error_set(err, 0, "archive: manifest.json entry %zu lacks Config or Layers", i);
+                json_object_object_get_ex(e, "RepoTags", &tags);
+                for (size_t j = 0; j < json_object_array_length(layers); j++)
+                        strv_push(&layer_names, json_object_get_string(json_object_array_get_idx(layers, j)));
+                names = normalise_names(tags);
+                if (load_one(s, st, json_object_get_string(config), NULL, layer_names, NULL, names, loaded, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int load_oci(struct rc_store *s, const struct staged *st, json_object *index, char ***loaded, rc_error **err)
+{
+        json_object *manifests;
+
+        if (!json_object_object_get_ex(index, "manifests", &manifests) ||
+            !json_object_is_type(manifests, json_type_array))
+                return rc_error_set(err, 0, "archive: index.json has no manifests");
+        for (size_t i = 0; i < json_object_array_length(manifests); i++) {
+                json_object *d = json_object_array_get_idx(manifests, i), *digest, *ann, *ref;
+                cleanup_free char *body = NULL, *bname = NULL;
+                cleanup_strv char **layer_names = xcalloc(1, sizeof(char *));
+                cleanup_strv char **layer_digests = xcalloc(1, sizeof(char *));
+                cleanup_strv char **names = xcalloc(1, sizeof(char *));
+                struct rc_manifest m = { 0 };
+                char actual[RC_DIGEST_LEN + 1];
+                size_t len = 0;
+                int r;
+
+                if (!json_object_object_get_ex(d, "digest", &digest) || !rc_digest_valid(json_object_get_string(digest)))
+                        return rc_error_set(err, 0, "archive: index.json entry %zu has no valid digest", i);
+                bname = xasprintf("blobs/sha256/%s", rc_digest_hex(json_object_get_string(digest)));
+                if (read_staged(st, bname, &body, &len, err) < 0)
+                        return -1;
+                rc_sha256_digest(body, len, actual);
+                if (strcmp(actual, json_object_get_string(digest)) != 0)
+                        return rc_error_set(err, 0, "archive: manifest %s does not match its digest",
+                                            json_object_get_string(digest));
+                if (rc_manifest_parse(body, len, &m, err) < 0)
+                        return rc_error_wrap(err, "archive: manifest %s", json_object_get_string(digest));
+                for (size_t j = 0; j < m.n_layers; j++) {
+                        cleanup_free char *ln = xasprintf("blobs/sha256/%s", rc_digest_hex(m.layers[j].digest));
+                        strv_push(&layer_names, ln);
+                        strv_push(&layer_digests, m.layers[j].digest);
+                }
+                if (json_object_object_get_ex(d, "annotations", &ann) &&
+                    json_object_object_get_ex(ann, "org.opencontainers.image.ref.name", &ref)) {
+                        const char *rn = json_object_get_string(ref);
+                        /* a bare tag ("latest") names no repository: leave the image unnamed */
+                        if (rn && (strchr(rn, '/') || strchr(rn, ':'))) {
+                                json_object *one = json_object_new_array();
+                                json_object_array_add(one, json_object_new_string(rn));
+                                strv_free(names);
+                                names = normalise_names(one);
+                                json_object_put(one);
+                        }
+                }
+                {
+                        cleanup_free char *cname = xasprintf("blobs/sha256/%s", rc_digest_hex(m.config.digest));
+                        r = load_one(s, st, cname, m.config.digest, layer_names, layer_digests, names, loaded, err);
+                }
+                rc_manifest_free(&m);
+                if (r < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err)
+{
+        struct staged st = { 0 };
+        cleanup_free char *text = NULL;
+        size_t len = 0;
+        json_object *doc = NULL;
+        rc_error *ignored = NULL;
+        char **out = xcalloc(1, sizeof(char *));
+        int r = -1;
+
+        if (stage_archive(s, in_fd, &st, err) < 0)
+                goto done;
+        if (read_staged(&st, "manifest.json", &text, &len, &ignored) == 0) {
+                doc = json_tokener_parse(text);
+                r = doc ? load_docker(s, &st, doc, &out, err) : rc_error_set(err, 0, "archive: manifest.json is not JSON");
+        } else {
+                rc_error_free(ignored);
+                ignored = NULL;
+                if (read_staged(&st, "index.json", &text, &len, &ignored) == 0) {
+                        doc = json_tokener_parse(text);
+                        r = doc ? load_oci(s, &st, doc, &out, err) : rc_error_set(err, 0, "archive: index.json is not JSON");
+                } else {
+                        r = rc_error_set(err, 0,
+                                         "the archive has neither manifest.json (docker-archive) nor index.json "
+                                         "(oci-archive)");
+                }
+        }
+done:
+        json_object_put(doc);
+        rc_error_free(ignored);
+        ignored = NULL;
+        if (st.dir) {
+                rc_rm_rf(st.dir, &ignored);
+                rc_error_free(ignored);
+                free(st.dir);
+        }
+        if (r < 0) {
+                strv_free(out);
+                return rc_error_wrap(err, "load");
+        }
+        *loaded = out;
+        return 0;
+}
