@@ -14,12 +14,22 @@ unit_only=0
 
 if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
         "$here/tests/setup-host.sh" || { echo "run-tests: host set-up failed"; echo "0 passed, 1 failed"; exit 1; }
+        # Slow tests use a real Debian root file system; making one needs root.
+        if [ "${RC_TEST_SLOW:-}" = 1 ] && command -v mmdebstrap >/dev/null; then
+                deb=/var/tmp/rc-test-debian-bookworm.tar
+                if [ ! -s "$deb" ]; then
+                        echo "== making a Debian minbase root file system (mmdebstrap)"
+                        mmdebstrap --quiet --variant=minbase --format=tar bookworm "$deb.tmp" && mv "$deb.tmp" "$deb"
+                fi
+                [ -s "$deb" ] && chmod 0644 "$deb" && export RC_TEST_DEBIAN_TAR=$deb
+        fi
         user=${RC_TEST_USER:-rctest}
         uid=$(id -u "$user")
         exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
                 LOGNAME="$user" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
                 XDG_RUNTIME_DIR="/run/user/$uid" RC_TEST_AS_USER=1 BUILD="$BUILD" BIN="$BIN" \
-                RC_TEST_SLOW="${RC_TEST_SLOW:-}" FUZZ_SECONDS="${FUZZ_SECONDS:-}" TMPDIR=/tmp LANG=C.UTF-8 \
+                RC_TEST_SLOW="${RC_TEST_SLOW:-}" RC_TEST_DEBIAN_TAR="${RC_TEST_DEBIAN_TAR:-}" \
+                FUZZ_SECONDS="${FUZZ_SECONDS:-}" TMPDIR=/tmp LANG=C.UTF-8 \
                 "$0" "$@"
 fi
 
