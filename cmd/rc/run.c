@@ -35,6 +35,7 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
         static const struct option opts[] = {
                 { "rm", no_argument, NULL, OPT_RM },
                 { "interactive", no_argument, NULL, 'i' },
+                { "tty", no_argument, NULL, 't' },
                 { "name", required_argument, NULL, OPT_NAME },
                 { "env", required_argument, NULL, 'e' },
                 { "workdir", required_argument, NULL, 'w' },
@@ -53,7 +54,7 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c, exit_code = 0;
 
-        while ((c = getopt_long(argc, argv, "+ie:w:u:h:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+ite:w:u:h:", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_RM:
                         o.auto_remove = true;
@@ -61,6 +62,9 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                 case 'i':
                         o.interactive = true;
                         break;
+                case 't':
+                        return rc_cli_usage_error("run", "-t/--tty: giving the container a terminal is not supported "
+                                                         "yet; run without -t (with -i, stdin still works)");
                 case OPT_NAME:
                         o.name = optarg;
                         break;
