@@ -12,6 +12,8 @@
 static const struct rc_command commands[] = {
         { "run", cmd_run, "Run a command in a new container" },
         { "pull", cmd_pull, "Pull an image from a registry" },
+        { "push", cmd_push, "Push an image to a registry" },
+        { "tag", cmd_tag, "Add names to an image" },
         { "import", cmd_import, "Import a root file system tarball as an image" },
         { "images", cmd_images, "List images" },
         { "rmi", cmd_rmi, "Remove images" },

@@ -1,4 +1,4 @@
-/* rc pull */
+/* rc pull, and the progress display pull and push share */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,8 +41,9 @@ static void draw(size_t line, const char *digest, const char *what, int64_t done
                 secs > 0 ? (double)done / 1e6 / secs : 0.0, up);
 }
 
-void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total)
+void rc_cli_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total)
 {
+        bool moving = strcmp(what, "downloading") == 0 || strcmp(what, "pushing") == 0;
         struct timespec now;
         size_t i;
 
@@ -50,7 +51,7 @@ void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64
         if (digest == NULL)
                 return;
         if (!isatty(STDERR_FILENO)) {
-                if (strcmp(what, "downloading") != 0)
+                if (!moving)
                         fprintf(stderr, "%-9s %.19s  %.1f MB\n", what, digest, (double)done / 1e6);
                 return;
         }
@@ -66,7 +67,7 @@ void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64
                 fputc('\n', stderr);
         }
         /* redraw a layer at most 10 times a second, but always its last state */
-        if (strcmp(what, "downloading") == 0 && done < total && since(&tty_bars.bars[i].drawn, &now) < 0.1)
+        if (moving && done < total && since(&tty_bars.bars[i].drawn, &now) < 0.1)
                 return;
         tty_bars.bars[i].drawn = now;
         draw(i, digest, what, done, total, since(&tty_bars.bars[i].start, &now));
@@ -102,7 +103,7 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct rc_pull_opts o = { .cfg = &cli->cfg, .progress = rc_cli_pull_progress };
+        struct rc_pull_opts o = { .cfg = &cli->cfg, .progress = rc_cli_progress };
         cleanup_store struct rc_store *s = NULL;
         cleanup_free char *platform = NULL;
         char id[RC_DIGEST_HEX_LEN + 1];

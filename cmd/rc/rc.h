@@ -32,10 +32,12 @@ bool rc_cli_wants_help(int argc, char **argv);
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
+int cmd_push(struct rc_cli *cli, int argc, char **argv);
+int cmd_tag(struct rc_cli *cli, int argc, char **argv);
 
 struct rc_pull_opts;
-/* Pull progress as plain lines on stderr. */
-void rc_cli_pull_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+/* Pull and push progress: bars on a terminal, plain lines otherwise (stderr). */
+void rc_cli_progress(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
 /* OS/ARCH[/VARIANT] into o (strings point into *buf, which the caller frees). */
 int rc_cli_parse_platform(const char *s, struct rc_pull_opts *o, char **buf);
 int cmd_import(struct rc_cli *cli, int argc, char **argv);

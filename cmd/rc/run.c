@@ -49,7 +49,7 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                 { "help", no_argument, NULL, OPT_HELP },
                 { NULL, 0, NULL, 0 },
         };
-        struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_pull_progress };
+        struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
         rc_error *err = NULL;
         int c, exit_code = 0;

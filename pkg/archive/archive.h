@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/digest.h"
 #include "util/error.h"
@@ -89,6 +90,26 @@ struct rc_extract_result {
  * only on success. */
 int rc_archive_extract(int in_fd, int root_dirfd, const struct rc_extract_opts *opts,
                        struct rc_extract_result *out, rc_error **err);
+
+/* Reading a stored layer blob as plain tar bytes, whatever its compression
+ * (detected from its first bytes; gzip may have several members). */
+struct rc_blob_reader;
+int rc_blob_reader_open(const char *path, struct rc_blob_reader **out, rc_error **err);
+/* Up to len bytes; 0 at the end; -1 with *err on damaged data. */
+ssize_t rc_blob_reader_read(struct rc_blob_reader *r, void *buf, size_t len, rc_error **err);
+enum rc_compression rc_blob_reader_compression(const struct rc_blob_reader *r);
+void rc_blob_reader_free(struct rc_blob_reader *r);
+void rc_blob_reader_freep(struct rc_blob_reader **r);
+#define cleanup_blob_reader __attribute__((cleanup(rc_blob_reader_freep)))
+
+/* sha256 of the uncompressed content of the layer blob at path. */
+int rc_archive_diff_id(const char *path, char diff_id[RC_DIGEST_LEN + 1], rc_error **err);
+
+/* Write the layer blob at path to out_fd compressed as `to` (gzip with a
+ * gzip header, zstd level 3 with checksums, or plain), with the sha256 and
+ * size of what was written. */
+int rc_archive_recompress(const char *path, enum rc_compression to, int out_fd, char digest[RC_DIGEST_LEN + 1],
+                          int64_t *size, rc_error **err);
 
 /* Compression from the first bytes of a stream (needs up to 4 bytes). */
 enum rc_compression rc_archive_detect_compression(const void *buf, size_t len);

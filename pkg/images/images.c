@@ -13,18 +13,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static const char *layer_media_type(enum rc_compression c)
-{
-        switch (c) {
-        case RC_COMPRESSION_GZIP:
-                return RC_MEDIA_OCI_LAYER_GZIP;
-        case RC_COMPRESSION_ZSTD:
-                return RC_MEDIA_OCI_LAYER_ZSTD;
-        default:
-                return RC_MEDIA_OCI_LAYER;
-        }
-}
-
 static char *rfc3339_now(void)
 {
         char buf[64];
@@ -70,7 +58,7 @@ static int import_layer(struct rc_store *s, int fd, struct rc_layer *layer, rc_e
         memcpy(layer->diff_id, res.diff_id, sizeof(layer->diff_id));
         memcpy(layer->chain_id, res.diff_id, sizeof(layer->chain_id));
         memcpy(layer->blob_digest, res.digest, sizeof(layer->blob_digest));
-        snprintf(layer->media_type, sizeof(layer->media_type), "%s", layer_media_type(res.compression));
+        snprintf(layer->media_type, sizeof(layer->media_type), "%s", rc_layer_media_type(res.compression));
         layer->blob_size = res.size;
         layer->tar_size = res.tar_size;
         if (rc_store_blob_commit(s, blob_tmp, res.digest, err) < 0)
@@ -267,4 +255,26 @@ int rc_images_remove(struct rc_store *s, const char *what, bool force, char **un
                 return -1;
         *untagged = steal_pointer(&name);
         return 0;
+}
+
+int rc_images_tag(struct rc_store *s, const char *what, const char *target, rc_error **err)
+{
+        struct rc_reference ref = { 0 };
+        struct rc_image img;
+        cleanup_free char *name = NULL;
+        int r;
+
+        if (rc_reference_parse(target, &ref, err) < 0)
+                return rc_error_wrap(err, "tag");
+        if (ref.digest) {
+                rc_reference_free(&ref);
+                return rc_error_set(err, EINVAL, "tag: \"%s\" has a digest; a tag is NAME[:TAG]", target);
+        }
+        name = rc_reference_string(&ref);
+        rc_reference_free(&ref);
+        if (rc_images_resolve(s, what, &img, err) < 0)
+                return -1;
+        r = rc_store_image_name_add(s, img.id, name, img.manifest_digest, err);
+        rc_image_free(&img);
+        return r;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "archive/archive.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "store/store.h"
@@ -48,6 +49,50 @@ struct rc_pull_opts {
  * namespace. */
 int rc_images_pull(struct rc_store *s, const char *what, const struct rc_pull_opts *o,
                    char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err);
+
+/* The OCI layer media type for a compression, and the compression a layer
+ * media type (OCI or Docker) says. */
+const char *rc_layer_media_type(enum rc_compression c);
+enum rc_compression rc_layer_compression(const char *media_type);
+
+/* An image as rc stores it: its layer records, whose blobs may be
+ * compressed differently from those the image was pulled with (a layer
+ * already stored is shared, not downloaded again). */
+struct rc_stored_image {
+        struct rc_image img;
+        struct rc_layer *layers; /* base first */
+        size_t n_layers;
+        int64_t config_size;
+};
+/* Resolve `what` and load its layers; fails if a layer's blob is gone. */
+int rc_images_stored(struct rc_store *s, const char *what, struct rc_stored_image *out, rc_error **err);
+void rc_stored_image_free(struct rc_stored_image *si);
+/* An OCI manifest of the stored blobs (OCI media types). */
+int rc_stored_image_manifest(const struct rc_stored_image *si, char **json, rc_error **err);
+
+struct rc_push_opts {
+        const struct rc_config *cfg;    /* [registries] insecure */
+        bool skip_tls_verify;           /* --tls-verify=false */
+        bool force_compression;         /* --compression-format given: re-encode other layers */
+        enum rc_compression compression;
+        const char *auth_file;          /* --authfile, or NULL for the default lookup */
+        const char *username, *password; /* --creds, or NULL */
+        /* progress: what is "compressing", "pushing" (repeatedly, bytes sent), "exists",
+         * "mounted", "pushed" or "manifest" */
+        void (*progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+        void *progress_ctx;
+};
+
+/* Push the image `what` to `dest` (a reference, optionally "docker://...";
+ * NULL: the name `what` itself).  Layers go as stored when gzip or zstd
+ * (uncompressed ones as gzip) unless force_compression; the manifest the
+ * image came with is pushed unchanged when its blobs are the ones pushed,
+ * else an OCI manifest of them.  Writes the pushed manifest's digest. */
+int rc_images_push(struct rc_store *s, const char *what, const char *dest, const struct rc_push_opts *o,
+                   char digest_out[RC_DIGEST_LEN + 1], rc_error **err);
+
+/* Add the name `target` (a reference, normalised) to the image `what`. */
+int rc_images_tag(struct rc_store *s, const char *what, const char *target, rc_error **err);
 
 enum rc_archive_format {
         RC_ARCHIVE_DOCKER, /* docker save's layout: manifest.json, CONFIG.json, uncompressed DIFFID.tar */

@@ -141,7 +141,9 @@ static int fetch_layers(struct pull *p, rc_error **err)
                                      l->media_type);
                         goto out;
                 }
-                if (rc_store_layer_exists(p->s, p->chain[i])) {
+                /* A layer stored from another blob (another compression) still
+                 * gets this image's blob: push and save use the image's own. */
+                if (rc_store_layer_exists(p->s, p->chain[i]) && rc_store_blob_exists(p->s, l->digest)) {
                         report(p->o, "exists", l->digest, l->size, l->size);
                         continue;
                 }
@@ -171,6 +173,25 @@ out:
         return r;
 }
 
+/* The blob of a layer the store already has from another blob: checked
+ * against the config's diff_id, then kept beside it. */
+static int commit_blob_only(struct pull *p, size_t i, rc_error **err)
+{
+        const char *digest = p->res.manifest.layers[i].digest;
+        char diff_id[RC_DIGEST_LEN + 1];
+
+        if (rc_archive_diff_id(p->tmp_blobs[i], diff_id, err) < 0)
+                return rc_error_wrap(err, "layer %s", digest);
+        if (strcmp(diff_id, p->config.diff_ids[i]) != 0)
+                return rc_error_set(err, 0, "layer %s: uncompressed digest %s does not match the config's diff_id %s",
+                                    digest, diff_id, p->config.diff_ids[i]);
+        if (rc_store_blob_commit(p->s, p->tmp_blobs[i], digest, err) < 0)
+                return -1;
+        free(p->tmp_blobs[i]);
+        p->tmp_blobs[i] = NULL;
+        return 0;
+}
+
 /* Extract each downloaded layer, checking its diff_id, and commit it. */
 static int commit_layers(struct pull *p, rc_error **err)
 {
@@ -186,6 +207,11 @@ static int commit_layers(struct pull *p, rc_error **err)
 
                 if (p->tmp_blobs[i] == NULL)
                         continue;
+                if (rc_store_layer_exists(p->s, p->chain[i])) {
+                        if (commit_blob_only(p, i, err) < 0)
+                                return -1;
+                        continue;
+                }
                 if (rc_store_mkdtemp(p->s, "layer", &dir, err) < 0)
                         return -1;
                 in = open(p->tmp_blobs[i], O_RDONLY | O_CLOEXEC);
@@ -229,7 +255,11 @@ static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_
         struct rc_image img = { 0 };
         char *names[2] = { (char *)name, NULL };
         char **layers = xcalloc(n + 1, sizeof(char *));
+        cleanup_strv char **blobs = xcalloc(n + 2, sizeof(char *));
         int r;
+
+        for (size_t i = 0; i < n; i++)
+                blobs[i] = xstrdup(p->res.manifest.layers[i].digest);
 
         if (rc_store_blob_put(p->s, p->config_json, p->config_len, config_digest, err) < 0 ||
             rc_store_blob_put(p->s, p->res.manifest_json, p->res.manifest_len, manifest_digest, err) < 0) {
@@ -244,10 +274,12 @@ static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_
         snprintf(img.id, sizeof(img.id), "%s", rc_digest_hex(config_digest));
         memcpy(img.config_digest, config_digest, sizeof(config_digest));
         memcpy(img.manifest_digest, manifest_digest, sizeof(manifest_digest));
+        blobs[n] = xstrdup(manifest_digest); /* one image may be pulled as several manifests */
         for (size_t i = 0; i < n; i++)
                 layers[i] = p->chain[i];
         img.layers = layers;
         img.names = names;
+        img.blobs = blobs;
         img.created = (int64_t)time(NULL);
         for (size_t i = 0; i < n; i++) {
                 struct rc_layer l;
@@ -261,6 +293,22 @@ static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_
         if (r == 0)
                 memcpy(id_out, img.id, sizeof(img.id));
         return r;
+}
+
+/* Remember where the blobs live, so that a push to another repository of
+ * this registry can mount them.  Only an optimisation: failures are logged. */
+static void record_sources(struct pull *p, const char *domain)
+{
+        rc_error *e = NULL;
+
+        for (size_t i = 0; i <= p->res.manifest.n_layers && e == NULL; i++) {
+                const char *d = i < p->res.manifest.n_layers ? p->res.manifest.layers[i].digest
+                                                             : p->res.manifest.config.digest;
+                rc_store_blob_source_add(p->s, d, domain, p->repo, &e);
+        }
+        if (e != NULL)
+                rc_debug("recording blob sources: %s", e->msg);
+        rc_error_free(e);
 }
 
 static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const char *domain, const char *repo,
@@ -284,6 +332,7 @@ static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const cha
         if (fetch_config(&p, err) < 0 || fetch_layers(&p, err) < 0 || commit_layers(&p, err) < 0 ||
             record_image(&p, name, id_out, err) < 0)
                 goto out;
+        record_sources(&p, domain);
         r = 0;
 out:
         pull_free(&p);

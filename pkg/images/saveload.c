@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "archive/archive.h"
 #include "images/images.h"
@@ -68,55 +66,32 @@ static int write_bytes(struct archive *a, const char *name, const void *data, si
  * docker-archive holds uncompressed layers), `size` bytes in all. */
 static int write_blob(struct archive *a, const char *name, const char *path, int64_t size, bool plain, rc_error **err)
 {
-        cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-        static char in[1 << 16], out[1 << 16];
-        enum rc_compression c = RC_COMPRESSION_NONE;
+        cleanup_blob_reader struct rc_blob_reader *r = NULL;
+        cleanup_close int fd = -1;
+        cleanup_free char *buf = xmalloc(1 << 17);
         int64_t written = 0;
         ssize_t n;
 
-        if (fd < 0)
-                return rc_error_set(err, errno, "open %s", path);
         if (plain) {
-                n = pread(fd, in, 4, 0);
-                c = n == 4 ? rc_archive_detect_compression(in, 4) : RC_COMPRESSION_NONE;
+                if (rc_blob_reader_open(path, &r, err) < 0)
+                        return -1;
+        } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+                return rc_error_set(err, errno, "open %s", path);
         }
         if (write_header(a, name, size, err) < 0)
                 return -1;
-        if (c == RC_COMPRESSION_GZIP) {
-                gzFile gz = gzdopen(dup(fd), "rb");
-                int k;
-                if (gz == NULL)
-                        return rc_error_set(err, errno, "gzip %s", path);
-                while ((k = gzread(gz, out, sizeof(out))) > 0) {
-                        archive_write_data(a, out, (size_t)k);
-                        written += k;
-                }
-                gzclose(gz);
-                if (k < 0)
-                        return rc_error_set(err, 0, "%s: damaged gzip data", path);
-        } else if (c == RC_COMPRESSION_ZSTD) {
-                ZSTD_DStream *z = ZSTD_createDStream();
-                size_t zr = 0;
-                while ((n = read(fd, in, sizeof(in))) > 0) {
-                        ZSTD_inBuffer ib = { in, (size_t)n, 0 };
-                        while (ib.pos < ib.size) {
-                                ZSTD_outBuffer ob = { out, sizeof(out), 0 };
-                                zr = ZSTD_decompressStream(z, &ob, &ib);
-                                if (ZSTD_isError(zr)) {
-                                        ZSTD_freeDStream(z);
-                                        return rc_error_set(err, 0, "%s: damaged zstd data", path);
-                                }
-                                archive_write_data(a, out, ob.pos);
-                                written += (int64_t)ob.pos;
-                        }
-                }
-                ZSTD_freeDStream(z);
-        } else {
-                while ((n = read(fd, in, sizeof(in))) > 0) {
-                        archive_write_data(a, in, (size_t)n);
-                        written += n;
-                }
+        for (;;) {
+                n = r ? rc_blob_reader_read(r, buf, 1 << 17, err) : read(fd, buf, 1 << 17);
+                if (n < 0 && r == NULL && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                if (archive_write_data(a, buf, (size_t)n) != n)
+                        return ar_error(a, err, name);
+                written += n;
         }
+        if (n < 0)
+                return r ? -1 : rc_error_set(err, errno, "read %s", path);
         if (written != size)
                 return rc_error_set(err, 0, "%s: %lld bytes, expected %lld", path, (long long)written,
                                     (long long)size);
@@ -126,6 +101,77 @@ static int write_blob(struct archive *a, const char *name, const char *path, int
 static char *blob_name(const char *digest, const char *suffix)
 {
         return xasprintf("%s%s", rc_digest_hex(digest), suffix);
+}
+
+/* Write one image's layers (each blob once per archive) and config; adds
+ * its docker manifest.json entry and its OCI index entry. */
+static int save_one(struct archive *a, struct rc_store *s, const char *what, enum rc_archive_format format,
+                    char ***written, json_object *docker_manifest, json_object *oci_index, rc_error **err)
+{
+        struct rc_stored_image si;
+        cleanup_free char *manifest = NULL, *config = NULL, *cname = NULL, *mname = NULL;
+        size_t config_len = 0;
+        char manifest_digest[RC_DIGEST_LEN + 1];
+        bool docker = format == RC_ARCHIVE_DOCKER;
+        json_object *entry, *tags, *layers, *desc, *ann;
+        int r = -1;
+
+        if (rc_images_stored(s, what, &si, err) < 0)
+                return -1;
+        layers = json_object_new_array();
+        for (size_t j = 0; j < si.n_layers; j++) {
+                const struct rc_layer *l = &si.layers[j];
+                cleanup_free char *path = rc_store_blob_path(s, l->blob_digest);
+                char *name = docker ? blob_name(l->diff_id, ".tar")
+                                    : xasprintf("blobs/sha256/%s", rc_digest_hex(l->blob_digest));
+                json_object_array_add(layers, json_object_new_string(name));
+                if (strv_contains(*written, name)) {
+                        free(name);
+                        continue;
+                }
+                strv_push(written, name);
+                free(name);
+                if (write_blob(a, (*written)[strv_len(*written) - 1], path,
+                               docker ? (int64_t)l->tar_size : (int64_t)l->blob_size, docker, err) < 0)
+                        goto out;
+        }
+        /* The manifest of what rc stores: the layer blobs it keeps may be
+         * compressed differently from the ones the image was pulled with. */
+        if (rc_stored_image_manifest(&si, &manifest, err) < 0)
+                goto out;
+        rc_sha256_digest(manifest, strlen(manifest), manifest_digest);
+        cname = docker ? blob_name(si.img.config_digest, ".json")
+                       : xasprintf("blobs/sha256/%s", rc_digest_hex(si.img.config_digest));
+        mname = xasprintf("blobs/sha256/%s", rc_digest_hex(manifest_digest));
+        if (rc_store_blob_read(s, si.img.config_digest, &config, &config_len, err) < 0 ||
+            write_bytes(a, cname, config, config_len, err) < 0 ||
+            (!docker && write_bytes(a, mname, manifest, strlen(manifest), err) < 0))
+                goto out;
+
+        entry = json_object_new_object();
+        tags = json_object_new_array();
+        for (size_t j = 0; si.img.names && si.img.names[j]; j++)
+                json_object_array_add(tags, json_object_new_string(si.img.names[j]));
+        json_object_object_add(entry, "Config", json_object_new_string(cname));
+        json_object_object_add(entry, "RepoTags", tags);
+        json_object_object_add(entry, "Layers", json_object_get(layers));
+        json_object_array_add(docker_manifest, entry);
+
+        desc = json_object_new_object();
+        ann = json_object_new_object();
+        json_object_object_add(desc, "mediaType", json_object_new_string(RC_MEDIA_OCI_MANIFEST));
+        json_object_object_add(desc, "digest", json_object_new_string(manifest_digest));
+        json_object_object_add(desc, "size", json_object_new_int64((int64_t)strlen(manifest)));
+        if (si.img.names && si.img.names[0])
+                json_object_object_add(ann, "org.opencontainers.image.ref.name",
+                                       json_object_new_string(si.img.names[0]));
+        json_object_object_add(desc, "annotations", ann);
+        json_object_array_add(oci_index, desc);
+        r = 0;
+out:
+        json_object_put(layers);
+        rc_stored_image_free(&si);
+        return r;
 }
 
 int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err)
@@ -141,109 +187,9 @@ int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_ar
                 ar_error(a, err, "save");
                 goto out;
         }
-        for (size_t i = 0; what[i]; i++) {
-                struct rc_image img;
-                cleanup_free char *manifest = NULL;
-                size_t manifest_len = 0, n_layers;
-                char manifest_digest[RC_DIGEST_LEN + 1];
-                struct rc_manifest m = { .schema_version = 2, .media_type = (char *)RC_MEDIA_OCI_MANIFEST };
-                struct rc_layer *stored;
-                json_object *entry, *tags, *layers;
-
-                if (rc_images_resolve(s, what[i], &img, err) < 0)
+        for (size_t i = 0; what[i]; i++)
+                if (save_one(a, s, what[i], format, &written, docker_manifest, oci_index, err) < 0)
                         goto out;
-                n_layers = strv_len(img.layers);
-                stored = xcalloc(n_layers + 1, sizeof(*stored));
-                m.layers = xcalloc(n_layers + 1, sizeof(*m.layers));
-                m.n_layers = n_layers;
-                entry = json_object_new_object();
-                tags = json_object_new_array();
-                layers = json_object_new_array();
-                for (size_t j = 0; img.names && img.names[j]; j++)
-                        json_object_array_add(tags, json_object_new_string(img.names[j]));
-                for (size_t j = 0; img.layers && img.layers[j]; j++) {
-                        struct rc_layer l;
-                        cleanup_free char *path = NULL, *name = NULL;
-                        bool docker = format == RC_ARCHIVE_DOCKER;
-                        if (rc_store_layer_get(s, img.layers[j], &l, err) < 0)
-                                break;
-                        stored[j] = l;
-                        m.layers[j].media_type = stored[j].media_type;
-                        m.layers[j].digest = stored[j].blob_digest;
-                        m.layers[j].size = (int64_t)stored[j].blob_size;
-                        path = rc_store_blob_path(s, l.blob_digest);
-                        name = docker ? blob_name(l.diff_id, ".tar") : xasprintf("blobs/sha256/%s", rc_digest_hex(l.blob_digest));
-                        json_object_array_add(layers, json_object_new_string(name));
-                        bool seen = false;
-                        for (size_t k = 0; written[k]; k++)
-                                seen |= strcmp(written[k], name) == 0;
-                        if (!seen) {
-                                if (write_blob(a, name, path, docker ? (int64_t)l.tar_size : (int64_t)l.blob_size, docker,
-                                               err) < 0)
-                                        break;
-                                strv_push(&written, name);
-                        }
-                }
-                /* The manifest of what rc stores: the layer blobs it keeps may be
-                 * compressed differently from the ones the image was pulled with. */
-                if (*err == NULL) {
-                        m.config.media_type = (char *)RC_MEDIA_OCI_CONFIG;
-                        m.config.digest = img.config_digest;
-                        m.config.size = 0;
-                        {
-                                cleanup_free char *cpath = rc_store_blob_path(s, img.config_digest);
-                                struct stat st;
-                                if (stat(cpath, &st) == 0)
-                                        m.config.size = st.st_size;
-                        }
-                        if (rc_manifest_to_json(&m, &manifest, err) == 0) {
-                                manifest_len = strlen(manifest);
-                                rc_sha256_digest(manifest, manifest_len, manifest_digest);
-                        }
-                }
-                free(m.layers);
-                free(stored);
-                if (*err) {
-                        json_object_put(entry);
-                        json_object_put(tags);
-                        json_object_put(layers);
-                        rc_image_free(&img);
-                        goto out;
-                }
-                {
-                        cleanup_free char *config = NULL;
-                        size_t config_len = 0;
-                        cleanup_free char *cname = format == RC_ARCHIVE_DOCKER
-                                                           ? blob_name(img.config_digest, ".json")
-                                                           : xasprintf("blobs/sha256/%s", rc_digest_hex(img.config_digest));
-                        cleanup_free char *mname = xasprintf("blobs/sha256/%s", rc_digest_hex(manifest_digest));
-                        if (rc_store_blob_read(s, img.config_digest, &config, &config_len, err) < 0 ||
-                            write_bytes(a, cname, config, config_len, err) < 0 ||
-                            (format == RC_ARCHIVE_OCI && write_bytes(a, mname, manifest, manifest_len, err) < 0)) {
-                                json_object_put(entry);
-                                json_object_put(tags);
-                                json_object_put(layers);
-                                rc_image_free(&img);
-                                goto out;
-                        }
-                        json_object_object_add(entry, "Config", json_object_new_string(cname));
-                }
-                json_object_object_add(entry, "RepoTags", tags);
-                json_object_object_add(entry, "Layers", layers);
-                json_object_array_add(docker_manifest, entry);
-                {
-                        json_object *d = json_object_new_object(), *ann = json_object_new_object();
-                        json_object_object_add(d, "mediaType", json_object_new_string(RC_MEDIA_OCI_MANIFEST));
-                        json_object_object_add(d, "digest", json_object_new_string(manifest_digest));
-                        json_object_object_add(d, "size", json_object_new_int64((int64_t)manifest_len));
-                        if (img.names && img.names[0])
-                                json_object_object_add(ann, "org.opencontainers.image.ref.name",
-                                                       json_object_new_string(img.names[0]));
-                        json_object_object_add(d, "annotations", ann);
-                        json_object_array_add(oci_index, d);
-                }
-                rc_image_free(&img);
-        }
         if (format == RC_ARCHIVE_DOCKER) {
                 const char *m = json_object_to_json_string_ext(docker_manifest, JSON_C_TO_STRING_NOSLASHESCAPE);
                 if (write_bytes(a, "manifest.json", m, strlen(m), err) < 0)

@@ -219,9 +219,25 @@ static char *escape(const char *s)
         return copy;
 }
 
+/* "scope=A&scope=B" for a space-separated list of scopes (a push that
+ * mounts a blob from another repository asks for both). */
+static char *scope_params(const char *scope)
+{
+        cleanup_free char *copy = xstrdup(scope);
+        char *out = xstrdup(""), *save = NULL;
+
+        for (char *one = strtok_r(copy, " ", &save); one; one = strtok_r(NULL, " ", &save)) {
+                cleanup_free char *e = escape(one);
+                char *next = xasprintf("%s%sscope=%s", out, out[0] ? "&" : "", e);
+                free(out);
+                out = next;
+        }
+        return out;
+}
+
 int rc_token_url(const char *realm, const char *service, const char *scope, char **out, rc_error **err)
 {
-        cleanup_free char *sv = service ? escape(service) : NULL, *sc = scope ? escape(scope) : NULL;
+        cleanup_free char *sv = service ? escape(service) : NULL, *sc = scope ? scope_params(scope) : NULL;
         char sep = strchr(realm, '?') ? '&' : '?';
         CURLU *u;
         bool ok;
@@ -237,10 +253,13 @@ int rc_token_url(const char *realm, const char *service, const char *scope, char
         curl_url_cleanup(u);
         if (!ok)
                 return rc_error_set(err, 0, "token realm \"%.200s\" is not a valid URL", realm);
-        if (sv && sc)
-                *out = xasprintf("%s%cservice=%s&scope=%s", realm, sep, sv, sc);
-        else if (sv || sc)
-                *out = xasprintf("%s%c%s=%s", realm, sep, sv ? "service" : "scope", sv ? sv : sc);
+        bool has_scope = sc != NULL && sc[0] != '\0';
+        if (sv && has_scope)
+                *out = xasprintf("%s%cservice=%s&%s", realm, sep, sv, sc);
+        else if (sv)
+                *out = xasprintf("%s%cservice=%s", realm, sep, sv);
+        else if (has_scope)
+                *out = xasprintf("%s%c%s", realm, sep, sc);
         else
                 *out = xstrdup(realm);
         return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -79,6 +80,18 @@ static bool url_scheme_is(const char *url, const char *scheme)
 {
         size_t n = strlen(scheme);
         return strncasecmp(url, scheme, n) == 0 && strncmp(url + n, "://", 3) == 0;
+}
+
+/* rel (absolute, or relative to base) as an absolute URL, or NULL. */
+static char *resolve_url(const char *base, const char *rel)
+{
+        CURLU *u = url_parse(base);
+        char *out = NULL;
+
+        if (u != NULL && curl_url_set(u, CURLUPART_URL, rel, 0) == CURLUE_OK)
+                out = url_get(u, CURLUPART_URL, 0);
+        curl_url_cleanup(u);
+        return out;
 }
 
 char *rc_reg_url(const struct rc_endpoint *ep, const char *repo, const char *suffix)
@@ -175,9 +188,16 @@ void rc_reg_collect_headers(CURL *h, struct rc_http_resp *resp)
                                 strv_push(&resp->challenges, v);
                 }
         }
-        if (resp->status >= 300 && resp->status < 400 &&
-            curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc != NULL)
-                resp->location = xstrdup(loc);
+        if (resp->status >= 300 && resp->status < 400) {
+                if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc != NULL)
+                        resp->location = xstrdup(loc);
+        } else {
+                /* An upload session's URL, possibly relative to the request's. */
+                cleanup_free char *rel = header_value(h, "Location", 0);
+                char *base = NULL;
+                if (rel != NULL && curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &base) == CURLE_OK && base != NULL)
+                        resp->location = resolve_url(base, rel);
+        }
         resp->retry_after = -1;
         ra = header_value(h, "Retry-After", 0);
         if (ra != NULL) {
@@ -221,11 +241,75 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *ud)
         return size * nmemb;
 }
 
+struct upload_ctx {
+        const struct rc_reg_body *body;
+        int64_t sent;
+};
+
+static size_t upload_read_cb(char *buf, size_t size, size_t nmemb, void *ud)
+{
+        struct upload_ctx *u = ud;
+        const struct rc_reg_body *b = u->body;
+        size_t want = size * nmemb;
+        ssize_t n;
+
+        if ((int64_t)want > b->len - u->sent)
+                want = (size_t)(b->len - u->sent);
+        if (want == 0)
+                return 0;
+        if (b->data != NULL) {
+                memcpy(buf, (const char *)b->data + u->sent, want);
+                n = (ssize_t)want;
+        } else {
+                do
+                        n = pread(b->fd, buf, want, b->offset + u->sent);
+                while (n < 0 && errno == EINTR);
+                if (n <= 0)
+                        return CURL_READFUNC_ABORT;
+        }
+        u->sent += n;
+        if (b->progress)
+                b->progress(b->progress_ctx, u->sent);
+        return (size_t)n;
+}
+
+/* Method and body of a request that is not a plain GET. */
+static void setup_body(CURL *h, const struct rc_reg_body *b, struct upload_ctx *u, struct curl_slist **hdrs)
+{
+        if (b->content_type) {
+                cleanup_free char *ct = xasprintf("Content-Type: %s", b->content_type);
+                *hdrs = curl_slist_append(*hdrs, ct);
+        }
+        if (b->content_range) {
+                cleanup_free char *cr = xasprintf("Content-Range: %s", b->content_range);
+                *hdrs = curl_slist_append(*hdrs, cr);
+        }
+        /* No "Expect: 100-continue" round trip before each chunk. */
+        *hdrs = curl_slist_append(*hdrs, "Expect:");
+        if (strcmp(b->method, "HEAD") == 0) {
+                curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+                return;
+        }
+        if (strcmp(b->method, "POST") == 0 && b->len == 0) {
+                curl_easy_setopt(h, CURLOPT_POST, 1L);
+                curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+                return;
+        }
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)b->len);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, upload_read_cb);
+        curl_easy_setopt(h, CURLOPT_READDATA, u);
+        if (strcmp(b->method, "PUT") != 0)
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, b->method);
+}
+
 static CURLcode perform(struct rc_registry *r, struct rc_endpoint *ep, const char *url, const char *auth,
-                        const char *accept, size_t max, struct rc_http_resp *resp, bool *too_big, char *errbuf)
+                        const char *accept, const struct rc_reg_body *body, size_t max, struct rc_http_resp *resp,
+                        bool *too_big, char *errbuf)
 {
         struct curl_slist *hdrs = NULL;
         struct body_ctx bc = { .h = r->easy, .resp = resp, .max = max };
+        struct upload_ctx uc = { .body = body };
         cleanup_free char *accept_line = accept ? xasprintf("Accept: %s", accept) : NULL;
         CURLcode code;
 
@@ -235,6 +319,8 @@ static CURLcode perform(struct rc_registry *r, struct rc_endpoint *ep, const cha
                 hdrs = curl_slist_append(hdrs, accept_line);
         if (auth)
                 hdrs = curl_slist_append(hdrs, auth);
+        if (body)
+                setup_body(r->easy, body, &uc, &hdrs);
         curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, hdrs);
         curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, body_cb);
         curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, &bc);
@@ -251,7 +337,8 @@ static CURLcode perform(struct rc_registry *r, struct rc_endpoint *ep, const cha
         if (code == CURLE_OK)
                 rc_reg_collect_headers(r->easy, resp);
         *too_big = bc.too_big;
-        rc_debug("GET %s: %s %ld", url, code == CURLE_OK ? "HTTP" : curl_easy_strerror(code), resp->status);
+        rc_debug("%s %s: %s %ld", body ? body->method : "GET", url,
+                 code == CURLE_OK ? "HTTP" : curl_easy_strerror(code), resp->status);
         return code;
 }
 
@@ -289,7 +376,7 @@ long rc_reg_backoff_ms(const struct rc_registry *r, int attempt, long retry_afte
         return ms;
 }
 
-static void sleep_ms(long ms)
+void rc_reg_sleep_ms(long ms)
 {
         struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
@@ -357,8 +444,8 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                 CURLcode code;
 
                 rc_http_resp_free(resp);
-                code = perform(r, ep, cur, send_auth ? auth_header : NULL, accept, max_body, resp, &too_big,
-                               errbuf);
+                code = perform(r, ep, cur, send_auth ? auth_header : NULL, accept, NULL, max_body, resp,
+                               &too_big, errbuf);
                 if (too_big) {
                         rc_http_resp_free(resp);
                         return rc_error_set(err, 0, "%s: response larger than the limit of %zu bytes", cur,
@@ -381,7 +468,7 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                         if (rc_reg_retryable_code(code) && attempt < r->max_tries) {
                                 long ms = rc_reg_backoff_ms(r, attempt++, -1);
                                 rc_debug("%s: %s; retrying in %ld ms", cur, errbuf, ms);
-                                sleep_ms(ms);
+                                rc_reg_sleep_ms(ms);
                                 continue;
                         }
                         return rc_reg_curl_error(r, cur, code, errbuf, err);
@@ -406,7 +493,7 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                 if (rc_reg_retryable_status(resp->status) && attempt < r->max_tries) {
                         long ms = rc_reg_backoff_ms(r, attempt++, resp->retry_after);
                         rc_debug("%s: HTTP %ld; retrying in %ld ms", cur, resp->status, ms);
-                        sleep_ms(ms);
+                        rc_reg_sleep_ms(ms);
                         continue;
                 }
                 return 0;
@@ -432,6 +519,52 @@ int rc_reg_request(struct rc_registry *r, struct rc_endpoint *ep, const char *re
                         return 0;
                 if (rc_reg_authenticate(r, ep, repo, scope, resp->challenges, auth != NULL, err) < 0) {
                         /* on failure the caller gets no response to free */
+                        rc_http_resp_free(resp);
+                        return -1;
+                }
+        }
+}
+
+int rc_reg_send(struct rc_registry *r, struct rc_endpoint *ep, const char *url, const char *auth_header,
+                const struct rc_reg_body *body, struct rc_http_resp *resp, rc_error **err)
+{
+        bool send_auth = auth_header != NULL && rc_url_same_origin(url, ep->base);
+        char errbuf[CURL_ERROR_SIZE];
+        bool too_big = false;
+        CURLcode code;
+
+        rc_http_resp_free(resp);
+        code = perform(r, ep, url, send_auth ? auth_header : NULL, NULL, body, RC_REG_ERROR_BODY_MAX, resp,
+                       &too_big, errbuf);
+        if (code != CURLE_OK) {
+                rc_http_resp_free(resp);
+                return rc_reg_curl_error(r, url, code, errbuf, err);
+        }
+        if (rc_url_same_origin(url, ep->base))
+                ep->scheme_known = true;
+        return 0;
+}
+
+int rc_reg_send_auth(struct rc_registry *r, struct rc_endpoint *ep, const char *repo, const char *url,
+                     const char *suffix, const char *scope, const struct rc_reg_body *body,
+                     struct rc_http_resp *resp, rc_error **err)
+{
+        for (int round = 0;; round++) {
+                cleanup_free char *api = url ? NULL : rc_reg_url(ep, repo, suffix);
+                char *auth = NULL;
+                bool had_auth;
+                int rc;
+
+                if (rc_reg_auth_header(r, ep, repo, scope, &auth, err) < 0)
+                        return -1;
+                had_auth = auth != NULL;
+                rc = rc_reg_send(r, ep, url ? url : api, auth, body, resp, err);
+                rc_secret_free(auth);
+                if (rc < 0)
+                        return -1;
+                if (resp->status != 401 || round > 0)
+                        return 0;
+                if (rc_reg_authenticate(r, ep, repo, scope, resp->challenges, had_auth, err) < 0) {
                         rc_http_resp_free(resp);
                         return -1;
                 }

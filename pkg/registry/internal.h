@@ -66,6 +66,20 @@ struct rc_registry {
         CURLSH *share;   /* DNS and TLS sessions shared with blob transfers */
 };
 
+/* What a request sends besides GET: a method and an optional body, from
+ * memory or from a range of a file. */
+struct rc_reg_body {
+        const char *method;       /* "HEAD", "POST", "PUT", "PATCH" */
+        const char *content_type; /* or NULL */
+        const char *content_range; /* "FIRST-LAST" (PATCH), or NULL */
+        const void *data;         /* the body in memory, or */
+        int fd;                   /* a file when data is NULL and fd >= 0 ... */
+        int64_t offset, len;      /* ... this range of it (len also for data) */
+        /* upload progress, bytes of this request sent so far; may be NULL */
+        void (*progress)(void *ctx, int64_t sent);
+        void *progress_ctx;
+};
+
 struct rc_http_resp {
         long status;
         char *body; /* NUL-terminated */
@@ -73,7 +87,7 @@ struct rc_http_resp {
         char *content_type;  /* without parameters */
         char *docker_digest; /* Docker-Content-Digest */
         char **challenges;   /* WWW-Authenticate values */
-        char *location;      /* absolute redirect target */
+        char *location;      /* Location (redirect target, upload URL), made absolute */
         long retry_after;    /* seconds, or -1 */
 };
 void rc_http_resp_free(struct rc_http_resp *resp);
@@ -101,11 +115,21 @@ char *rc_reg_url(const struct rc_endpoint *ep, const char *repo, const char *suf
 int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url, const char *origin,
                  const char *auth_header, const char *accept, size_t max_body, struct rc_http_resp *resp,
                  rc_error **err);
+/* One request with a method and body (uploads): no redirects followed, no
+ * retries (the caller restarts what failed), Authorization only to origin. */
+int rc_reg_send(struct rc_registry *r, struct rc_endpoint *ep, const char *url, const char *auth_header,
+                const struct rc_reg_body *body, struct rc_http_resp *resp, rc_error **err);
 /* An API request on an endpoint with the registry's auth flow (one
  * challenge answered per request).  scope NULL: no repository scope. */
 int rc_reg_request(struct rc_registry *r, struct rc_endpoint *ep, const char *repo, const char *suffix,
                    const char *scope, const char *accept, size_t max_body, struct rc_http_resp *resp,
                    rc_error **err);
+/* rc_reg_send to an absolute URL of the endpoint (or an API path when url
+ * is NULL: repo + suffix) with the auth flow: a 401 is answered once and
+ * the request sent again. */
+int rc_reg_send_auth(struct rc_registry *r, struct rc_endpoint *ep, const char *repo, const char *url,
+                     const char *suffix, const char *scope, const struct rc_reg_body *body,
+                     struct rc_http_resp *resp, rc_error **err);
 /* An actionable error for a non-2xx response; `what` names the object. */
 int rc_reg_status_error(struct rc_registry *r, struct rc_endpoint *ep, const char *what,
                         const struct rc_http_resp *resp, rc_error **err);
@@ -118,6 +142,7 @@ bool rc_reg_http_fallback(struct rc_endpoint *ep, CURLcode code);
 bool rc_reg_retryable_status(long status);
 /* Delay before attempt number `attempt` (1 = first retry). */
 long rc_reg_backoff_ms(const struct rc_registry *r, int attempt, long retry_after);
+void rc_reg_sleep_ms(long ms);
 /* "host[:port]" of an absolute URL, or NULL. */
 char *rc_url_hostport(const char *url);
 /* The registry error document's first "code: message", or NULL. */

@@ -1,4 +1,4 @@
-/* OCI distribution API client (pull side) on libcurl, plus podman-compatible
+/* OCI distribution API client (pull and push) on libcurl, plus podman-compatible
  * credential files.
  *
  * A struct rc_registry talks to one registry domain ("docker.io",
@@ -143,6 +143,41 @@ typedef void (*rc_blob_progress)(void *ctx, size_t index, int64_t done, int64_t 
  * complete (cancelled ones say so).  progress may be NULL. */
 int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blob_request *reqs, size_t n,
                           rc_blob_progress progress, void *progress_ctx, rc_error **err);
+
+/* ---- Push ------------------------------------------------------------ */
+
+#define RC_REGISTRY_CHUNK_SIZE (32 << 20) /* blobs above this go up in PATCH chunks */
+
+/* A blob to upload, from a file or from memory. */
+struct rc_blob_upload {
+        const char *digest;     /* "sha256:<hex>" of the bytes */
+        int64_t size;
+        const char *path;       /* a file holding exactly the blob, or NULL and: */
+        const void *data;       /* the bytes */
+        const char *mount_from; /* another repository of this registry known to have it, or NULL */
+};
+
+enum rc_blob_pushed {
+        RC_BLOB_EXISTED, /* the repository had it (HEAD) */
+        RC_BLOB_MOUNTED, /* mounted from mount_from, nothing sent */
+        RC_BLOB_SENT,    /* uploaded */
+};
+
+/* Upload progress: bytes of the blob sent so far. */
+typedef void (*rc_upload_progress)(void *ctx, int64_t sent, int64_t total);
+
+/* Make sure `repo` of the registry itself (never a mirror) has the blob:
+ * HEAD, then a cross-repository mount when mount_from is set, else an
+ * upload session (POST) finished by one PUT with the bytes, or for blobs
+ * above RC_REGISTRY_CHUNK_SIZE by PATCH chunks and a closing PUT.  A
+ * failed attempt is restarted from a new session with back-off. */
+int rc_registry_put_blob(struct rc_registry *r, const char *repo, const struct rc_blob_upload *b,
+                         rc_upload_progress progress, void *progress_ctx, enum rc_blob_pushed *how, rc_error **err);
+
+/* PUT a manifest as `tag_or_digest` of `repo`; the registry's
+ * Docker-Content-Digest, when sent, must equal the manifest's sha256. */
+int rc_registry_put_manifest(struct rc_registry *r, const char *repo, const char *tag_or_digest, const char *body,
+                             size_t len, const char *media_type, rc_error **err);
 
 /* ---- Credentials (auth.json) ---------------------------------------- */
 

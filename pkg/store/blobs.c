@@ -67,3 +67,38 @@ int rc_store_blob_read(const struct rc_store *s, const char *digest, char **data
         cleanup_free char *p = rc_store_blob_path(s, digest);
         return rc_read_file(p, data, len, err);
 }
+
+int rc_store_blob_source_add(struct rc_store *s, const char *digest, const char *registry, const char *repo,
+                             rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "INSERT OR IGNORE INTO blob_sources(digest, registry, repo) VALUES(?, ?, ?)", &st,
+                          err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, registry, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, repo, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+                return rc_db_error(s, err, "record blob source");
+        return 0;
+}
+
+int rc_store_blob_source_find(struct rc_store *s, const char *digest, const char *registry, const char *not_repo,
+                              char **repo, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s,
+                          "SELECT repo FROM blob_sources WHERE digest = ? AND registry = ? AND repo != ?"
+                          " ORDER BY repo LIMIT 1",
+                          &st, err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, registry, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, not_repo, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return 0;
+        *repo = xstrdup(rc_db_text(st, 0));
+        return 1;
+}

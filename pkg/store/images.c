@@ -74,13 +74,33 @@ int rc_store_image_add(struct rc_store *s, const struct rc_image *img, rc_error 
                 }
         }
         for (size_t i = 0; img->names && img->names[i]; i++)
-                if (bind_exec(s, "INSERT OR REPLACE INTO names(name, image_id) VALUES(?, ?)", img->names[i], img->id,
-                              err) < 0)
+                if (rc_store_image_name_add(s, img->id, img->names[i], img->manifest_digest, err) < 0)
+                        goto fail;
+        for (size_t i = 0; img->blobs && img->blobs[i]; i++)
+                if (bind_exec(s, "INSERT OR IGNORE INTO image_blobs(image_id, digest) VALUES(?, ?)", img->id,
+                              img->blobs[i], err) < 0)
                         goto fail;
         return rc_db_commit(s, err);
 fail:
         rc_db_rollback(s);
         return -1;
+}
+
+int rc_store_image_name_add(struct rc_store *s, const char *id, const char *name, const char *manifest_digest,
+                            rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "INSERT OR REPLACE INTO names(name, image_id, manifest_digest) VALUES(?, ?, ?)", &st,
+                          err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        if (manifest_digest && manifest_digest[0])
+                sqlite3_bind_text(st, 3, manifest_digest, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+                return rc_db_error(s, err, "record image name");
+        return 0;
 }
 
 /* Fill names and layers of an image whose id is set. */
@@ -114,7 +134,7 @@ static void row_to_image(sqlite3_stmt *st, struct rc_image *img)
         img->size = (uint64_t)sqlite3_column_int64(st, 4);
 }
 
-#define IMAGE_COLUMNS "images.id, config_digest, manifest_digest, created, size"
+#define IMAGE_COLUMNS "images.id, images.config_digest, images.manifest_digest, images.created, images.size"
 
 int rc_store_image_find(struct rc_store *s, const char *const *names, const char *id_or_prefix,
                         struct rc_image *out, rc_error **err)
@@ -126,13 +146,16 @@ int rc_store_image_find(struct rc_store *s, const char *const *names, const char
         for (size_t i = 0; names && names[i] && !found; i++) {
                 rc_stmt_finalizep(&st);
                 if (rc_db_prepare(s,
-                                  "SELECT " IMAGE_COLUMNS " FROM images JOIN names ON names.image_id = images.id"
-                                  " WHERE names.name = ?",
+                                  "SELECT " IMAGE_COLUMNS ", names.manifest_digest FROM images JOIN names"
+                                  " ON names.image_id = images.id WHERE names.name = ?",
                                   &st, err) < 0)
                         return -1;
                 sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
                 if (sqlite3_step(st) == SQLITE_ROW) {
                         row_to_image(st, &img);
+                        /* the manifest this name was pulled as */
+                        if (sqlite3_column_type(st, 5) == SQLITE_TEXT)
+                                snprintf(img.manifest_digest, sizeof(img.manifest_digest), "%s", rc_db_text(st, 5));
                         found = 1;
                 }
         }
@@ -259,6 +282,12 @@ int rc_store_image_remove(struct rc_store *s, const char *id, const char *name, 
         layers = xcalloc(1, sizeof(char *));
         while (sqlite3_step(st) == SQLITE_ROW)
                 strv_push(&layers, rc_db_text(st, 0));
+        rc_stmt_finalizep(&st);
+        if (rc_db_prepare(s, "SELECT digest FROM image_blobs WHERE image_id = ?", &st, err) < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+                strv_push(&dead_blobs, rc_db_text(st, 0));
         if (bind_exec(s, "DELETE FROM containers WHERE image_id = ?", id, NULL, err) < 0 ||
             bind_exec(s, "DELETE FROM images WHERE id = ?", id, NULL, err) < 0)
                 goto fail;
@@ -286,7 +315,8 @@ int rc_store_image_remove(struct rc_store *s, const char *id, const char *name, 
                 rc_stmt_finalizep(&st);
                 if (rc_db_prepare(s,
                                   "SELECT 1 FROM layers WHERE blob_digest = ?1 UNION ALL SELECT 1 FROM images"
-                                  " WHERE config_digest = ?1 OR manifest_digest = ?1",
+                                  " WHERE config_digest = ?1 OR manifest_digest = ?1"
+                                  " UNION ALL SELECT 1 FROM image_blobs WHERE digest = ?1",
                                   &st, err) < 0)
                         goto fail;
                 sqlite3_bind_text(st, 1, dead_blobs[i], -1, SQLITE_STATIC);

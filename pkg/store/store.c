@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema[] =
         "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL,"
@@ -26,11 +26,23 @@ static const char schema[] =
         " idx INTEGER NOT NULL, chain_id TEXT NOT NULL REFERENCES layers(chain_id), PRIMARY KEY(image_id, idx));"
         "CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);"
         "CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY,"
-        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
+        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, manifest_digest TEXT);"
         "CREATE TABLE IF NOT EXISTS containers(id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
         " image_id TEXT NOT NULL, image_name TEXT, state TEXT NOT NULL, driver TEXT, created INTEGER NOT NULL,"
         " auto_remove INTEGER NOT NULL, monitor_pid INTEGER, monitor_start INTEGER, exit_code INTEGER);"
         "PRAGMA user_version = 1;";
+
+/* Tables added in schema 2; also run on a schema 1 store. */
+static const char schema_v2[] =
+        /* v2: the blobs of an image's own manifest, which can differ from its
+         * layers' when a layer was already stored from another blob */
+        "CREATE TABLE IF NOT EXISTS image_blobs(image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " digest TEXT NOT NULL, PRIMARY KEY(image_id, digest));"
+        "CREATE INDEX IF NOT EXISTS image_blobs_digest ON image_blobs(digest);"
+        /* v2: where blobs came from, for cross-repository mounts on push */
+        "CREATE TABLE IF NOT EXISTS blob_sources(digest TEXT NOT NULL, registry TEXT NOT NULL, repo TEXT NOT NULL,"
+        " PRIMARY KEY(digest, registry, repo));"
+        "PRAGMA user_version = 2;";
 
 void rc_stmt_finalizep(sqlite3_stmt **st)
 {
@@ -120,7 +132,11 @@ static int open_db(struct rc_store *s, rc_error **err)
         if (version < SCHEMA_VERSION) {
                 if (rc_db_begin(s, err) < 0)
                         return -1;
-                if (rc_db_exec(s, schema, err) < 0) {
+                /* names.manifest_digest (v2): the manifest a name was pulled as; one
+                 * image (config) can come with several manifests */
+                if ((version == 0 && rc_db_exec(s, schema, err) < 0) ||
+                    (version == 1 && rc_db_exec(s, "ALTER TABLE names ADD COLUMN manifest_digest TEXT;", err) < 0) ||
+                    rc_db_exec(s, schema_v2, err) < 0) {
                         rc_db_rollback(s);
                         return -1;
                 }

@@ -45,6 +45,16 @@ int rc_store_blob_put(struct rc_store *s, const void *data, size_t len, char dig
 int rc_store_blob_commit(struct rc_store *s, const char *tmp_path, const char *digest, rc_error **err);
 int rc_store_blob_read(const struct rc_store *s, const char *digest, char **data, size_t *len, rc_error **err);
 
+/* Where a blob is known to exist: a repository of a registry it was pulled
+ * from or pushed to.  A push to another repository of that registry can
+ * mount it instead of uploading it. */
+int rc_store_blob_source_add(struct rc_store *s, const char *digest, const char *registry, const char *repo,
+                             rc_error **err);
+/* A repository of `registry` other than `not_repo` known to have digest:
+ * 1 with *repo set, 0 when none is known. */
+int rc_store_blob_source_find(struct rc_store *s, const char *digest, const char *registry, const char *not_repo,
+                              char **repo, rc_error **err);
+
 /* Layers.  chain_id = diff_id for a base layer, else
  * sha256(parent_chain_id + " " + diff_id) (OCI image spec). */
 struct rc_layer {
@@ -72,6 +82,9 @@ struct rc_image {
         char manifest_digest[RC_DIGEST_LEN + 1];
         char **names;                       /* full references, NULL-terminated */
         char **layers;                      /* chain ids, base first, NULL-terminated */
+        char **blobs;                       /* blobs it needs besides its layers' and config: its
+                                             * manifests, layer blobs that differ from the layers' own
+                                             * (rc_store_image_add only; may be NULL) */
         int64_t created;                    /* unix seconds */
         uint64_t size;                      /* sum of uncompressed layer sizes */
 };
@@ -79,7 +92,12 @@ void rc_image_free(struct rc_image *img);
 /* Record an image whose layers and blobs are all committed; its names move
  * to it from any image that had them. */
 int rc_store_image_add(struct rc_store *s, const struct rc_image *img, rc_error **err);
+/* Give the image `id` the name `name`, taking it from any image that had
+ * it; manifest_digest (may be NULL) is the manifest the name stands for. */
+int rc_store_image_name_add(struct rc_store *s, const char *id, const char *name, const char *manifest_digest,
+                            rc_error **err);
 /* Find by exact name, then by id or unique id prefix (optionally "sha256:").
+ * Found by name, manifest_digest is the one recorded with that name.
  * Returns 0 found, -1 error (ENOENT: not found, EINVAL: ambiguous). */
 int rc_store_image_find(struct rc_store *s, const char *const *names, const char *id_or_prefix,
                         struct rc_image *out, rc_error **err);

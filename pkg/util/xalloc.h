@@ -3,6 +3,7 @@
 #ifndef RC_UTIL_XALLOC_H
 #define RC_UTIL_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <dirent.h>
@@ -45,6 +46,7 @@ static inline int steal_fd(int *fd)
 
 /* NULL-terminated string vectors. */
 size_t strv_len(char *const *v);
+bool strv_contains(char *const *v, const char *s);
 char **strv_dup(char *const *v);
 void strv_push(char ***v, const char *s); /* appends a copy */
 void strv_free(char **v);

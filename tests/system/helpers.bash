@@ -76,3 +76,19 @@ wait_for_no_process() {
         echo "process '$1' is still there" >&2
         return 1
 }
+
+# podman with a store of this file's own, as the PODMAN array; false when
+# podman is missing or cannot run here.  (crun refuses the hybrid cgroup
+# layout; runc copes.)
+podman_usable() {
+        command -v podman >/dev/null || return 1
+        PODMAN=(podman --root "$RC_WORK/podman-root" --runroot "$RC_WORK/podman-run")
+        [ -e /sys/fs/cgroup/unified ] && command -v runc >/dev/null && PODMAN+=(--runtime runc)
+        "${PODMAN[@]}" info >/dev/null 2>&1
+}
+
+podman_cleanup() {
+        [ -n "${PODMAN:-}" ] || return 0
+        "${PODMAN[@]}" rmi -af >/dev/null 2>&1 || true
+        podman unshare rm -rf "$RC_WORK/podman-root" >/dev/null 2>&1 || true
+}

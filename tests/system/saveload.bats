@@ -12,13 +12,6 @@ teardown_file() {
         rc_teardown_file
 }
 
-podman_usable() {
-        command -v podman >/dev/null || return 1
-        PODMAN=(podman --root "$RC_WORK/podman-root" --runroot "$RC_WORK/podman-run")
-        [ -e /sys/fs/cgroup/unified ] && command -v runc >/dev/null && PODMAN+=(--runtime runc)
-        "${PODMAN[@]}" info >/dev/null 2>&1
-}
-
 @test "docker-archive round trip" {
         run -0 rc save -o "$BATS_TEST_TMPDIR/a.tar" localhost/sl
         tar -tf "$BATS_TEST_TMPDIR/a.tar" | grep -qx manifest.json
@@ -75,6 +68,5 @@ PY
         run -0 rc load -i "$BATS_TEST_TMPDIR/podman.tar"
         run -0 rc run --rm localhost/from-podman echo rc-runs-it
         [ "$output" = "rc-runs-it" ]
-        "${PODMAN[@]}" rmi -af >/dev/null 2>&1 || true
-        podman unshare rm -rf "$RC_WORK/podman-root" >/dev/null 2>&1 || true
+        podman_cleanup
 }

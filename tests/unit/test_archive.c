@@ -5,6 +5,7 @@
  * RC_TEST_ARCHIVE_KEEP=DIR the ownership test extracts into DIR and leaves
  * it there, so the host side of a user namespace can be inspected. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -959,6 +960,68 @@ static void test_ownership(void **state)
                 close(root_fd);
 }
 
+/* Stored blobs read back as the tar, and re-encode to each compression:
+ * the result decodes to the same tar and its digest and size are right. */
+static void test_recompress(void **state)
+{
+        struct buf tar = build_tar(basic, NBASIC);
+        struct buf inputs[3] = { copy_buf(tar.p, tar.len), gzip_buf(&tar, 2), zstd_buf(&tar) };
+        static const enum rc_compression to[3] = { RC_COMPRESSION_GZIP, RC_COMPRESSION_ZSTD, RC_COMPRESSION_NONE };
+        char tar_digest[RC_DIGEST_LEN + 1];
+        char dir[] = "/tmp/rc-test-recompress-XXXXXX";
+        rc_error *err = NULL;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        rc_sha256_digest(tar.p, tar.len, tar_digest);
+        for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                        char *in = xasprintf("%s/in", dir), *out = xasprintf("%s/out", dir);
+                        char digest[RC_DIGEST_LEN + 1], diff_id[RC_DIGEST_LEN + 1], check[RC_DIGEST_LEN + 1];
+                        int64_t size = 0;
+                        int fd;
+                        struct stat st;
+                        char *data = NULL;
+                        size_t len = 0;
+
+                        assert_int_equal(rc_write_file(in, inputs[i].p, inputs[i].len, 0600, &err), 0);
+                        assert_int_equal(rc_archive_diff_id(in, diff_id, &err), 0);
+                        assert_string_equal(diff_id, tar_digest);
+                        fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                        assert_true(fd >= 0);
+                        if (rc_archive_recompress(in, to[j], fd, digest, &size, &err) < 0)
+                                fail_msg("%d -> %d: %s", i, j, err->msg);
+                        close(fd);
+                        assert_int_equal(stat(out, &st), 0);
+                        assert_int_equal(st.st_size, size);
+                        assert_int_equal(rc_read_file(out, &data, &len, &err), 0);
+                        rc_sha256_digest(data, len, check);
+                        assert_string_equal(check, digest);
+                        assert_int_equal(rc_archive_detect_compression(data, len), to[j]);
+                        free(data);
+                        assert_int_equal(rc_archive_diff_id(out, diff_id, &err), 0);
+                        assert_string_equal(diff_id, tar_digest);
+                        free(in);
+                        free(out);
+                }
+        }
+        /* truncated compressed data is an error, not a short tar */
+        for (int i = 1; i < 3; i++) {
+                char *in = xasprintf("%s/bad", dir);
+                char diff_id[RC_DIGEST_LEN + 1];
+                assert_int_equal(rc_write_file(in, inputs[i].p, inputs[i].len / 2, 0600, &err), 0);
+                assert_int_equal(rc_archive_diff_id(in, diff_id, &err), -1);
+                assert_non_null(strstr(err->msg, i == 1 ? "gzip" : "zstd"));
+                rc_error_free(err);
+                err = NULL;
+                free(in);
+        }
+        assert_int_equal(rc_rm_rf(dir, &err), 0);
+        for (int i = 0; i < 3; i++)
+                buf_free(&inputs[i]);
+        buf_free(&tar);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -978,6 +1041,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_layer_whiteouts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_apply_whiteouts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
+                cmocka_unit_test(test_recompress),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,6 +174,9 @@ static void test_token_url(void **state)
                   "http://127.0.0.1:5001/token?scope=repository%3Aa%3Apull%2Cpush" },
                 { "https://r/t", "my service", NULL, "https://r/t?service=my%20service" },
                 { "https://r/t", NULL, NULL, "https://r/t" },
+                { "https://r/t", "s", "repository:to:pull,push repository:from:pull",
+                  "https://r/t?service=s&scope=repository%3Ato%3Apull%2Cpush&scope=repository%3Afrom%3Apull" },
+                { "https://r/t", NULL, "  repository:a:pull  ", "https://r/t?scope=repository%3Aa%3Apull" },
         };
         const char *bad[] = { "ftp://x/token", "/token", "https://x/t\r\nX: y", "file:///etc/passwd", "" };
 

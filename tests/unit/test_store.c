@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "util/fs.h"
@@ -273,6 +274,125 @@ static void test_gc_removes_dead_leftovers(void **state)
         free(stale_tmp);
 }
 
+
+/* A store written by rc with schema 1 opens, and gains what schema 2 added. */
+static void test_schema_1_store_migrates(void **state)
+{
+        static const char v1[] =
+        "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, parent TEXT NOT NULL, blob_digest TEXT NOT NULL, media_type TEXT NOT NULL, blob_size INTEGER NOT NULL, tar_size INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS images(id TEXT PRIMARY KEY, config_digest TEXT NOT NULL, manifest_digest TEXT NOT NULL, created INTEGER NOT NULL, size INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS image_layers(image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, idx INTEGER NOT NULL, chain_id TEXT NOT NULL REFERENCES layers(chain_id), PRIMARY KEY(image_id, idx));"
+        "CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);"
+        "CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
+        "CREATE TABLE IF NOT EXISTS containers(id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL, image_name TEXT, state TEXT NOT NULL, driver TEXT, created INTEGER NOT NULL, auto_remove INTEGER NOT NULL, monitor_pid INTEGER, monitor_start INTEGER, exit_code INTEGER);"
+        "PRAGMA user_version = 1;";
+        char tmpl[] = "/tmp/rc-test-store-XXXXXX";
+        char *root, *db_path;
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        struct rc_store *s = NULL;
+        rc_error *err = NULL;
+
+        (void)state;
+        assert_non_null(mkdtemp(tmpl));
+        root = xasprintf("%s/store", tmpl);
+        assert_int_equal(mkdir(root, 0700), 0);
+        db_path = xasprintf("%s/store.db", root);
+        assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db,  v1, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "INSERT INTO images VALUES('ab', 'sha256:ab', 'sha256:cd', 1, 2);"
+                                          "INSERT INTO names VALUES('localhost/old:latest', 'ab');", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+
+        assert_int_equal(rc_store_open(root, &s, &err), 0);
+        assert_int_equal(rc_store_blob_source_add(s, "sha256:ab", "r.example", "a/b", &err), 0);
+        rc_store_close(s);
+        assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 2);
+        sqlite3_finalize(st);
+        /* the old name is kept and has no manifest of its own */
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT manifest_digest FROM names WHERE name = 'localhost/old:latest'",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        assert_int_equal(rc_rm_rf(tmpl, &err), 0);
+        free(db_path);
+        free(root);
+}
+
+/* One image (one config) pulled under two names as two manifests: each name
+ * finds its own manifest; the manifests go with the image. */
+static void test_name_keeps_its_manifest(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image img, got;
+        char other[RC_DIGEST_LEN + 1];
+        const char *names[2] = { NULL, NULL };
+        char *blobs[2] = { other, NULL };
+        bool deleted = false;
+        rc_error *err = NULL;
+
+        add_layer(f, "shared", &l);
+        add_image(f, "{\"a\":1}", &l, "r.example/a:oci", &img);
+        assert_int_equal(rc_store_blob_put(f->s, "{\"v2s2\":1}", 10, other, &err), 0);
+        img.blobs = blobs;
+        memcpy(img.manifest_digest, other, sizeof(other));
+        {
+                char *layers[2] = { l.chain_id, NULL };
+                char *n2[2] = { (char *)"r.example/a:v2s2", NULL };
+                img.layers = layers;
+                img.names = n2;
+                assert_int_equal(rc_store_image_add(f->s, &img, &err), 0);
+                img.layers = img.names = NULL;
+                img.blobs = NULL;
+        }
+        names[0] = "r.example/a:v2s2";
+        assert_int_equal(rc_store_image_find(f->s, names, NULL, &got, &err), 0);
+        assert_string_equal(got.manifest_digest, other);
+        rc_image_free(&got);
+        names[0] = "r.example/a:oci";
+        assert_int_equal(rc_store_image_find(f->s, names, NULL, &got, &err), 0);
+        assert_string_not_equal(got.manifest_digest, other);
+        rc_image_free(&got);
+        /* a tag takes the manifest it is given */
+        assert_int_equal(rc_store_image_name_add(f->s, img.id, "r.example/b:1", other, &err), 0);
+        names[0] = "r.example/b:1";
+        assert_int_equal(rc_store_image_find(f->s, names, NULL, &got, &err), 0);
+        assert_string_equal(got.manifest_digest, other);
+        rc_image_free(&got);
+        /* removing the image removes the blobs only it needed */
+        assert_true(rc_store_blob_exists(f->s, other));
+        assert_int_equal(rc_store_image_remove(f->s, img.id, NULL, false, &deleted, &err), 0);
+        assert_true(deleted);
+        assert_false(rc_store_blob_exists(f->s, other));
+        assert_false(rc_store_blob_exists(f->s, l.blob_digest));
+}
+
+static void test_blob_sources(void **state)
+{
+        struct fixture *f = *state;
+        const char *d = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        char *repo = NULL;
+        rc_error *err = NULL;
+
+        assert_int_equal(rc_store_blob_source_find(f->s, d, "r.example", "x/y", &repo, &err), 0);
+        assert_int_equal(rc_store_blob_source_add(f->s, d, "r.example", "x/y", &err), 0);
+        assert_int_equal(rc_store_blob_source_add(f->s, d, "r.example", "x/y", &err), 0); /* twice is fine */
+        /* the repository pushed to is not a source for itself */
+        assert_int_equal(rc_store_blob_source_find(f->s, d, "r.example", "x/y", &repo, &err), 0);
+        assert_int_equal(rc_store_blob_source_find(f->s, d, "other.example", "z", &repo, &err), 0);
+        assert_int_equal(rc_store_blob_source_find(f->s, d, "r.example", "z", &repo, &err), 1);
+        assert_string_equal(repo, "x/y");
+        free(repo);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -283,6 +403,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_remove_keeps_shared_layer, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_container_name_unique_and_busy_image, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_gc_removes_dead_leftovers, setup, teardown),
+                cmocka_unit_test(test_schema_1_store_migrates),
+                cmocka_unit_test_setup_teardown(test_name_keeps_its_manifest, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_blob_sources, setup, teardown),
         };
         return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
