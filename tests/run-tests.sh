@@ -15,13 +15,9 @@ unit_only=0
 if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
         "$here/tests/setup-host.sh" || { echo "run-tests: host set-up failed"; echo "0 passed, 1 failed"; exit 1; }
         # Slow tests use a real Debian root file system; making one needs root.
-        if [ "${RC_TEST_SLOW:-}" = 1 ] && command -v mmdebstrap >/dev/null; then
-                deb=/var/tmp/rc-test-debian-bookworm.tar
-                if [ ! -s "$deb" ]; then
-                        echo "== making a Debian minbase root file system (mmdebstrap)"
-                        mmdebstrap --quiet --variant=minbase --format=tar bookworm "$deb.tmp" && mv "$deb.tmp" "$deb"
-                fi
-                [ -s "$deb" ] && chmod 0644 "$deb" && export RC_TEST_DEBIAN_TAR=$deb
+        if [ "${RC_TEST_SLOW:-}" = 1 ]; then
+                RC_TEST_DEBIAN_TAR=$("$here/tests/lib/make-debian-rootfs.sh" 2>&1 | tail -1)
+                [ -s "$RC_TEST_DEBIAN_TAR" ] || RC_TEST_DEBIAN_TAR=
         fi
         user=${RC_TEST_USER:-rctest}
         uid=$(id -u "$user")
