@@ -1,6 +1,8 @@
 /* rc pull: registry -> verified blobs -> layers extracted once -> image. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,60 +194,135 @@ static int commit_blob_only(struct pull *p, size_t i, rc_error **err)
         return 0;
 }
 
-/* Extract each downloaded layer, checking its diff_id, and commit it. */
+/* One layer to extract on a worker thread. */
+struct extract_job {
+        const char *blob_path;
+        const char *diff_id;
+        char *dir; /* staging directory */
+        struct rc_extract_result res;
+        rc_error *err;
+};
+
+struct extract_pool {
+        struct extract_job *jobs;
+        size_t n, next;
+        pthread_mutex_t lock;
+};
+
+static void extract_one(struct extract_job *j)
+{
+        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .expected_diff_id = j->diff_id };
+        cleanup_close int in = open(j->blob_path, O_RDONLY | O_CLOEXEC);
+        cleanup_close int dir_fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (in < 0 || dir_fd < 0) {
+                rc_error_set(&j->err, errno, "open staged layer");
+                return;
+        }
+        rc_archive_extract(in, dir_fd, &opts, &j->res, &j->err);
+}
+
+static void *extract_worker(void *arg)
+{
+        struct extract_pool *pool = arg;
+
+        for (;;) {
+                size_t i;
+                pthread_mutex_lock(&pool->lock);
+                i = pool->next++;
+                pthread_mutex_unlock(&pool->lock);
+                if (i >= pool->n)
+                        return NULL;
+                extract_one(&pool->jobs[i]);
+        }
+}
+
+/* Extract the jobs on up to one thread per CPU (at most 4): layers are
+ * independent directories, and decompression is the bottleneck. */
+static void extract_all(struct extract_job *jobs, size_t n)
+{
+        struct extract_pool pool = { .jobs = jobs, .n = n, .lock = PTHREAD_MUTEX_INITIALIZER };
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t workers = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus, started = 0;
+        pthread_t threads[4];
+
+        if (workers > n)
+                workers = n;
+        for (; started + 1 < workers; started++)
+                if (pthread_create(&threads[started], NULL, extract_worker, &pool) != 0)
+                        break;
+        extract_worker(&pool); /* this thread works too */
+        for (size_t t = 0; t < started; t++)
+                pthread_join(threads[t], NULL);
+}
+
+/* Extract the downloaded layers (checking each diff_id), then commit them
+ * in order: blobs and layer records are written by this thread only. */
 static int commit_layers(struct pull *p, rc_error **err)
 {
-        for (size_t i = 0; i < p->res.manifest.n_layers; i++) {
+        size_t n = p->res.manifest.n_layers, n_jobs = 0;
+        struct extract_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+        size_t *job_of = xcalloc(n ? n : 1, sizeof(size_t));
+        int r = -1;
+
+        for (size_t i = 0; i < n; i++) {
+                job_of[i] = SIZE_MAX;
+                if (p->tmp_blobs[i] == NULL || rc_store_layer_exists(p->s, p->chain[i]))
+                        continue;
+                jobs[n_jobs] = (struct extract_job){ .blob_path = p->tmp_blobs[i], .diff_id = p->config.diff_ids[i] };
+                if (rc_store_mkdtemp(p->s, "layer", &jobs[n_jobs].dir, err) < 0)
+                        goto out;
+                job_of[i] = n_jobs++;
+        }
+        extract_all(jobs, n_jobs);
+        for (size_t i = 0; i < n; i++) {
                 const struct rc_descriptor *l = &p->res.manifest.layers[i];
-                struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1,
-                                                .expected_diff_id = p->config.diff_ids[i] };
-                struct rc_extract_result res;
+                struct extract_job *j = job_of[i] == SIZE_MAX ? NULL : &jobs[job_of[i]];
                 struct rc_layer layer = { 0 };
-                cleanup_free char *dir = NULL;
-                cleanup_close int in = -1, dir_fd = -1;
-                rc_error *ignored = NULL;
 
                 if (p->tmp_blobs[i] == NULL)
                         continue;
-                if (rc_store_layer_exists(p->s, p->chain[i])) {
+                if (j == NULL) {
                         if (commit_blob_only(p, i, err) < 0)
-                                return -1;
+                                goto out;
                         continue;
                 }
-                if (rc_store_mkdtemp(p->s, "layer", &dir, err) < 0)
-                        return -1;
-                in = open(p->tmp_blobs[i], O_RDONLY | O_CLOEXEC);
-                dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (in < 0 || dir_fd < 0) {
-                        rc_error_set(err, errno, "open staged layer");
-                        goto fail;
-                }
-                if (rc_archive_extract(in, dir_fd, &opts, &res, err) < 0) {
+                if (j->err != NULL) {
+                        *err = steal_pointer(&j->err);
                         rc_error_wrap(err, "layer %s", l->digest);
-                        goto fail;
+                        goto out;
                 }
                 memcpy(layer.chain_id, p->chain[i], sizeof(layer.chain_id));
-                memcpy(layer.diff_id, res.diff_id, sizeof(layer.diff_id));
+                memcpy(layer.diff_id, j->res.diff_id, sizeof(layer.diff_id));
                 if (i > 0)
                         memcpy(layer.parent, p->chain[i - 1], sizeof(layer.parent));
                 snprintf(layer.blob_digest, sizeof(layer.blob_digest), "%s", l->digest);
                 snprintf(layer.media_type, sizeof(layer.media_type), "%s", l->media_type);
                 layer.blob_size = (uint64_t)l->size;
-                layer.tar_size = res.tar_size;
+                layer.tar_size = j->res.tar_size;
                 if (rc_store_blob_commit(p->s, p->tmp_blobs[i], l->digest, err) < 0)
-                        goto fail;
+                        goto out;
                 free(p->tmp_blobs[i]);
                 p->tmp_blobs[i] = NULL;
-                if (rc_store_layer_commit(p->s, dir, &layer, err) < 0)
-                        goto fail;
-                report(p->o, "extracted", l->digest, (int64_t)res.tar_size, (int64_t)res.tar_size);
-                continue;
-fail:
-                rc_rm_rf(dir, &ignored);
-                rc_error_free(ignored);
-                return -1;
+                if (rc_store_layer_commit(p->s, j->dir, &layer, err) < 0)
+                        goto out;
+                free(j->dir); /* renamed into place (or discarded) by the commit */
+                j->dir = NULL;
+                report(p->o, "extracted", l->digest, (int64_t)j->res.tar_size, (int64_t)j->res.tar_size);
         }
-        return 0;
+        r = 0;
+out:
+        for (size_t k = 0; k < n_jobs; k++) {
+                rc_error *ignored = NULL;
+                if (jobs[k].dir != NULL)
+                        rc_rm_rf(jobs[k].dir, &ignored);
+                rc_error_free(ignored);
+                rc_error_free(jobs[k].err);
+                free(jobs[k].dir);
+        }
+        free(jobs);
+        free(job_of);
+        return r;
 }
 
 static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)

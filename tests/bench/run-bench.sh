@@ -129,15 +129,15 @@ if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
         compare() {
                 local label=$1 image=$2 bytes=$3 rc_ms p_ms
                 rc_ms=$(time_pull rc "$image")
-                awk -v l="$label" -v ms="$rc_ms" -v b="$bytes" 'BEGIN { printf "rc pull %s, %.0f MB compressed: median %d ms, %.0f MB/s\n", l, b / 1e6, ms, b / 1e6 / (ms / 1000) }'
+                awk -v l="$label" -v ms="$rc_ms" -v b="$bytes" 'BEGIN { printf "rc pull (%s, %.0f MB compressed): median %d ms, %.0f MB/s\n", l, b / 1e6, ms, b / 1e6 / (ms / 1000) }'
                 command -v podman >/dev/null || return 0
                 p_ms=$(time_pull podman "$image")
-                awk -v l="$label" -v ms="$p_ms" -v b="$bytes" 'BEGIN { printf "podman pull %s: median %d ms, %.0f MB/s\n", l, ms, b / 1e6 / (ms / 1000) }'
+                awk -v l="$label" -v ms="$p_ms" -v b="$bytes" 'BEGIN { printf "podman pull (%s): median %d ms, %.0f MB/s\n", l, ms, b / 1e6 / (ms / 1000) }'
                 awk -v l="$label" -v p="$p_ms" -v r="$rc_ms" 'BEGIN { printf "ratio rc/podman pull time (%s): %.2f (target <= 0.5)\n", l, r / p }'
         }
-        compare "(8 x 25 MB layers)" bench/layers "$layers_bytes"
+        compare "8 x 25 MB layers" bench/layers "$layers_bytes"
         if [ -n "${debian_bytes:-}" ]; then
-                compare "(Debian bookworm minbase)" bench/debian:bookworm "$debian_bytes"
+                compare "Debian bookworm minbase" bench/debian:bookworm "$debian_bytes"
         else
                 echo "Debian minbase pull: skipped (needs mmdebstrap, run make bench as root)"
         fi
