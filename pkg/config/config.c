@@ -53,6 +53,7 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err)
         cfg->search = xcalloc(1, sizeof(char *));
         strv_push(&cfg->search, "docker.io");
         cfg->insecure = xcalloc(1, sizeof(char *));
+        cfg->parallel_downloads = 6;
         cfg->mirrors = xcalloc(1, sizeof(char *));
         return 0;
 }
@@ -139,6 +140,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
                         cleanup_free char *entry = xasprintf("%s=%s", name, list[i]);
                         strv_push(&c->mirrors, entry);
                 }
+                return 1;
+        }
+        if (!strcmp(section, "registries") && !strcmp(name, "parallel_downloads")) {
+                char *end;
+                long v = strtol(value, &end, 10);
+                if (end == value || *end != '\0' || v < 1 || v > 32)
+                        st->bad = xasprintf("[registries] parallel_downloads must be a number from 1 to 32, not '%s'",
+                                            value);
+                else
+                        c->parallel_downloads = (int)v;
                 return 1;
         }
         if (!strcmp(section, "userns") && !strcmp(name, "pause")) {

@@ -24,6 +24,7 @@ struct rc_config {
         char *network;         /* [containers] network: default for rc run (none|host) */
         char **search;         /* [registries] search: registries tried for short names, in order */
         char **insecure;       /* [registries] insecure: host[:port] reached over plain HTTP or unverified TLS */
+        int parallel_downloads; /* [registries] parallel_downloads: blobs fetched at once (6) */
         char **mirrors;        /* [mirrors] REGISTRY = MIRROR[, MIRROR]: "REGISTRY=MIRROR" entries, in order */
 };
 

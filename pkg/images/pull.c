@@ -394,7 +394,7 @@ static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const cha
         struct pull p = { .s = s, .o = o, .repo = repo };
         cleanup_strv char **mirrors = rc_config_mirrors_for(o->cfg, domain);
         struct rc_registry_opts ro = { .skip_tls_verify = o->skip_tls_verify, .insecure = o->cfg->insecure,
-                                       .mirrors = mirrors };
+                                       .mirrors = mirrors, .concurrency = o->cfg->parallel_downloads };
         const char *os, *arch, *variant;
         int r = -1;
 

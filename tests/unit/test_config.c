@@ -41,6 +41,7 @@ static void test_defaults(void **state)
         assert_string_equal(c.network, "none");
         assert_string_equal(c.search[0], "docker.io");
         assert_null(c.search[1]);
+        assert_int_equal(c.parallel_downloads, 6);
         rc_config_free(&c);
 }
 
@@ -50,6 +51,7 @@ static void test_keys_and_lists(void **state)
                              "[userns]\npause = false\nsubuid_file = /tmp/s\n"
                              "[containers]\nnetwork = host\n"
                              "[registries]\nsearch = quay.io, docker.io\ninsecure = 127.0.0.1:5000 localhost:5000\n"
+                             "parallel_downloads = 3\n"
                              "[mirrors]\ndocker.io = 127.0.0.1:5000, mirror.example\nquay.io = q.example\n");
         struct rc_config c;
         rc_error *err = NULL;
@@ -68,6 +70,7 @@ static void test_keys_and_lists(void **state)
         assert_null(c.search[2]);
         assert_string_equal(c.insecure[0], "127.0.0.1:5000");
         assert_string_equal(c.insecure[1], "localhost:5000");
+        assert_int_equal(c.parallel_downloads, 3);
         m = rc_config_mirrors_for(&c, "docker.io");
         assert_string_equal(m[0], "127.0.0.1:5000");
         assert_string_equal(m[1], "mirror.example");
@@ -94,6 +97,9 @@ static void test_bad_input(void **state)
                 { "[storage]\nroot = relative/path\n", "absolute" },
                 { "[storage]\nroot =\n", "is empty" },
                 { "this is not ini\n", "not valid INI" },
+                { "[registries]\nparallel_downloads = 0\n", "from 1 to 32" },
+                { "[registries]\nparallel_downloads = 33\n", "from 1 to 32" },
+                { "[registries]\nparallel_downloads = six\n", "not 'six'" },
         };
 
         (void)state;
