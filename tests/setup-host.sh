@@ -5,6 +5,7 @@
 #   - /dev/fuse and /dev/net/tun usable by users (mode 0666, the distro default)
 #   - /run/user/UID for the user (what logind would create)
 #   - the checkout readable by the user
+#   - a 24 MB tmpfs at /var/tmp/rc-test-smallfs (where mounting is allowed)
 set -eu
 user=${RC_TEST_USER:-rctest}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +31,11 @@ while [ "$dir" != "/" ]; do
         dir=$(dirname "$dir")
 done
 chmod -R o+rX "$here"
+
+# A small file system to fill up: tests of what a full disk does to a pull.
+small=/var/tmp/rc-test-smallfs
+mkdir -p "$small"
+mountpoint -q "$small" || mount -t tmpfs -o size=24m,mode=1777 rc-test-smallfs "$small" 2>/dev/null || true
 
 # Start a real systemd user manager for the user although PID 1 is not
 # systemd (tests of systemd units and cgroup delegation use it).  Not called

@@ -412,6 +412,9 @@ static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const cha
         record_sources(&p, domain);
         r = 0;
 out:
+        if (r < 0 && rc_error_errno(*err) == ENOSPC)
+                rc_error_hint(err, "free space under %s (rc rmi, rc image prune) or keep the store elsewhere "
+                              "(--root or [storage] root)", rc_store_root(s));
         pull_free(&p);
         return r;
 }

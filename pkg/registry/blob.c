@@ -481,7 +481,10 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
         }
         jobs_free(jobs, n, m);
         curl_multi_cleanup(m);
-        if (first_failed != n)
-                return rc_error_set(err, 0, "%s", reqs[first_failed].error->msg);
+        if (first_failed != n) {
+                rc_error_set(err, 0, "%s", reqs[first_failed].error->msg);
+                (*err)->errnum = reqs[first_failed].error->errnum; /* keep the cause (ENOSPC, ...) */
+                return -1;
+        }
         return 0;
 }

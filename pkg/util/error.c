@@ -57,6 +57,24 @@ int rc_error_wrap(rc_error **err, const char *fmt, ...)
         return -1;
 }
 
+int rc_error_hint(rc_error **err, const char *fmt, ...)
+{
+        char *hint = NULL, *joined;
+        va_list ap;
+
+        if (err == NULL || *err == NULL)
+                return -1;
+        va_start(ap, fmt);
+        if (vasprintf(&hint, fmt, ap) < 0)
+                abort();
+        va_end(ap);
+        joined = xasprintf("%s; %s", (*err)->msg, hint);
+        free(hint);
+        free((*err)->msg);
+        (*err)->msg = joined;
+        return -1;
+}
+
 int rc_error_errno(const rc_error *err)
 {
         return err ? err->errnum : 0;

@@ -30,6 +30,9 @@ int rc_error_setv(rc_error **err, int errnum, const char *fmt, va_list ap) __att
 /* Prefix "context: " to an existing error.  Returns -1. */
 int rc_error_wrap(rc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append "; what to do" to an existing error.  Returns -1. */
+int rc_error_hint(rc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* errno of an error, or 0. */
 int rc_error_errno(const rc_error *err);
 

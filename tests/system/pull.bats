@@ -178,3 +178,21 @@ rcc() {
         rcc rmi "$REGISTRY/test/big" >/dev/null
         [ -z "$(ls -A "$RC_ROOT/tmp")" ]
 }
+
+@test "a full disk: a clear error, no half image, and the store still works" {
+        small=/var/tmp/rc-test-smallfs
+        mountpoint -q "$small" || skip "no small file system (tests/setup-host.sh mounts one as root)"
+        root=$(mktemp -d "$small/store-XXXXXX")
+        full() { "$RC_BIN" --config "$RC_CONF" --root "$root" --runroot "$RC_WORK/run-full" "$@"; }
+        run -125 full pull -q "$REGISTRY/test/big"
+        [[ "$output" == *"No space left on device"*"free space under $root"* ]]
+        [ -z "$(full images -q)" ]
+        [ -z "$(ls -A "$root/tmp")" ]
+        [ -z "$(ls -A "$root/layers")" ]
+        # the space is back: a small image pulls and runs
+        run -0 full pull -q "$REGISTRY/test/bb"
+        run -0 full run --rm "$REGISTRY/test/bb" echo still-works
+        [ "$output" = still-works ]
+        full system migrate >/dev/null 2>&1 || true
+        unshare --user --map-auto --map-root-user rm -rf "$root"
+}
