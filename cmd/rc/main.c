@@ -14,6 +14,8 @@ static const struct rc_command commands[] = {
         { "pull", cmd_pull, "Pull an image from a registry" },
         { "push", cmd_push, "Push an image to a registry" },
         { "tag", cmd_tag, "Add names to an image" },
+        { "login", cmd_login, "Log in to a registry" },
+        { "logout", cmd_logout, "Remove stored registry credentials" },
         { "import", cmd_import, "Import a root file system tarball as an image" },
         { "images", cmd_images, "List images" },
         { "rmi", cmd_rmi, "Remove images" },

@@ -34,6 +34,8 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
 int cmd_push(struct rc_cli *cli, int argc, char **argv);
 int cmd_tag(struct rc_cli *cli, int argc, char **argv);
+int cmd_login(struct rc_cli *cli, int argc, char **argv);
+int cmd_logout(struct rc_cli *cli, int argc, char **argv);
 
 struct rc_pull_opts;
 /* Pull and push progress: bars on a terminal, plain lines otherwise (stderr). */
