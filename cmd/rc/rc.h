@@ -6,6 +6,7 @@
 #define RC_CMD_RC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -27,6 +28,10 @@ struct rc_command {
 int rc_cli_fail(rc_error *err);
 /* Print "rc: <printf message>" and "See 'rc CMD --help'." ; returns 125. */
 int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "2.14 MB" (powers of 1000, as podman prints). */
+void rc_cli_human_size(uint64_t bytes, char *buf, size_t len);
+/* "3 days ago" for a unix time. */
+void rc_cli_human_age(int64_t created, char *buf, size_t len);
 /* True if argv has -h/--help before any positional argument. */
 bool rc_cli_wants_help(int argc, char **argv);
 
@@ -44,6 +49,10 @@ void rc_cli_progress(void *ctx, const char *what, const char *digest, int64_t do
 int rc_cli_parse_platform(const char *s, struct rc_pull_opts *o, char **buf);
 int cmd_import(struct rc_cli *cli, int argc, char **argv);
 int cmd_images(struct rc_cli *cli, int argc, char **argv);
+int cmd_image(struct rc_cli *cli, int argc, char **argv);
+int cmd_inspect(struct rc_cli *cli, int argc, char **argv);
+int cmd_history(struct rc_cli *cli, int argc, char **argv);
+int cmd_image_prune(struct rc_cli *cli, int argc, char **argv);
 int cmd_rmi(struct rc_cli *cli, int argc, char **argv);
 int cmd_save(struct rc_cli *cli, int argc, char **argv);
 int cmd_load(struct rc_cli *cli, int argc, char **argv);

@@ -5,12 +5,15 @@
 #define RC_IMAGES_IMAGES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "archive/archive.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "store/store.h"
 #include "util/error.h"
+
+struct json_object;
 
 /* Import a (plain, gzip or zstd) tar of a root file system read from fd as a
  * single-layer image named `name` (a reference; may be NULL for none).  The
@@ -93,6 +96,28 @@ int rc_images_push(struct rc_store *s, const char *what, const char *dest, const
 
 /* Add the name `target` (a reference, normalised) to the image `what`. */
 int rc_images_tag(struct rc_store *s, const char *what, const char *target, rc_error **err);
+
+/* rc image inspect: podman's fields (Id, Digest, RepoTags, RepoDigests,
+ * Created, Author, Architecture, Os, Variant, Config, Labels, Size, RootFS,
+ * History) for the image `what`, as a new JSON object. */
+int rc_images_inspect(struct rc_store *s, const char *what, struct json_object **out, rc_error **err);
+
+struct rc_history_entry {
+        char *created;    /* RFC 3339, or "" */
+        char *created_by; /* the instruction, or "" */
+        char *comment;
+        int64_t size;     /* the layer's uncompressed size; 0 for empty_layer entries */
+        bool empty_layer;
+};
+/* The config's history, oldest first, with layer sizes matched to the
+ * entries that made a layer; one entry per layer when the config has none. */
+int rc_images_history(struct rc_store *s, const char *what, char id_out[RC_DIGEST_HEX_LEN + 1],
+                      struct rc_history_entry **out, size_t *n, rc_error **err);
+void rc_history_free(struct rc_history_entry *h, size_t n);
+
+/* Remove images without names (all: every image) that no container uses;
+ * *removed lists their ids (NULL-terminated). */
+int rc_images_prune(struct rc_store *s, bool all, char ***removed, rc_error **err);
 
 enum rc_archive_format {
         RC_ARCHIVE_DOCKER, /* docker save's layout: manifest.json, CONFIG.json, uncompressed DIFFID.tar */

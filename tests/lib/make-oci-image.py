@@ -61,9 +61,13 @@ diff_ids = ["sha256:" + hashlib.sha256(t).hexdigest() for t in tars]
 def manifest_for(arch):
     config = {"architecture": arch, "os": "linux", "created": "2024-01-01T00:00:00Z",
               "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FROM_IMAGE=yes"], "Cmd": cmd,
-                         "WorkingDir": "/"},
+                         "WorkingDir": "/", "Labels": {"org.example.fixture": "make-oci-image"}},
               "rootfs": {"type": "layers", "diff_ids": diff_ids},
-              "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "make-oci-image.py"}]}
+              # one entry per layer, and one that made no layer
+              "history": [{"created": "2024-01-01T00:00:00Z", "created_by": f"ADD layer{i}.tar /"}
+                          for i in range(len(tars))] +
+                         [{"created": "2024-01-02T00:00:00Z", "created_by": "ENV FROM_IMAGE=yes",
+                           "empty_layer": True}]}
     cdesc = dict(mediaType="application/vnd.oci.image.config.v1+json", **put(json.dumps(config).encode()))
     m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
          "config": cdesc, "layers": layers}
