@@ -7,7 +7,6 @@
 
 #include "rc.h"
 #include "store/store.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
 
 int cmd_ps(struct rc_cli *cli, int argc, char **argv)
@@ -84,7 +83,6 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
                 { NULL, 0, NULL, 0 },
         };
         cleanup_store struct rc_store *s = NULL;
-        struct rc_userns_state us;
         rc_error *err = NULL;
         bool all = false;
         int c, status = 0;
@@ -104,10 +102,7 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc && !all)
                 return rc_cli_usage_error("rm", "rm needs at least one container (or -a)");
-        if (rc_userns_enter(&cli->cfg, &us, &err) < 0)
-                return rc_cli_fail(err);
-        rc_userns_state_free(&us);
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (all) {
                 struct rc_container_rec *list = NULL;

@@ -11,20 +11,7 @@
 #include "images/images.h"
 #include "rc.h"
 #include "store/store.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
-
-/* Enter rc's user namespace (files in the store belong to subordinate ids)
- * and open the store. */
-static int open_store_as_owner(struct rc_cli *cli, struct rc_store **s, rc_error **err)
-{
-        struct rc_userns_state us;
-
-        if (rc_userns_enter(&cli->cfg, &us, err) < 0)
-                return -1;
-        rc_userns_state_free(&us);
-        return rc_store_open(cli->cfg.root, s, err);
-}
 
 int cmd_import(struct rc_cli *cli, int argc, char **argv)
 {
@@ -58,7 +45,7 @@ int cmd_import(struct rc_cli *cli, int argc, char **argv)
                         return rc_cli_fail(err);
                 }
         }
-        if (open_store_as_owner(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
                 rc_error_wrap(&err, "import %s", path);
                 return rc_cli_fail(err);
         }
@@ -201,7 +188,7 @@ int cmd_rmi(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc)
                 return rc_cli_usage_error("rmi", "rmi needs at least one image");
-        if (open_store_as_owner(cli, &s, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         for (int i = optind; i < argc; i++) {
                 cleanup_free char *untagged = NULL;

@@ -9,18 +9,7 @@
 
 #include "images/images.h"
 #include "rc.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
-
-static int open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
-{
-        struct rc_userns_state us;
-
-        if (rc_userns_enter(&cli->cfg, &us, err) < 0)
-                return -1;
-        rc_userns_state_free(&us);
-        return rc_store_open(cli->cfg.root, s, err);
-}
 
 /* --format '{{.Field}}' for a top-level scalar field, else NULL. */
 static char *template_field(const char *format)
@@ -69,7 +58,7 @@ int cmd_inspect(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc)
                 return rc_cli_usage_error("inspect", "inspect needs at least one image");
-        if (open_store(cli, &s, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         all = json_object_new_array();
         for (int i = optind; i < argc; i++) {
@@ -180,7 +169,7 @@ int cmd_history(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind + 1 != argc)
                 return rc_cli_usage_error("history", "history takes one image");
-        if (open_store(cli, &s, &err) < 0 || rc_images_history(s, argv[optind], id, &h, &n, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_history(s, argv[optind], id, &h, &n, &err) < 0)
                 return rc_cli_fail(err);
         if (json) {
                 print_history_json(id, h, n);
@@ -258,7 +247,7 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
                 if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
                         return 0;
         }
-        if (open_store(cli, &s, &err) < 0 || rc_images_prune(s, all, &removed, &err) < 0 ||
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_prune(s, all, &removed, &err) < 0 ||
             rc_store_gc(s, &err) < 0)
                 return rc_cli_fail(err);
         for (size_t i = 0; removed[i]; i++)

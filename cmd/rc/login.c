@@ -104,14 +104,6 @@ static char *read_password_stdin(rc_error **err)
         return data;
 }
 
-static int parse_tls(const char *cmd, const char *arg, bool *skip)
-{
-        if (strcmp(arg, "false") && strcmp(arg, "true"))
-                return rc_cli_usage_error(cmd, "--tls-verify takes true or false");
-        *skip = strcmp(arg, "false") == 0;
-        return 0;
-}
-
 int cmd_login(struct rc_cli *cli, int argc, char **argv)
 {
         enum { OPT_PASSWORD_STDIN = 256, OPT_AUTHFILE, OPT_TLS_VERIFY, OPT_GET_LOGIN };
@@ -151,7 +143,7 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
                         authfile = optarg;
                         break;
                 case OPT_TLS_VERIFY:
-                        if (parse_tls("login", optarg, &skip_tls) != 0)
+                        if (rc_cli_tls_verify("login", optarg, &skip_tls) != 0)
                                 return 125;
                         break;
                 case OPT_GET_LOGIN:

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "rc.h"
+#include "store/store.h"
+#include "userns/userns.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -66,6 +68,24 @@ int rc_cli_usage_error(const char *cmd, const char *fmt, ...)
         va_end(ap);
         fprintf(stderr, "\nSee 'rc %s --help'.\n", cmd);
         return 125;
+}
+
+int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
+{
+        struct rc_userns_state us;
+
+        if (rc_userns_enter(&cli->cfg, &us, err) < 0)
+                return -1;
+        rc_userns_state_free(&us);
+        return rc_store_open(cli->cfg.root, s, err);
+}
+
+int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip)
+{
+        if (strcmp(arg, "false") && strcmp(arg, "true"))
+                return rc_cli_usage_error(cmd, "--tls-verify takes true or false");
+        *skip = strcmp(arg, "false") == 0;
+        return 0;
 }
 
 bool rc_cli_wants_help(int argc, char **argv)

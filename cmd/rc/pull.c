@@ -7,7 +7,6 @@
 
 #include "images/images.h"
 #include "rc.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
 
 /* On a terminal: one line per layer, redrawn in place (bytes, rate).
@@ -107,7 +106,6 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
         cleanup_store struct rc_store *s = NULL;
         cleanup_free char *platform = NULL;
         char id[RC_DIGEST_HEX_LEN + 1];
-        struct rc_userns_state us;
         rc_error *err = NULL;
         int c;
 
@@ -119,9 +117,8 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
                                                           optarg);
                         break;
                 case OPT_TLS_VERIFY:
-                        if (strcmp(optarg, "false") && strcmp(optarg, "true"))
-                                return rc_cli_usage_error("pull", "--tls-verify takes true or false");
-                        o.skip_tls_verify = strcmp(optarg, "false") == 0;
+                        if (rc_cli_tls_verify("pull", optarg, &o.skip_tls_verify) != 0)
+                                return 125;
                         break;
                 case 'q':
                         o.progress = NULL;
@@ -137,10 +134,7 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind + 1 != argc)
                 return rc_cli_usage_error("pull", "pull takes one image");
-        if (rc_userns_enter(&cli->cfg, &us, &err) < 0)
-                return rc_cli_fail(err);
-        rc_userns_state_free(&us);
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_images_pull(s, argv[optind], &o, id, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_pull(s, argv[optind], &o, id, &err) < 0)
                 return rc_cli_fail(err);
         printf("%s\n", id);
         return 0;

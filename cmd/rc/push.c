@@ -9,19 +9,8 @@
 #include "images/images.h"
 #include "rc.h"
 #include "registry/registry.h"
-#include "userns/userns.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
-
-static int open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
-{
-        struct rc_userns_state us;
-
-        if (rc_userns_enter(&cli->cfg, &us, err) < 0)
-                return -1;
-        rc_userns_state_free(&us);
-        return rc_store_open(cli->cfg.root, s, err);
-}
 
 /* --creds USER[:PASSWORD] */
 static int parse_creds(const char *arg, char **user, char **pass)
@@ -59,9 +48,8 @@ int cmd_push(struct rc_cli *cli, int argc, char **argv)
         while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_TLS_VERIFY:
-                        if (strcmp(optarg, "false") && strcmp(optarg, "true"))
-                                return rc_cli_usage_error("push", "--tls-verify takes true or false");
-                        o.skip_tls_verify = strcmp(optarg, "false") == 0;
+                        if (rc_cli_tls_verify("push", optarg, &o.skip_tls_verify) != 0)
+                                return 125;
                         break;
                 case OPT_COMPRESSION:
                         if (strcmp(optarg, "gzip") == 0)
@@ -112,7 +100,7 @@ int cmd_push(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc || argc - optind > 2)
                 return rc_cli_usage_error("push", "push takes an image and an optional destination");
-        if (open_store(cli, &s, &err) < 0 ||
+        if (rc_cli_open_store(cli, &s, &err) < 0 ||
             rc_images_push(s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &o, digest, &err) < 0)
                 return rc_cli_fail(err);
         if (digestfile != NULL && rc_write_file(digestfile, digest, strlen(digest), 0644, &err) < 0)
@@ -134,7 +122,7 @@ int cmd_tag(struct rc_cli *cli, int argc, char **argv)
         }
         if (argc < 3)
                 return rc_cli_usage_error("tag", "tag takes an image and at least one new name");
-        if (open_store(cli, &s, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         for (int i = 2; i < argc; i++)
                 if (rc_images_tag(s, argv[1], argv[i], &err) < 0)

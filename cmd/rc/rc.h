@@ -32,6 +32,13 @@ int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 void rc_cli_human_size(uint64_t bytes, char *buf, size_t len);
 /* "3 days ago" for a unix time. */
 void rc_cli_human_age(int64_t created, char *buf, size_t len);
+struct rc_store;
+/* Join rc's user namespace (the store's files belong to subordinate ids)
+ * and open the store. */
+int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err);
+/* --tls-verify=ARG: sets *skip; a usage error (status 125) for anything but
+ * true or false. */
+int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 /* True if argv has -h/--help before any positional argument. */
 bool rc_cli_wants_help(int argc, char **argv);
 

@@ -97,9 +97,8 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                                 return rc_cli_usage_error("run", "--pull takes missing, always or never");
                         break;
                 case OPT_TLS_VERIFY:
-                        if (strcmp(optarg, "false") && strcmp(optarg, "true"))
-                                return rc_cli_usage_error("run", "--tls-verify takes true or false");
-                        o.skip_tls_verify = strcmp(optarg, "false") == 0;
+                        if (rc_cli_tls_verify("run", optarg, &o.skip_tls_verify) != 0)
+                                return 125;
                         break;
                 case OPT_HELP:
                         run_usage();

@@ -8,7 +8,6 @@
 
 #include "images/images.h"
 #include "rc.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
 
 int cmd_save(struct rc_cli *cli, int argc, char **argv)
@@ -96,7 +95,6 @@ int cmd_load(struct rc_cli *cli, int argc, char **argv)
         cleanup_store struct rc_store *s = NULL;
         cleanup_strv char **loaded = NULL;
         cleanup_close int fd = -1;
-        struct rc_userns_state us;
         const char *input = NULL;
         bool quiet = false;
         rc_error *err = NULL;
@@ -126,10 +124,7 @@ int cmd_load(struct rc_cli *cli, int argc, char **argv)
                 rc_error_set(&err, errno, "load: open %s", input ? input : "standard input");
                 return rc_cli_fail(err);
         }
-        if (rc_userns_enter(&cli->cfg, &us, &err) < 0)
-                return rc_cli_fail(err);
-        rc_userns_state_free(&us);
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
                 return rc_cli_fail(err);
         for (size_t i = 0; loaded[i]; i++)
                 printf(quiet ? "%s\n" : "Loaded image: %s\n", loaded[i]);

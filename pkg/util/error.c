@@ -1,6 +1,7 @@
 #include "util/error.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,39 +40,39 @@ int rc_error_set(rc_error **err, int errnum, const char *fmt, ...)
         return -1;
 }
 
-int rc_error_wrap(rc_error **err, const char *fmt, ...)
+/* Put "ctx: " before (prefix) or "; ctx" after the message of *err. */
+static int amend(rc_error **err, bool prefix, const char *fmt, va_list ap)
 {
         char *ctx = NULL, *joined;
-        va_list ap;
 
         if (err == NULL || *err == NULL)
                 return -1;
-        va_start(ap, fmt);
         if (vasprintf(&ctx, fmt, ap) < 0)
                 abort();
-        va_end(ap);
-        joined = xasprintf("%s: %s", ctx, (*err)->msg);
+        joined = prefix ? xasprintf("%s: %s", ctx, (*err)->msg) : xasprintf("%s; %s", (*err)->msg, ctx);
         free(ctx);
         free((*err)->msg);
         (*err)->msg = joined;
         return -1;
 }
 
-int rc_error_hint(rc_error **err, const char *fmt, ...)
+int rc_error_wrap(rc_error **err, const char *fmt, ...)
 {
-        char *hint = NULL, *joined;
         va_list ap;
 
-        if (err == NULL || *err == NULL)
-                return -1;
         va_start(ap, fmt);
-        if (vasprintf(&hint, fmt, ap) < 0)
-                abort();
+        amend(err, true, fmt, ap);
         va_end(ap);
-        joined = xasprintf("%s; %s", (*err)->msg, hint);
-        free(hint);
-        free((*err)->msg);
-        (*err)->msg = joined;
+        return -1;
+}
+
+int rc_error_hint(rc_error **err, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        amend(err, false, fmt, ap);
+        va_end(ap);
         return -1;
 }
 
