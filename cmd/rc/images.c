@@ -68,6 +68,50 @@ static void split_name(const char *name, char **repo, char **tag)
         }
 }
 
+/* Keep only the names of `what`'s repository (its exact name when it has a
+ * tag), short names also matching localhost/NAME; drop images left without. */
+static int filter_images(struct rc_image *imgs, size_t *n, const char *what, rc_error **err)
+{
+        struct rc_reference ref = { 0 };
+        const char *last = strrchr(what, '/');
+        bool exact = strchr(last ? last : what, ':') != NULL || strchr(what, '@') != NULL;
+        char *want[2] = { NULL, NULL };
+        size_t kept = 0;
+
+        if (rc_reference_parse(what, &ref, err) < 0)
+                return -1;
+        want[0] = exact ? rc_reference_string(&ref) : rc_reference_name(&ref);
+        if (!rc_reference_has_domain(what)) {
+                const char *path = strncmp(ref.path, "library/", 8) == 0 && !strchr(what, '/') ? ref.path + 8 : ref.path;
+                want[1] = exact ? xasprintf("localhost/%s:%s", path, ref.tag ? ref.tag : "latest")
+                                : xasprintf("localhost/%s", path);
+        }
+        for (size_t i = 0; i < *n; i++) {
+                char **names = xcalloc(1, sizeof(char *));
+                for (size_t j = 0; imgs[i].names && imgs[i].names[j]; j++) {
+                        cleanup_free char *repo = NULL, *tag = NULL;
+                        split_name(imgs[i].names[j], &repo, &tag);
+                        for (size_t k = 0; k < 2; k++)
+                                if (want[k] && strcmp(exact ? imgs[i].names[j] : repo, want[k]) == 0) {
+                                        strv_push(&names, imgs[i].names[j]);
+                                        break;
+                                }
+                }
+                strv_free(imgs[i].names);
+                imgs[i].names = names;
+                if (names[0] == NULL) {
+                        rc_image_free(&imgs[i]);
+                        continue;
+                }
+                imgs[kept++] = imgs[i];
+        }
+        *n = kept;
+        free(want[0]);
+        free(want[1]);
+        rc_reference_free(&ref);
+        return 0;
+}
+
 static void print_json(struct rc_image *imgs, size_t n)
 {
         json_object *arr = json_object_new_array();
@@ -124,14 +168,21 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
                         no_trunc = true;
                         break;
                 case 'h':
-                        printf("Usage: rc images [-q] [-a] [--digests] [--no-trunc] [--format json]\n\nList images.\n");
+                        printf("Usage: rc images [-q] [-a] [--digests] [--no-trunc] [--format json] [REPOSITORY[:TAG]]\n\n"
+                               "List images, or the names of one repository (one tag, when given).\n");
                         return 0;
                 default:
                         return rc_cli_usage_error("images", "invalid option");
                 }
         }
+        if (argc - optind > 1)
+                return rc_cli_usage_error("images", "images takes at most one REPOSITORY[:TAG]");
         if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_image_list(s, &imgs, &n, &err) < 0)
                 return rc_cli_fail(err);
+        if (optind < argc && filter_images(imgs, &n, argv[optind], &err) < 0) {
+                rc_image_list_free(imgs, n);
+                return rc_cli_fail(err);
+        }
         if (json) {
                 print_json(imgs, n);
         } else if (quiet) {

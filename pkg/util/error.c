@@ -41,7 +41,7 @@ int rc_error_set(rc_error **err, int errnum, const char *fmt, ...)
 }
 
 /* Put "ctx: " before (prefix) or "; ctx" after the message of *err. */
-static int amend(rc_error **err, bool prefix, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int amend(rc_error **err, bool prefix, const char *fmt, va_list ap)
 {
         char *ctx = NULL, *joined;
 

@@ -92,6 +92,13 @@ json() {
         import_busybox localhost/fam
         [ "$(rc image ls -q)" = "$(rc images -q)" ]
         run -0 rc image tag localhost/fam localhost/fam:2
+        # a repository lists its tags; a tag only itself; a short name finds localhost/
+        run -0 rc images --format json fam
+        [ "$(json 'sorted(n for i in d for n in i["Names"])' <<<"$output")" = "['localhost/fam:2', 'localhost/fam:latest']" ]
+        run -0 rc images --format json localhost/fam:2
+        [ "$(json 'sorted(n for i in d for n in i["Names"])' <<<"$output")" = "['localhost/fam:2']" ]
+        run -0 rc images -q localhost/nothing
+        [ -z "$output" ]
         run -0 rc image rm localhost/fam:2
         [ "$output" = "Untagged: localhost/fam:2" ]
         run -125 rc image frobnicate
