@@ -327,7 +327,8 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
                                                   .err = STDERR_FILENO };
                 if (rc_runtime_start(&st.spec, &stdio, &proc, err) < 0) {
                         int e = rc_error_errno(*err);
-                        *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
+                        if (proc.exec_failed)
+                                *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
                         goto out;
                 }
         }

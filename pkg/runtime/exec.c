@@ -38,6 +38,8 @@ int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e)
         char candidate[4096];
         int first_errno = ENOENT;
 
+        e->at_exec = true;
+
         if (strchr(cmd, '/')) {
                 execve(cmd, spec->args, spec->env);
                 if (errno == ENOENT)

@@ -1,6 +1,7 @@
 /* Creating the container process and waiting for it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
@@ -69,30 +70,6 @@ static int loopback_up(struct rc_child_error *e)
         return 0;
 }
 
-/* Make `dir` (absolute, inside the container) exist, as docker does for a
- * WORKDIR that the image lacks. */
-static int make_cwd(const char *dir, struct rc_child_error *e)
-{
-        char buf[4096];
-        size_t len = strlen(dir);
-
-        if (len >= sizeof(buf))
-                return rc_child_fail(e, ENAMETOOLONG, "working directory %s", dir);
-        memcpy(buf, dir, len + 1);
-        for (char *p = buf + 1;; p++) {
-                bool last = *p == '\0';
-                if (*p != '/' && !last)
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return rc_child_fail(e, errno, "create working directory %s", buf);
-                if (last)
-                        break;
-                *p = '/';
-        }
-        return 0;
-}
-
 static int setup_stdio(const struct rc_runtime_stdio *stdio, int devnull, struct rc_child_error *e)
 {
         int fds[3] = { stdio->in, stdio->out, stdio->err };
@@ -117,13 +94,53 @@ struct child_args {
         sigset_t old_mask;
 };
 
+/* fd itself if it is above 2, else a close-on-exec copy above 2 (rc may
+ * have been started with 0, 1 or 2 closed; stdio set-up must not clobber it). */
+static int fd_above_stdio(int fd, struct rc_child_error *e)
+{
+        int moved;
+
+        if (fd > 2)
+                return fd;
+        moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (moved < 0)
+                return rc_child_fail(e, errno, "dup");
+        return moved;
+}
+
+/* Close every fd but 0, 1, 2 and the two given (both above 2): whatever rc
+ * held when it cloned (the store's directory, the database, sockets) must
+ * be gone before any path of the container is resolved, or a working
+ * directory such as /proc/self/fd/N reaches the host (CVE-2024-21626). */
+static int close_all_but(int keep_a, int keep_b, struct rc_child_error *e)
+{
+        unsigned lo = (unsigned)(keep_a < keep_b ? keep_a : keep_b);
+        unsigned hi = (unsigned)(keep_a < keep_b ? keep_b : keep_a);
+
+        if ((lo > 3 && syscall(SYS_close_range, 3U, lo - 1, 0U) < 0) ||
+            (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0U) < 0) ||
+            syscall(SYS_close_range, hi + 1, ~0U, 0U) < 0)
+                return rc_child_fail(e, errno, "close inherited file descriptors (close_range needs Linux 5.9)");
+        return 0;
+}
+
+/* A session keyring of the container's own, so it cannot read the keys of
+ * the session that started rc.  ENOSYS: no keyrings at all.  EPERM: rc
+ * runs under a filter that refuses keyctl, which the container inherits. */
+static int new_session_keyring(struct rc_child_error *e)
+{
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EPERM)
+                return rc_child_fail(e, errno, "create the container's session keyring");
+        return 0;
+}
+
 static __attribute__((noreturn)) void child_main(struct child_args *a)
 {
         const struct rc_spec *spec = a->spec;
         struct rc_child_error e = { 0 };
-        int devnull;
+        int devnull, sync_fd = a->sync_fd, cwd_fd;
 
-        struct pollfd hup = { .fd = a->sync_fd, .events = 0 };
+        struct pollfd hup = { .fd = sync_fd, .events = 0 };
 
         /* Die with rc.  In a new pid namespace getppid() says 0, so whether
          * rc died before the prctl is read from the sync socket instead. */
@@ -133,15 +150,22 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                 _exit(127);
         for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
                 signal(forwarded_signals[i], SIG_DFL);
-        if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
-                goto fail;
-        /* /dev/null of the host, opened before the root changes */
+        /* First, before anything of the container is looked at: stdio in
+         * place, rc's own /dev/null (the source of masks), nothing else open. */
+        sync_fd = fd_above_stdio(sync_fd, &e);
+        if (sync_fd < 0)
+                _exit(127);
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0) {
                 rc_child_fail(&e, errno, "open /dev/null");
                 goto fail;
         }
-        if (rc_setup_rootfs(spec, &e) < 0)
+        if ((devnull = fd_above_stdio(devnull, &e)) < 0 || setup_stdio(a->stdio, devnull, &e) < 0 ||
+            close_all_but(sync_fd, devnull, &e) < 0 || new_session_keyring(&e) < 0)
+                goto fail;
+        if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
+                goto fail;
+        if (rc_setup_rootfs(spec, devnull, &e) < 0)
                 goto fail;
         if ((spec->namespaces & CLONE_NEWUTS) && spec->hostname &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
@@ -162,23 +186,21 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                         goto fail;
                 }
         }
-        if (make_cwd(spec->cwd, &e) < 0)
+        /* opened (and created) with rc's privileges, entered with the
+         * process's own, so its permissions apply as docker's do */
+        cwd_fd = rc_open_workdir(spec->cwd, &e);
+        if (cwd_fd < 0)
                 goto fail;
-        if (setup_stdio(a->stdio, devnull, &e) < 0)
+        if (rc_apply_caps_and_ids(spec, &e) < 0 || rc_enter_workdir(cwd_fd, spec->cwd, &e) < 0)
                 goto fail;
-        if (rc_apply_caps_and_ids(spec, &e) < 0)
-                goto fail;
-        if (chdir(spec->cwd) < 0) {
-                rc_child_fail(&e, errno, "working directory %s", spec->cwd);
-                goto fail;
-        }
-        /* nothing of rc's may leak into the container: everything above 2
-         * closes on exec (the sync socket included) */
+        close(cwd_fd);
+        /* what is still open above 2 (the sync socket, /dev/null) closes on
+         * exec; marked again here so no later change can leak an fd */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
         rc_exec_process(spec, &e);
 fail:
-        if (send(a->sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
+        if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);
         _exit(127);
 }
@@ -227,6 +249,7 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                 rc_error_set(err, 0, "%s", e.msg);
                 if (err && *err)
                         (*err)->errnum = e.errnum; /* the message already names it */
+                proc->exec_failed = e.at_exec;
                 return -1;
         }
         proc->pid = pid;

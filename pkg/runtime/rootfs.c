@@ -27,15 +27,65 @@ static int openat2_in_root(int root_fd, const char *path, int flags)
         return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 }
 
-/* Open path inside the root (O_PATH), creating it as a directory (or, with
- * as_file, an empty file) and its missing parents.  A symlink in the image
- * resolves within the root, never outside it. */
-static int open_or_create_in_root(int root_fd, const char *path, bool as_file, struct rc_child_error *e)
+/* A mount lands on the path it names, never on what an image's symlink
+ * there points to (even inside the root: a symlinked /etc/hosts -> /dev/null
+ * would put rc's hosts file over the container's /dev/null).  A symlink
+ * that is the last component of `path` is removed; the caller creates what
+ * it needs in its place, in the container's own writable layer. */
+static int remove_final_symlink(int root_fd, const char *path, struct rc_child_error *e)
+{
+        char parent_path[4096], *slash;
+        const char *name;
+        struct stat st;
+        int fd, parent, r = 0;
+
+        fd = openat2_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : rc_child_fail(e, errno, "resolve %s in the container", path);
+        if (fstat(fd, &st) < 0) {
+                int saved = errno;
+                close(fd);
+                return rc_child_fail(e, saved, "stat %s in the container", path);
+        }
+        close(fd);
+        if (!S_ISLNK(st.st_mode))
+                return 0;
+        if (strlen(path) >= sizeof(parent_path))
+                return rc_child_fail(e, ENAMETOOLONG, "%s", path);
+        strcpy(parent_path, path);
+        slash = strrchr(parent_path, '/');
+        name = slash ? slash + 1 : parent_path;
+        if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                return rc_child_fail(e, EINVAL, "mount destination %s does not name a file", path);
+        if (slash)
+                *slash = '\0';
+        parent = openat2_in_root(root_fd, parent_path, O_PATH | O_DIRECTORY);
+        if (parent < 0)
+                return rc_child_fail(e, errno, "resolve the parent of %s in the container", path);
+        if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+                r = rc_child_fail(e, errno, "replace the image's symlink %s", path);
+        close(parent);
+        return r;
+}
+
+enum {
+        IN_ROOT_FILE = 1,         /* create a missing last component as an empty file, not a directory */
+        IN_ROOT_REPLACE_LINK = 2, /* a mount target: replace a symlink at the end (remove_final_symlink) */
+};
+
+/* Open path inside the root (O_PATH), creating it as a directory (or an
+ * empty file) and its missing parents.  A symlink in the image resolves
+ * within the root, never outside it, and never through a /proc magic link
+ * (ELOOP). */
+static int open_or_create_in_root(int root_fd, const char *path, unsigned flags, struct rc_child_error *e)
 {
         char buf[4096];
         size_t len = strlen(path);
+        bool as_file = flags & IN_ROOT_FILE;
         int fd;
 
+        if ((flags & IN_ROOT_REPLACE_LINK) && remove_final_symlink(root_fd, path, e) < 0)
+                return -1;
         fd = openat2_in_root(root_fd, path, O_PATH);
         if (fd >= 0 || errno != ENOENT)
                 return fd >= 0 ? fd : rc_child_fail(e, errno, "resolve %s in the container", path);
@@ -165,7 +215,7 @@ static bool is_file_source(const char *source)
 static int reopen_target(int root_fd, const char *dest, int *fd, char target[64], struct rc_child_error *e)
 {
         close(*fd);
-        *fd = open_or_create_in_root(root_fd, dest, false, e);
+        *fd = open_or_create_in_root(root_fd, dest, 0, e);
         if (*fd < 0)
                 return -1;
         snprintf(target, 64, "/proc/self/fd/%d", *fd);
@@ -181,7 +231,8 @@ static int do_mount(int root_fd, const struct rc_spec *spec, const struct rc_spe
 
         parse_options(m->options, &mf);
         bind = (mf.flags & MS_BIND) || strcmp(m->type, "bind") == 0;
-        fd = open_or_create_in_root(root_fd, m->destination, bind && is_file_source(m->source), e);
+        fd = open_or_create_in_root(root_fd, m->destination,
+                                    IN_ROOT_REPLACE_LINK | (bind && is_file_source(m->source) ? IN_ROOT_FILE : 0), e);
         if (fd < 0)
                 return -1;
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -260,21 +311,40 @@ static int setup_dev(int root_fd, struct rc_child_error *e)
         return 0;
 }
 
-static int mask_paths(char *const *paths, struct rc_child_error *e)
+/* Masks are made before pivot_root, on targets resolved inside the root,
+ * and the file mask is rc's own /dev/null (devnull, opened in the host's
+ * mount namespace): never a /dev/null found inside the container, which
+ * the image or an earlier mount may have replaced. */
+static int mask_paths(int root_fd, char *const *paths, int devnull, struct rc_child_error *e)
 {
+        char target[64], source[64];
+
+        snprintf(source, sizeof(source), "/proc/self/fd/%d", devnull);
         for (size_t i = 0; paths && paths[i]; i++) {
                 struct stat st;
-                if (lstat(paths[i], &st) < 0) {
+                int fd = openat2_in_root(root_fd, paths[i], O_PATH | O_NOFOLLOW);
+                int r;
+
+                if (fd < 0) {
                         if (errno == ENOENT)
                                 continue;
                         return rc_child_fail(e, errno, "mask %s", paths[i]);
                 }
-                if (S_ISDIR(st.st_mode)) {
-                        if (mount("tmpfs", paths[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
-                                return rc_child_fail(e, errno, "mask %s", paths[i]);
-                } else if (mount("/dev/null", paths[i], NULL, MS_BIND, NULL) < 0) {
-                        return rc_child_fail(e, errno, "mask %s", paths[i]);
+                snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+                if (fstat(fd, &st) < 0)
+                        r = -1;
+                else if (S_ISLNK(st.st_mode))
+                        r = (errno = ELOOP, -1); /* procfs and sysfs have none at these paths */
+                else if (S_ISDIR(st.st_mode))
+                        r = mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
+                else
+                        r = mount(source, target, NULL, MS_BIND, NULL);
+                if (r < 0) {
+                        int saved = errno;
+                        close(fd);
+                        return rc_child_fail(e, saved, "mask %s", paths[i]);
                 }
+                close(fd);
         }
         return 0;
 }
@@ -293,7 +363,7 @@ static int readonly_paths(char *const *paths, struct rc_child_error *e)
         return 0;
 }
 
-int rc_setup_rootfs(const struct rc_spec *spec, struct rc_child_error *e)
+int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_error *e)
 {
         int root_fd;
 
@@ -314,6 +384,10 @@ int rc_setup_rootfs(const struct rc_spec *spec, struct rc_child_error *e)
                         return -1;
                 }
         }
+        if (mask_paths(root_fd, spec->masked_paths, devnull, e) < 0) {
+                close(root_fd);
+                return -1;
+        }
         close(root_fd);
         if (chdir(spec->root_path) < 0)
                 return rc_child_fail(e, errno, "chdir %s", spec->root_path);
@@ -325,9 +399,49 @@ int rc_setup_rootfs(const struct rc_spec *spec, struct rc_child_error *e)
                 return rc_child_fail(e, errno, "detach the old root");
         if (chdir("/") < 0)
                 return rc_child_fail(e, errno, "chdir /");
-        if (mask_paths(spec->masked_paths, e) < 0 || readonly_paths(spec->readonly_paths, e) < 0)
+        if (readonly_paths(spec->readonly_paths, e) < 0)
                 return -1;
         if (spec->root_readonly && remount_ro("/", 0, e) < 0)
                 return -1;
+        return 0;
+}
+
+int rc_open_workdir(const char *cwd, struct rc_child_error *e)
+{
+        struct stat st = { 0 };
+        int root_fd, fd;
+
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return rc_child_fail(e, errno, "open the container's root");
+        fd = open_or_create_in_root(root_fd, cwd, 0, e);
+        close(root_fd);
+        if (fd < 0) {
+                if (e->errnum == ELOOP)
+                        return rc_child_fail(e, ELOOP,
+                                             "working directory %s: it is, or passes through, a /proc link to another "
+                                             "file system (such as /proc/self/fd/N, /proc/self/cwd or /proc/PID/root), "
+                                             "which rc refuses; give a directory of the image (-w DIR)",
+                                             cwd);
+                return -1;
+        }
+        if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                int saved = S_ISDIR(st.st_mode) ? errno : ENOTDIR;
+                close(fd);
+                return rc_child_fail(e, saved, "working directory %s", cwd);
+        }
+        return fd;
+}
+
+int rc_enter_workdir(int fd, const char *cwd, struct rc_child_error *e)
+{
+        char buf[4096];
+
+        if (fchdir(fd) < 0)
+                return rc_child_fail(e, errno, "working directory %s", cwd);
+        /* Belt and braces: getcwd fails (ENOENT) for a directory that is not
+         * reachable from the process's root. */
+        if (getcwd(buf, sizeof(buf)) == NULL && errno != ERANGE)
+                return rc_child_fail(e, errno, "working directory %s is outside the container's root", cwd);
         return 0;
 }

@@ -74,12 +74,14 @@ struct rc_runtime_stdio {
 struct rc_container_proc {
         pid_t pid;  /* as seen from rc */
         int pidfd;
+        bool exec_failed; /* set by a failed rc_runtime_start when the command itself could not be executed */
 };
 
 /* Start the container process.  Returns once it has exec'd, or -1 with the
- * error the child met (its errno: ENOENT when the command was not found,
- * EACCES when it could not be executed).  Signals rc_runtime_wait forwards
- * are blocked from here on, so none is lost in between. */
+ * error the child met; when that was the exec (proc->exec_failed), its
+ * errno is ENOENT when the command was not found and EACCES when it could
+ * not be executed.  Signals rc_runtime_wait forwards are blocked from here
+ * on, so none is lost in between. */
 int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc,
                      rc_error **err);
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""make-oci-image.py ROOTFS.tar OUT_DIR [--zstd] [--layers2] [--multiarch] [--cmd CMD...]
+"""make-oci-image.py ROOTFS.tar OUT_DIR [--zstd] [--layers2] [--multiarch] [--ref NAME]
+                     [--config JSON] [--add SRC:DEST]... [--link PATH:TARGET]... [--cmd CMD...]
 
 Writes an OCI image layout (what skopeo reads as oci:OUT_DIR:latest) from a
 root file system tarball: one gzip (or zstd) layer, or with --layers2 a
 second layer that adds /etc/layer2, deletes /etc/owned-by-nobody with a
 whiteout and makes /home opaque.  --multiarch wraps it in an index with an
 amd64 and an arm64 entry (the arm64 one differs only in its config).
+--config merges JSON into the image config's "config" object (hostile
+WorkingDir, User, Env...); --add (a host file) and --link (a symlink) go
+into one more layer on top.  --ref sets the name an oci-archive of the
+layout loads as (default "latest").  --cmd takes the rest of the line.
 Made with python3 alone so rc is tested against images it did not make."""
 import gzip
 import hashlib
@@ -21,6 +26,16 @@ zstd = "--zstd" in sys.argv
 layers2 = "--layers2" in sys.argv
 multiarch = "--multiarch" in sys.argv
 cmd = sys.argv[sys.argv.index("--cmd") + 1:] if "--cmd" in sys.argv else ["sh"]
+opts = sys.argv[:sys.argv.index("--cmd")] if "--cmd" in sys.argv else sys.argv
+
+
+def values(flag):
+    return [opts[i + 1] for i, a in enumerate(opts) if a == flag and i + 1 < len(opts)]
+
+
+extra_config = json.loads(values("--config")[-1]) if values("--config") else {}
+adds, links = values("--add"), values("--link")
+ref = values("--ref")[-1] if values("--ref") else "latest"
 os.makedirs(f"{out}/blobs/sha256", exist_ok=True)
 
 
@@ -50,9 +65,29 @@ def second_layer():
     return buf.getvalue()
 
 
+def extra_layer():
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for spec in adds:
+            host, dest = spec.split(":", 1)
+            ti = t.gettarinfo(host, dest.lstrip("/"))
+            ti.uid = ti.gid = 0
+            ti.uname = ti.gname = ""
+            with open(host, "rb") as f:
+                t.addfile(ti, f)
+        for spec in links:
+            path, target = spec.split(":", 1)
+            ti = tarfile.TarInfo(path.lstrip("/"))
+            ti.type, ti.linkname, ti.mode = tarfile.SYMTYPE, target, 0o777
+            t.addfile(ti)
+    return buf.getvalue()
+
+
 tars = [open(src, "rb").read()]
 if layers2:
     tars.append(second_layer())
+if adds or links:
+    tars.append(extra_layer())
 layer_media = "application/vnd.oci.image.layer.v1.tar+" + ("zstd" if zstd else "gzip")
 layers = [dict(mediaType=layer_media, **put(compress(t))) for t in tars]
 diff_ids = ["sha256:" + hashlib.sha256(t).hexdigest() for t in tars]
@@ -61,7 +96,8 @@ diff_ids = ["sha256:" + hashlib.sha256(t).hexdigest() for t in tars]
 def manifest_for(arch):
     config = {"architecture": arch, "os": "linux", "created": "2024-01-01T00:00:00Z",
               "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FROM_IMAGE=yes"], "Cmd": cmd,
-                         "WorkingDir": "/", "Labels": {"org.example.fixture": "make-oci-image"}},
+                         "WorkingDir": "/", "Labels": {"org.example.fixture": "make-oci-image"},
+                         **extra_config},
               "rootfs": {"type": "layers", "diff_ids": diff_ids},
               # one entry per layer, and one that made no layer
               "history": [{"created": "2024-01-01T00:00:00Z", "created_by": f"ADD layer{i}.tar /"}
@@ -86,7 +122,7 @@ if multiarch:
     top = dict(mediaType=idx["mediaType"], **put(json.dumps(idx).encode()))
 else:
     top = manifest_for("amd64")
-top["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
+top["annotations"] = {"org.opencontainers.image.ref.name": ref}
 with open(f"{out}/index.json", "w") as f:
     json.dump({"schemaVersion": 2, "manifests": [top]}, f)
 with open(f"{out}/oci-layout", "w") as f:
