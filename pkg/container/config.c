@@ -2,6 +2,7 @@
 #include "container/container.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,20 @@ int rc_container_parse_user(const char *spec, const char *passwd, const char *gr
         }
         *uid = u;
         *gid = g;
+        return 0;
+}
+
+int rc_container_workdir(const char *image_workdir, const char *override, char **out, rc_error **err)
+{
+        const char *wd = override ? override : image_workdir;
+
+        if (wd == NULL || *wd == '\0')
+                wd = "/";
+        if (wd[0] != '/')
+                return rc_error_set(err, EINVAL, "working directory \"%s\" must be an absolute path", wd);
+        if (strlen(wd) >= PATH_MAX)
+                return rc_error_set(err, ENAMETOOLONG, "working directory \"%.64s...\"", wd);
+        *out = xstrdup(wd);
         return 0;
 }
 

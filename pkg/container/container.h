@@ -48,6 +48,11 @@ char **rc_container_env(char *const *image_env, char *const *overrides, char *co
 int rc_container_parse_user(const char *spec, const char *passwd, const char *group, uint32_t *uid, uint32_t *gid,
                             rc_error **err);
 
+/* The working directory: -w, else the image's WorkingDir, else "/".  It
+ * must be absolute and shorter than PATH_MAX (EINVAL, ENAMETOOLONG); where
+ * it resolves is the runtime's concern (inside the root, no magic links). */
+int rc_container_workdir(const char *image_workdir, const char *override, char **out, rc_error **err);
+
 /* A random name like docker's ("brave_turing"). */
 char *rc_container_random_name(void);
 

@@ -138,7 +138,6 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
         cleanup_free char *hosts_path = xasprintf("%s/hosts", st->dir);
         cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", st->dir);
         const char *user = o->user ? o->user : st->image_config.user;
-        const char *cwd = o->workdir ? o->workdir : st->image_config.working_dir;
 
         rc_spec_init_default(spec);
         spec->args = rc_container_args(&st->image_config, o->entrypoint, o->cmd);
@@ -149,9 +148,9 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
                                     o->image);
         spec->env = rc_container_env(st->image_config.env, o->env, environ, hostname);
         free(spec->cwd);
-        spec->cwd = xstrdup(cwd && *cwd ? cwd : "/");
-        if (spec->cwd[0] != '/')
-                return rc_error_set(err, EINVAL, "working directory \"%s\" must be an absolute path", spec->cwd);
+        spec->cwd = NULL;
+        if (rc_container_workdir(st->image_config.working_dir, o->workdir, &spec->cwd, err) < 0)
+                return -1;
         if (resolve_user(st->rootfs.path, user, &spec->uid, &spec->gid, err) < 0)
                 return -1;
         free(spec->root_path);

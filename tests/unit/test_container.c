@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,52 @@ static void test_user(void **state)
         }
 }
 
+static void test_workdir(void **state)
+{
+        static const struct {
+                const char *image, *override, *want; /* want NULL: refused */
+                int errnum;
+        } cases[] = {
+                { NULL, NULL, "/", 0 },
+                { "", NULL, "/", 0 },
+                { "/srv", NULL, "/srv", 0 },
+                { "/srv", "/tmp", "/tmp", 0 },
+                { "/srv", "", "/", 0 },                 /* -w "" means the default, as docker */
+                { "/proc/self/fd/3", NULL, "/proc/self/fd/3", 0 }, /* refused later, by the runtime, in the root */
+                { "relative", NULL, NULL, EINVAL },
+                { "/srv", "../x", NULL, EINVAL },
+        };
+        char long_path[PATH_MAX + 2];
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *out = NULL;
+                rc_error *err = NULL;
+                int r = rc_container_workdir(cases[i].image, cases[i].override, &out, &err);
+                if (cases[i].want) {
+                        assert_int_equal(r, 0);
+                        assert_string_equal(out, cases[i].want);
+                        free(out);
+                } else {
+                        assert_int_equal(r, -1);
+                        assert_null(out);
+                        assert_int_equal(rc_error_errno(err), cases[i].errnum);
+                        assert_non_null(strstr(err->msg, "must be an absolute path"));
+                        rc_error_free(err);
+                }
+        }
+        memset(long_path, 'a', sizeof(long_path) - 1);
+        long_path[0] = '/';
+        long_path[sizeof(long_path) - 1] = '\0';
+        {
+                char *out = NULL;
+                rc_error *err = NULL;
+                assert_int_equal(rc_container_workdir(long_path, NULL, &out, &err), -1);
+                assert_int_equal(rc_error_errno(err), ENAMETOOLONG);
+                rc_error_free(err);
+        }
+}
+
 static void test_random_name(void **state)
 {
         char *n = rc_container_random_name();
@@ -117,6 +164,7 @@ int main(void)
                 cmocka_unit_test(test_args),
                 cmocka_unit_test(test_env),
                 cmocka_unit_test(test_user),
+                cmocka_unit_test(test_workdir),
                 cmocka_unit_test(test_random_name),
         };
         return cmocka_run_group_tests_name("container", tests, NULL, NULL);
