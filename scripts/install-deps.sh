@@ -9,7 +9,7 @@ build="build-essential pkg-config libjson-c-dev libarchive-dev libinih-dev libsq
 libssl-dev zlib1g-dev libzstd-dev libseccomp-dev libsystemd-dev libcurl4-openssl-dev \
 libslirp-dev libglib2.0-dev"
 run="uidmap fuse-overlayfs fuse3 busybox-static"
-test="libcmocka-dev bats python3 zstd clang curl podman runc slirp4netns mmdebstrap docker-registry skopeo iproute2 procps util-linux psmisc openssl apache2-utils python3-cryptography"
+test="libcmocka-dev bats python3 zstd clang curl podman runc slirp4netns tmux mmdebstrap docker-registry skopeo iproute2 procps util-linux psmisc openssl apache2-utils python3-cryptography"
 pkgs="$build $run"
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $test"
 SUDO=""

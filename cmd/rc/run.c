@@ -16,6 +16,7 @@ static void run_usage(void)
                "Options:\n"
                "  --rm                    remove the container when it exits\n"
                "  -i, --interactive       keep stdin open and pass it to the container\n"
+               "  -t, --tty               give the container a terminal (with -i: an interactive shell)\n"
                "  --name NAME             name the container (default: a random name)\n"
                "  -e, --env KEY=VALUE     set an environment variable (KEY alone: take it from rc's)\n"
                "  -w, --workdir DIR       working directory inside the container\n"
@@ -63,8 +64,8 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                         o.interactive = true;
                         break;
                 case 't':
-                        return rc_cli_usage_error("run", "-t/--tty: giving the container a terminal is not supported "
-                                                         "yet; run without -t (with -i, stdin still works)");
+                        o.tty = true;
+                        break;
                 case OPT_NAME:
                         o.name = optarg;
                         break;

@@ -16,6 +16,7 @@ struct rc_run_opts {
         const char *name;         /* NULL: generated */
         bool auto_remove;         /* --rm */
         bool interactive;         /* -i: pass stdin */
+        bool tty;                 /* -t: a terminal of the container's own, relayed by rc */
         char **env;               /* -e K=V or K (from rc's environment) */
         const char *workdir;      /* -w */
         const char *entrypoint;   /* --entrypoint; "" clears the image's */

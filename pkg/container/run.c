@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -229,6 +230,19 @@ static int layer_paths(struct run_state *st, char ***dirs, char ***blobs, rc_err
         return 0;
 }
 
+/* The container's terminal starts at the size of rc's own. */
+static void terminal_size(struct rc_runtime_stdio *stdio)
+{
+        struct winsize ws;
+
+        if (!stdio->terminal)
+                return;
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+                stdio->rows = ws.ws_row;
+                stdio->cols = ws.ws_col;
+        }
+}
+
 /* The image to run, pulled first per --pull. */
 static int find_or_pull(struct run_state *st, rc_error **err)
 {
@@ -260,7 +274,11 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         enum rc_storage_driver driver;
         cleanup_strv char **layer_dirs = NULL, **layer_blobs = NULL;
         cleanup_free char *generated_name = NULL;
-        struct rc_container_proc proc = { .pid = -1, .pidfd = -1 };
+        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1 };
+        struct rc_runtime_stdio stdio = { .in = o->interactive ? STDIN_FILENO : -1,
+                                          .out = STDOUT_FILENO,
+                                          .err = STDERR_FILENO,
+                                          .terminal = o->tty };
         const char *network = o->network ? o->network : cfg->network;
         bool host_network;
         char hostname[65];
@@ -320,20 +338,16 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
                 goto out;
         if (build_spec(&st, hostname, host_network, err) < 0)
                 goto out;
-        {
-                struct rc_runtime_stdio stdio = { .in = o->interactive ? STDIN_FILENO : -1,
-                                                  .out = STDOUT_FILENO,
-                                                  .err = STDERR_FILENO };
-                if (rc_runtime_start(&st.spec, &stdio, &proc, err) < 0) {
-                        int e = rc_error_errno(*err);
-                        if (proc.exec_failed)
-                                *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
-                        goto out;
-                }
+        terminal_size(&stdio);
+        if (rc_runtime_start(&st.spec, &stdio, &proc, err) < 0) {
+                int e = rc_error_errno(*err);
+                if (proc.exec_failed)
+                        *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
+                goto out;
         }
         if (!o->auto_remove)
                 record_state(&st, "running", 0);
-        if (rc_runtime_wait(&proc, exit_code, err) < 0)
+        if (rc_runtime_wait(&proc, &stdio, exit_code, err) < 0)
                 goto out;
         if (!o->auto_remove)
                 record_state(&st, "exited", *exit_code);
@@ -341,6 +355,8 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
 out:
         if (proc.pidfd >= 0)
                 close(proc.pidfd);
+        if (proc.terminal >= 0)
+                close(proc.terminal);
         teardown(&st);
         return r;
 }

@@ -188,6 +188,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         }
         /* opened (and created) with rc's privileges, entered with the
          * process's own, so its permissions apply as docker's do */
+        if (a->stdio->terminal && rc_child_setup_terminal(a->stdio, spec->uid, sync_fd, &e) < 0)
+                goto fail;
         cwd_fd = rc_open_workdir(spec->cwd, &e);
         if (cwd_fd < 0)
                 goto fail;
@@ -212,8 +214,7 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
         struct clone_args ca = { 0 };
         struct rc_child_error e;
         sigset_t block;
-        int sync[2], pidfd = -1;
-        ssize_t n;
+        int sync[2], pidfd = -1, terminal = -1, msg;
         pid_t pid;
 
         if (spec->args == NULL || spec->args[0] == NULL)
@@ -236,16 +237,18 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                 sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
                 return rc_error_set(err, saved, "create the container's namespaces");
         }
-        /* EOF: the child exec'd (the socket is close-on-exec) or died. */
-        do
-                n = recv(sync[0], &e, sizeof(e), 0);
-        while (n < 0 && errno == EINTR);
+        while ((msg = rc_sync_recv(sync[0], &e, &terminal)) == RC_SYNC_TERMINAL)
+                ;
         close(sync[0]);
-        if (n == (ssize_t)sizeof(e)) {
+        if (msg == RC_SYNC_ERROR || (stdio->terminal && terminal < 0)) {
                 e.msg[sizeof(e.msg) - 1] = '\0';
                 waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
                 close(pidfd);
+                if (terminal >= 0)
+                        close(terminal);
                 sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
+                if (msg != RC_SYNC_ERROR)
+                        return rc_error_set(err, EPROTO, "the container died before it was started");
                 rc_error_set(err, 0, "%s", e.msg);
                 if (err && *err)
                         (*err)->errnum = e.errnum; /* the message already names it */
@@ -254,10 +257,12 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
         }
         proc->pid = pid;
         proc->pidfd = pidfd;
+        proc->terminal = terminal;
         return 0;
 }
 
-int rc_runtime_wait(struct rc_container_proc *proc, int *exit_code, rc_error **err)
+int rc_runtime_wait(struct rc_container_proc *proc, const struct rc_runtime_stdio *stdio, int *exit_code,
+                    rc_error **err)
 {
         sigset_t set, old;
         siginfo_t info;
@@ -268,6 +273,15 @@ int rc_runtime_wait(struct rc_container_proc *proc, int *exit_code, rc_error **e
         sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0)
                 return rc_error_set(err, errno, "signalfd");
+        if (proc->terminal >= 0) {
+                int r = rc_terminal_relay(proc->terminal, stdio, proc->pidfd, sfd, err);
+                close(proc->terminal);
+                proc->terminal = -1;
+                if (r < 0) {
+                        close(sfd);
+                        return -1;
+                }
+        }
         for (;;) {
                 struct pollfd p[2] = { { .fd = proc->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
                 if (poll(p, 2, -1) < 0) {

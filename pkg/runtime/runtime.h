@@ -69,12 +69,16 @@ int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err);
 
 struct rc_runtime_stdio {
         int in, out, err; /* fds that become the container's 0, 1, 2; -1 = /dev/null */
+        bool terminal;    /* -t: the container's 0, 1, 2 are a new terminal of its own devpts instead;
+                             rc_runtime_wait relays `in` to it and it to `out` */
+        unsigned short rows, cols; /* the terminal's first size (0: unknown) */
 };
 
 struct rc_container_proc {
         pid_t pid;  /* as seen from rc */
         int pidfd;
         bool exec_failed; /* set by a failed rc_runtime_start when the command itself could not be executed */
+        int terminal;     /* with stdio->terminal: the pty master, else -1 */
 };
 
 /* Start the container process.  Returns once it has exec'd, or -1 with the
@@ -86,8 +90,12 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                      rc_error **err);
 
 /* Wait for the container process, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
- * SIGWINCH to it.  *exit_code: its status, or 128+N when killed by signal N.  Closes proc->pidfd. */
-int rc_runtime_wait(struct rc_container_proc *proc, int *exit_code, rc_error **err);
+ * SIGWINCH to it.  With a terminal (proc->terminal), relay it to and from stdio first: stdio->in
+ * goes to raw mode while it is a terminal (restored on every return) and SIGWINCH resizes the
+ * container's terminal.  *exit_code: its status, or 128+N when killed by signal N.  Closes
+ * proc->pidfd and proc->terminal. */
+int rc_runtime_wait(struct rc_container_proc *proc, const struct rc_runtime_stdio *stdio, int *exit_code,
+                    rc_error **err);
 
 /* Capability number for "CAP_CHOWN" or "chown"; -1 if unknown. */
 int rc_cap_from_name(const char *name);
