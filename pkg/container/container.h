@@ -37,17 +37,33 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *opts
 /* Pure helpers, unit tested. */
 
 /* Docker's rules: --entrypoint replaces the image Entrypoint and drops its
- * Cmd; command-line arguments replace Cmd.  Result is NULL-terminated. */
+ * Cmd; command-line arguments replace Cmd.  An --entrypoint that is a JSON
+ * array of strings is the program and its first arguments (podman).
+ * Result is NULL-terminated. */
 char **rc_container_args(const struct rc_image_config *img, const char *entrypoint_override, char *const *cmd);
 
-/* Image Env, then PATH if missing, then overrides ("K=V", or "K" taken from
- * host_env when set there).  Later values win over earlier ones. */
-char **rc_container_env(char *const *image_env, char *const *overrides, char *const *host_env, const char *hostname);
+/* podman's defaults (PATH if the image has none, TERM=xterm, HOSTNAME,
+ * container=rc, HOME if home is not NULL), then the image's Env, then
+ * overrides ("K=V", or "K" taken from host_env when set there).  Later
+ * values win over earlier ones. */
+char **rc_container_env(char *const *image_env, char *const *overrides, char *const *host_env, const char *hostname,
+                        const char *home);
+
+struct rc_container_user {
+        uint32_t uid, gid;
+        char *home;       /* passwd's, else /root for uid 0 and / for others */
+        uint32_t *groups; /* supplementary: without a group in the spec, the groups that list the user as a
+                             member and the primary group (podman's set); with one, none */
+        size_t n_groups;
+};
 
 /* Resolve a USER spec ("", "name", "uid", "name:group", "uid:gid") against
- * passwd and group file contents (may be NULL).  Sets *uid and *gid. */
-int rc_container_parse_user(const char *spec, const char *passwd, const char *group, uint32_t *uid, uint32_t *gid,
+ * passwd and group file contents (may be NULL).  Fills *out (free with
+ * rc_container_user_free); a name that is not there is an error. */
+int rc_container_parse_user(const char *spec, const char *passwd, const char *group, struct rc_container_user *out,
                             rc_error **err);
+void rc_container_user_free(struct rc_container_user *u);
+#define cleanup_container_user __attribute__((cleanup(rc_container_user_free)))
 
 /* The working directory: -w, else the image's WorkingDir, else "/".  It
  * must be absolute and shorter than PATH_MAX (EINVAL, ENAMETOOLONG); where

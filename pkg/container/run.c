@@ -59,25 +59,24 @@ static int read_in_root(const char *root, const char *path, char **out, rc_error
         return 0;
 }
 
-static int resolve_user(const char *root, const char *spec, uint32_t *uid, uint32_t *gid, rc_error **err)
+static int resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err)
 {
         cleanup_free char *passwd = NULL, *group = NULL;
 
-        if (spec == NULL || *spec == '\0') {
-                *uid = *gid = 0;
-                return 0;
-        }
         if (read_in_root(root, "etc/passwd", &passwd, err) < 0 || read_in_root(root, "etc/group", &group, err) < 0)
                 return -1;
-        return rc_container_parse_user(spec, passwd, group, uid, gid, err);
+        return rc_container_parse_user(spec, passwd, group, user, err);
 }
 
-/* /etc/hostname, /etc/hosts, /etc/resolv.conf for the container. */
+/* /etc/hostname, /etc/hosts, /etc/resolv.conf for the container, and
+ * /run/.containerenv: the file by which tools tell they run in a container,
+ * empty as podman leaves it for containers that are not privileged. */
 static int write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err)
 {
         cleanup_free char *hostname_path = xasprintf("%s/hostname", dir);
         cleanup_free char *hosts_path = xasprintf("%s/hosts", dir);
         cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", dir);
+        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", dir);
         cleanup_free char *hostname_text = xasprintf("%s\n", hostname);
         cleanup_free char *hosts = NULL, *resolv = NULL;
         rc_error *ignored = NULL;
@@ -98,7 +97,8 @@ static int write_etc_files(const char *dir, const char *hostname, bool host_netw
         }
         if (rc_write_file(hostname_path, hostname_text, strlen(hostname_text), 0644, err) < 0 ||
             rc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0 ||
-            rc_write_file(resolv_path, resolv, strlen(resolv), 0644, err) < 0)
+            rc_write_file(resolv_path, resolv, strlen(resolv), 0644, err) < 0 ||
+            rc_write_file(containerenv_path, "", 0, 0644, err) < 0)
                 return -1;
         return 0;
 }
@@ -138,7 +138,9 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
         cleanup_free char *hostname_path = xasprintf("%s/hostname", st->dir);
         cleanup_free char *hosts_path = xasprintf("%s/hosts", st->dir);
         cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", st->dir);
+        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", st->dir);
         const char *user = o->user ? o->user : st->image_config.user;
+        cleanup_container_user struct rc_container_user u = { 0 };
 
         rc_spec_init_default(spec);
         spec->args = rc_container_args(&st->image_config, o->entrypoint, o->cmd);
@@ -147,13 +149,17 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
                                     "no command given and image \"%s\" has no Cmd or Entrypoint: add a command after "
                                     "the image name",
                                     o->image);
-        spec->env = rc_container_env(st->image_config.env, o->env, environ, hostname);
         free(spec->cwd);
         spec->cwd = NULL;
         if (rc_container_workdir(st->image_config.working_dir, o->workdir, &spec->cwd, err) < 0)
                 return -1;
-        if (resolve_user(st->rootfs.path, user, &spec->uid, &spec->gid, err) < 0)
+        if (resolve_user(st->rootfs.path, user, &u, err) < 0)
                 return -1;
+        spec->uid = u.uid;
+        spec->gid = u.gid;
+        spec->additional_gids = steal_pointer(&u.groups);
+        spec->n_additional_gids = u.n_groups;
+        spec->env = rc_container_env(st->image_config.env, o->env, environ, hostname, u.home);
         free(spec->root_path);
         spec->root_path = xstrdup(st->rootfs.path);
         free(spec->hostname);
@@ -164,6 +170,7 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
         add_bind(spec, hostname_path, "/etc/hostname");
         add_bind(spec, hosts_path, "/etc/hosts");
         add_bind(spec, resolv_path, "/etc/resolv.conf");
+        add_bind(spec, containerenv_path, "/run/.containerenv");
         return 0;
 }
 

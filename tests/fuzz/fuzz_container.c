@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cleanup_free char *config = next_part(&p, end), *passwd = next_part(&p, end);
         cleanup_free char *group = next_part(&p, end), *override = next_part(&p, end);
         struct rc_image_config img = { 0 };
+        cleanup_container_user struct rc_container_user user = { 0 };
         struct rc_spec spec;
         char *overrides[] = { override, NULL };
         char *json = NULL;
@@ -52,8 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         rc_spec_init_default(&spec);
         spec.args = rc_container_args(&img, NULL, NULL);
-        spec.env = rc_container_env(img.env, overrides, NULL, "fuzz");
-        check_env(spec.env);
+
         free(spec.cwd);
         spec.cwd = NULL;
         if (rc_container_workdir(img.working_dir, *override == '/' ? override : NULL, &spec.cwd, &err) < 0) {
@@ -62,12 +62,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (spec.cwd[0] != '/') {
                 abort();
         }
-        if (rc_container_parse_user(img.user, passwd, group, &spec.uid, &spec.gid, &err) < 0) {
+        if (rc_container_parse_user(img.user, passwd, group, &user, &err) < 0) {
                 rc_error_free(err);
                 err = NULL;
-        } else if (spec.uid == UINT32_MAX || spec.gid == UINT32_MAX) {
-                abort(); /* (uid_t)-1 means "unchanged" to setresuid */
+        } else {
+                if (user.uid == UINT32_MAX || user.gid == UINT32_MAX || user.home == NULL || user.home[0] == '\0')
+                        abort(); /* (uid_t)-1 means "unchanged" to setresuid */
+                for (size_t i = 0; i < user.n_groups; i++)
+                        if (user.groups[i] == UINT32_MAX)
+                                abort();
+                spec.uid = user.uid;
+                spec.gid = user.gid;
         }
+        spec.env = rc_container_env(img.env, overrides, NULL, "fuzz", user.home);
+        check_env(spec.env);
         if (rc_spec_to_json(&spec, &json, &err) < 0)
                 abort();
         parsed = json_tokener_parse(json);

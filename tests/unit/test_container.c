@@ -48,6 +48,16 @@ static void test_args(void **state)
         a = rc_container_args(&bare, NULL, NULL);
         assert_null(a[0]);
         strv_free(a);
+        /* a JSON array is the entrypoint with arguments (podman); anything else one name */
+        a = rc_container_args(&img, "[\"/bin/echo\",\"hello\"]", user_cmd);
+        assert_strv(a, (const char *[]){ "/bin/echo", "hello", "echo", "hi", NULL });
+        strv_free(a);
+        a = rc_container_args(&img, "[\"/bin/echo\", 1]", NULL);
+        assert_strv(a, (const char *[]){ "[\"/bin/echo\", 1]", NULL });
+        strv_free(a);
+        a = rc_container_args(&img, "[not json", NULL);
+        assert_strv(a, (const char *[]){ "[not json", NULL });
+        strv_free(a);
 }
 
 static void test_env(void **state)
@@ -58,13 +68,19 @@ static void test_env(void **state)
         char **env;
 
         (void)state;
-        env = rc_container_env(image_env, overrides, host_env, "abc123");
-        assert_strv(env, (const char *[]){ "HOSTNAME=abc123", "container=rc", "PATH=/img/bin", "A=override", "B=2",
-                                           "HOSTVAR=fromhost", "C=3", NULL });
+        env = rc_container_env(image_env, overrides, host_env, "abc123", "/root");
+        assert_strv(env, (const char *[]){ "TERM=xterm", "HOSTNAME=abc123", "container=rc", "HOME=/root", "PATH=/img/bin",
+                                           "A=override", "B=2", "HOSTVAR=fromhost", "C=3", NULL });
         strv_free(env);
-        env = rc_container_env(NULL, NULL, NULL, NULL);
-        assert_non_null(env[0]);
-        assert_true(strncmp(env[0], "PATH=/usr/local/sbin:", 21) == 0);
+        env = rc_container_env(NULL, NULL, NULL, NULL, NULL);
+        assert_strv(env, (const char *[]){ "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                           "TERM=xterm", "container=rc", NULL });
+        strv_free(env);
+        /* the image's HOME and TERM win over the defaults, -e over both */
+        env = rc_container_env((char *[]){ "HOME=/app", "TERM=dumb", NULL }, (char *[]){ "HOME=/x", NULL }, NULL, NULL,
+                               "/root");
+        assert_strv(env, (const char *[]){ "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                           "TERM=dumb", "container=rc", "HOME=/x", NULL });
         strv_free(env);
 }
 
@@ -72,34 +88,63 @@ static void test_user(void **state)
 {
         const char *passwd = "root:x:0:0:root:/root:/bin/sh\n"
                              "user:x:1000:1001:u:/home/user:/bin/sh\n"
-                             "nobody:x:65534:65534::/:/bin/false\n";
-        const char *group = "root:x:0:\nstaff:x:50:\nusers:x:1001:\n";
+                             "bad line without fields\n"
+                             "nohome:x:1002:1002::\n"
+                             "nobody:x:65534:65534::/nonexistent:/bin/false\n";
+        const char *group = "root:x:0:root\nstaff:x:50:user,other\nusers:x:1001:\nwheel:x:10:root,user\n"
+                            "dup:x:10:user\nnotanumber:x:abc:user\n";
         static const struct {
                 const char *spec;
                 int ok;
                 uint32_t uid, gid;
+                const char *home;
+                uint32_t groups[3];
+                size_t n_groups;
         } cases[] = {
-                { "", 1, 0, 0 },          { "root", 1, 0, 0 },       { "user", 1, 1000, 1001 },
-                { "1000", 1, 1000, 1001 }, { "4242", 1, 4242, 4242 }, { "user:staff", 1, 1000, 50 },
-                { "user:77", 1, 1000, 77 }, { "nobody", 1, 65534, 65534 }, { "ghost", 0, 0, 0 },
-                { "user:nogroup", 0, 0, 0 }, { "0:0", 1, 0, 0 },
+                { "", 1, 0, 0, "/root", { 0, 10 }, 2 },
+                { "root", 1, 0, 0, "/root", { 0, 10 }, 2 },
+                { "user", 1, 1000, 1001, "/home/user", { 50, 10, 1001 }, 3 },
+                { "1000", 1, 1000, 1001, "/home/user", { 50, 10, 1001 }, 3 },
+                { "4242", 1, 4242, 4242, "/", { 4242 }, 1 },
+                { "user:staff", 1, 1000, 50, "/home/user", { 0 }, 0 },
+                { "user:77", 1, 1000, 77, "/home/user", { 0 }, 0 },
+                { "nobody", 1, 65534, 65534, "/nonexistent", { 65534 }, 1 },
+                { "nohome", 1, 1002, 1002, "/", { 1002 }, 1 },
+                { "ghost", 0, 0, 0, NULL, { 0 }, 0 },
+                { "user:nogroup", 0, 0, 0, NULL, { 0 }, 0 },
+                { "0:0", 1, 0, 0, "/root", { 0 }, 0 },
         };
 
         (void)state;
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                uint32_t uid = 99, gid = 99;
+                struct rc_container_user u = { 0 };
                 rc_error *err = NULL;
-                int r = rc_container_parse_user(cases[i].spec, passwd, group, &uid, &gid, &err);
+                int r = rc_container_parse_user(cases[i].spec, passwd, group, &u, &err);
                 if (cases[i].ok) {
                         assert_int_equal(r, 0);
-                        assert_int_equal(uid, cases[i].uid);
-                        assert_int_equal(gid, cases[i].gid);
+                        assert_int_equal(u.uid, cases[i].uid);
+                        assert_int_equal(u.gid, cases[i].gid);
+                        assert_string_equal(u.home, cases[i].home);
+                        assert_int_equal(u.n_groups, cases[i].n_groups);
+                        for (size_t g = 0; g < u.n_groups; g++)
+                                assert_int_equal(u.groups[g], cases[i].groups[g]);
+                        rc_container_user_free(&u);
                 } else {
                         assert_int_equal(r, -1);
                         assert_non_null(err);
                         assert_non_null(strstr(err->msg, "not found in the image's /etc/"));
                         rc_error_free(err);
                 }
+        }
+        /* no passwd or group file at all */
+        {
+                struct rc_container_user u = { 0 };
+                rc_error *err = NULL;
+                assert_int_equal(rc_container_parse_user("", NULL, NULL, &u, &err), 0);
+                assert_string_equal(u.home, "/root");
+                assert_int_equal(u.n_groups, 1);
+                assert_int_equal(u.groups[0], 0);
+                rc_container_user_free(&u);
         }
 }
 
