@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
+#include "util/fd.h"
 #include "util/xalloc.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -108,18 +109,15 @@ static int fd_above_stdio(int fd, struct rc_child_error *e)
         return moved;
 }
 
-/* Close every fd but 0, 1, 2 and the two given (both above 2): whatever rc
+/* Close every fd but 0, 1, 2, the sync socket and /dev/null: whatever rc
  * held when it cloned (the store's directory, the database, sockets) must
  * be gone before any path of the container is resolved, or a working
  * directory such as /proc/self/fd/N reaches the host (CVE-2024-21626). */
-static int close_all_but(int keep_a, int keep_b, struct rc_child_error *e)
+static int close_inherited(int sync_fd, int devnull, struct rc_child_error *e)
 {
-        unsigned lo = (unsigned)(keep_a < keep_b ? keep_a : keep_b);
-        unsigned hi = (unsigned)(keep_a < keep_b ? keep_b : keep_a);
+        const int keep[] = { sync_fd, devnull };
 
-        if ((lo > 3 && syscall(SYS_close_range, 3U, lo - 1, 0U) < 0) ||
-            (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0U) < 0) ||
-            syscall(SYS_close_range, hi + 1, ~0U, 0U) < 0)
+        if (rc_close_fds_except(keep, 2) < 0)
                 return rc_child_fail(e, errno, "close inherited file descriptors (close_range needs Linux 5.9)");
         return 0;
 }
@@ -161,7 +159,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                 goto fail;
         }
         if ((devnull = fd_above_stdio(devnull, &e)) < 0 || setup_stdio(a->stdio, devnull, &e) < 0 ||
-            close_all_but(sync_fd, devnull, &e) < 0 || new_session_keyring(&e) < 0)
+            close_inherited(sync_fd, devnull, &e) < 0 || new_session_keyring(&e) < 0)
                 goto fail;
         if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
                 goto fail;
