@@ -13,6 +13,10 @@
  *    RESOLVE_IN_ROOT, so symlinks in the layer ("link -> /", "up -> ..")
  *    resolve as if the root were "/": "link/etc/x" lands in ROOT/etc/x.
  *    Missing parents are created (0755) one component at a time.
+ *    Names longer than openat2 takes (a tree thousands of levels deep) are
+ *    resolved in pieces: the first ~3000 characters in the root, the rest
+ *    by descending without following symbolic links (a symlink that deep
+ *    in a name is an error).
  *  - The final component is never followed: an entry replaces whatever is
  *    there (a symlink included) unless both are directories, in which case
  *    the directory is kept and its metadata updated.

@@ -230,6 +230,23 @@ static int extract_symlink(struct rc_archive_ctx *x, struct archive_entry *e, in
         return 0;
 }
 
+/* An O_PATH fd for the entry `path` (cleaned) in the root, its last
+ * component not followed; -1 with errno, or -2 with *err. */
+static int open_entry(struct rc_archive_ctx *x, const char *path, rc_error **err)
+{
+        const char *slash = strrchr(path, '/');
+        cleanup_free char *dir = slash ? xstrndup(path, slash - path) : xstrdup("");
+        cleanup_close int dfd = -1;
+
+        if (rc_archive_open_dir(x, dir, &dfd, err) < 0)
+                return -2;
+        if (dfd < 0) {
+                errno = ENOENT;
+                return -1;
+        }
+        return openat(dfd, slash ? slash + 1 : path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static int extract_hardlink(struct rc_archive_ctx *x, const char *link, int dirfd, const char *base,
                             const char *name, rc_error **err)
 {
@@ -240,7 +257,9 @@ static int extract_hardlink(struct rc_archive_ctx *x, const char *link, int dirf
 
         if (rc_archive_clean_path(link, &target, err) < 0)
                 return rc_error_wrap(err, "%s: hard link", name);
-        tfd = rc_archive_openat2(x->root_fd, target, O_PATH | O_NOFOLLOW);
+        tfd = open_entry(x, target, err);
+        if (tfd == -2)
+                return rc_error_wrap(err, "%s: hard link target", name);
         if (tfd < 0 && errno == ENOENT)
                 return rc_error_set(err, 0, "%s: hard link target %s does not exist in the layer", name, target);
         if (tfd < 0)
@@ -396,15 +415,14 @@ static int opaque_walk(struct rc_archive_ctx *x, int dfd, const char *dir, rc_er
  * directory. */
 static int apply_opaque(struct rc_archive_ctx *x, const char *dir, const char *name, rc_error **err)
 {
-        cleanup_close int fd = -1;
+        cleanup_close int fd = -1, pfd = -1;
 
         rc_archive_forget_dir(x);
-        if (dir[0] == '\0')
-                fd = openat(x->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        else
-                fd = rc_archive_openat2(x->root_fd, dir, O_RDONLY | O_DIRECTORY);
-        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+        if (rc_archive_open_dir(x, dir, &pfd, err) < 0)
+                return rc_error_wrap(err, "%s", name);
+        if (pfd < 0)
                 return 0;
+        fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return rc_error_set(err, errno, "%s: open directory", name);
         return opaque_walk(x, fd, dir, err);

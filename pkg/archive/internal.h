@@ -69,6 +69,10 @@ int rc_archive_openat2(int root_fd, const char *path, int flags);
  * borrowed from the cache: valid until the next resolve or forget. */
 int rc_archive_resolve_dir(struct rc_archive_ctx *x, const char *dir, bool create, int *fd, rc_error **err);
 void rc_archive_forget_dir(struct rc_archive_ctx *x);
+/* Open directory `dir` (cleaned, "" = root) in the root without creating
+ * it or touching the cache: a new O_PATH fd, or *fd = -1 if it does not
+ * exist.  Names of any length (resolved in pieces beyond PATH_MAX). */
+int rc_archive_open_dir(struct rc_archive_ctx *x, const char *dir, int *fd, rc_error **err);
 /* Stop reusing the cached directory, but keep its fd valid until the next
  * resolve (the caller may still be using it). */
 void rc_archive_invalidate_dir(struct rc_archive_ctx *x);

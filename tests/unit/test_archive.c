@@ -697,10 +697,55 @@ static void test_long_names(void **state)
         deep[len++] = 'f';
         deep[len] = '\0';
         t[0].name = deep;
-        assert_int_equal(extract_tents(f, t, 1, RC_EXTRACT_LAYER, &err), -1);
-        assert_non_null(strstr(err->msg, "File name too long"));
-        rc_error_free(err);
+        assert_int_equal(extract_tents(f, t, 1, RC_EXTRACT_LAYER, &err), 0);
+        {
+                /* there, one component at a time */
+                int fd = dup(f->root_fd), next;
+                char b200[201];
+                memset(b200, 'b', 200);
+                b200[200] = '\0';
+                for (int i = 0; i < 40; i++) {
+                        next = openat(fd, b200, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        assert_true(next >= 0);
+                        close(fd);
+                        fd = next;
+                }
+                assert_int_equal(faccessat(fd, "f", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+                close(fd);
+        }
         free(deep);
+        assert_nothing_outside(f);
+}
+
+/* Beyond the first few thousand characters of a name, symbolic links are
+ * not followed: "b*20/.../up -> /" then "b*20/.../up/x" is an error, not
+ * a file outside the tree or at the root. */
+static void test_deep_symlink(void **state)
+{
+        struct fx *f = *state;
+        char *dir = xmalloc(20 * 201 + 1), *link, *through;
+        struct tent t[2] = { { .type = 'l', .data = "/" }, { .type = 'f', .data = "x" } };
+        rc_error *err = NULL;
+        size_t len = 0;
+
+        for (int i = 0; i < 20; i++) {
+                memset(dir + len, 'c', 200);
+                len += 200;
+                dir[len++] = '/';
+        }
+        dir[len - 1] = '\0';
+        link = xasprintf("%s/up", dir);
+        through = xasprintf("%s/up/x", dir);
+        t[0].name = link;
+        t[1].name = through;
+        assert_int_equal(extract_tents(f, t, 2, RC_EXTRACT_LAYER, &err), -1);
+        assert_non_null(strstr(err->msg, "symbolic link"));
+        assert_non_null(strstr(err->msg, "not followed"));
+        rc_error_free(err);
+        assert_int_equal(faccessat(f->root_fd, "x", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        free(dir);
+        free(link);
+        free(through);
         assert_nothing_outside(f);
 }
 
@@ -1036,6 +1081,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_big_file_and_xattrs, setup, teardown),
                 cmocka_unit_test(test_hostile),
                 cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deep_symlink, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_layer_whiteouts, setup, teardown),
