@@ -80,6 +80,14 @@ int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
         return rc_store_open(cli->cfg.root, s, err);
 }
 
+int rc_cli_open_store_rw(struct rc_cli *cli, struct rc_store **s, rc_error **err)
+{
+        if (rc_cli_open_store(cli, s, err) < 0)
+                return -1;
+        rc_store_gc(*s, err); /* never fails: it warns about what it cannot remove */
+        return 0;
+}
+
 int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip)
 {
         if (strcmp(arg, "false") && strcmp(arg, "true"))

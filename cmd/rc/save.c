@@ -124,7 +124,7 @@ int cmd_load(struct rc_cli *cli, int argc, char **argv)
                 rc_error_set(&err, errno, "load: open %s", input ? input : "standard input");
                 return rc_cli_fail(err);
         }
-        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
                 return rc_cli_fail(err);
         for (size_t i = 0; loaded[i]; i++)
                 printf(quiet ? "%s\n" : "Loaded image: %s\n", loaded[i]);

@@ -6,6 +6,7 @@
  *   layers/CHAINHEX/diff     each layer extracted once, shared by every image using it
  *   containers/ID/           a container's writable layer and generated files
  *   tmp/                     staging; entries are named after the pid that owns them
+ *   leftovers/               what clean-up could not remove (reported once; the user removes it)
  *
  * Crash safety: files are staged under tmp/ and renamed into place inside the
  * same write transaction that records them, so a kill -9 leaves at worst an
@@ -141,9 +142,17 @@ bool rc_container_rec_running(const struct rc_container_rec *c);
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);
 
-/* Remove what crashed rc processes left: --rm containers whose rc is gone,
- * staging entries of dead pids, layer directories without a record. */
+/* Remove what crashed or interrupted rc processes left: --rm containers
+ * whose rc is gone, staging entries of dead pids, layer directories without
+ * a record.  Never fails, so that clean-up cannot break an unrelated
+ * command: what it cannot remove is moved to leftovers/ and reported once
+ * (rc_warn) with the command that removes it.  Always returns 0 and leaves
+ * err alone. */
 int rc_store_gc(struct rc_store *s, rc_error **err);
+
+/* Cheap check, without opening the store or joining the user namespace:
+ * does tmp/ hold staging entries whose owner is gone? */
+bool rc_store_has_dead_staging(const char *root);
 
 /* Start time of a process (clock ticks since boot, /proc/PID/stat field
  * 22), 0 if it does not exist. */

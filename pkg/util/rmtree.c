@@ -216,7 +216,7 @@ static int handle_entry(struct walk *w, const struct dirent *de, rc_error **err)
         }
         if (st.st_dev != w->top_dev) {
                 close(fd);
-                return walk_error(w, EXDEV, de->d_name, "not removing the mount point", err);
+                return walk_error(w, 0, de->d_name, "a file system is mounted on; not removing", err);
         }
         d = fdopendir(fd);
         if (d == NULL) {
