@@ -11,6 +11,7 @@
 #include "images/images.h"
 #include "rc.h"
 #include "store/store.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 int cmd_import(struct rc_cli *cli, int argc, char **argv)
@@ -45,6 +46,7 @@ int cmd_import(struct rc_cli *cli, int argc, char **argv)
                         return rc_cli_fail(err);
                 }
         }
+        rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
         if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
                 rc_error_wrap(&err, "import %s", path);
                 return rc_cli_fail(err);

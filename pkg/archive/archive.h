@@ -77,6 +77,10 @@ struct rc_extract_opts {
          * logged (unprivileged extraction, unit tests).  false: lchown to
          * the tar's ids; failures are errors. */
         bool ignore_ownership;
+        /* > 0: stop with EFBIG ("expands beyond N bytes") once the
+         * uncompressed tar grows past this many bytes (decompression
+         * bombs); checked as the stream is read, before it is written. */
+        uint64_t max_tar_size;
 };
 
 struct rc_extract_result {

@@ -15,6 +15,7 @@
 
 #include "archive/internal.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -116,6 +117,8 @@ static int write_data(struct reader *rd, struct archive *a, struct archive_entry
                         break;
                 if (r < ARCHIVE_WARN)
                         return archive_failure(rd, a, name, err);
+                if (rc_interrupt_check(err) < 0)
+                        return -1;
                 const char *p = buf;
                 while (size > 0) {
                         ssize_t n = pwrite(fd, p, size, off);
@@ -543,7 +546,7 @@ static int extract_all(struct rc_archive_ctx *x, struct reader *rd, struct rc_ex
                                                     archive_error_string(a));
                         return archive_failure(rd, a, NULL, err);
                 }
-                if (extract_entry(x, rd, a, e, err) < 0)
+                if (rc_interrupt_check(err) < 0 || extract_entry(x, rd, a, e, err) < 0)
                         return -1;
                 entries++;
         }
@@ -577,6 +580,7 @@ int rc_archive_extract(int in_fd, int root_dirfd, const struct rc_extract_opts *
         memset(&res, 0, sizeof(res));
         if (rc_archive_input_open(in_fd, opts->blob_fd, &rd.in, err) < 0)
                 return rc_error_wrap(err, "layer");
+        rc_archive_input_set_limit(rd.in, opts->max_tar_size);
         r = extract_all(&x, &rd, &res, err);
         rc_archive_forget_dir(&x);
         for (size_t i = 0; i < x.ndirs; i++)

@@ -19,6 +19,7 @@
 
 #include "archive/internal.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -31,6 +32,7 @@ struct rc_archive_input {
         uint64_t raw_size;   /* producer */
         rc_sha256 *tar_hash; /* consumer; NULL when uncompressed */
         uint64_t tar_size;   /* consumer */
+        uint64_t max_tar_size; /* consumer; 0: no limit */
 
         unsigned char *ibuf; /* raw bytes: [ipos, ipos + ilen) are unread */
         size_t ipos, ilen;
@@ -92,12 +94,16 @@ static ssize_t read_into(struct rc_archive_input *in, unsigned char *dst, size_t
         if (in->started) {
                 /* Wait for input or for the consumer to give up, so a stalled
                  * download cannot keep the producer (and its join) hanging. */
-                struct pollfd p[2] = { { .fd = in->fd, .events = POLLIN }, { .fd = in->stop_fd, .events = POLLIN } };
-                while (poll(p, 2, -1) < 0)
+                struct pollfd p[3] = { { .fd = in->fd, .events = POLLIN },
+                                       { .fd = in->stop_fd, .events = POLLIN },
+                                       { .fd = rc_interrupt_fd(), .events = POLLIN } };
+                while (poll(p, p[2].fd >= 0 ? 3 : 2, -1) < 0)
                         if (errno != EINTR)
                                 return rc_error_set(err, errno, "poll layer stream");
                 if (p[1].revents)
                         return rc_error_set(err, ECANCELED, "layer stream");
+                if (rc_interrupt_check(err) < 0)
+                        return -1;
         }
         do
                 n = read(in->fd, dst, cap);
@@ -198,6 +204,11 @@ void rc_archive_input_free(struct rc_archive_input *in)
                 free(in->bufs[i]);
         rc_error_free(in->err);
         free(in);
+}
+
+void rc_archive_input_set_limit(struct rc_archive_input *in, uint64_t max)
+{
+        in->max_tar_size = max;
 }
 
 enum rc_compression rc_archive_input_compression(const struct rc_archive_input *in)
@@ -430,6 +441,10 @@ ssize_t rc_archive_input_read(struct rc_archive_input *in, const void **buf, rc_
                 if (in->tar_hash)
                         rc_sha256_update(in->tar_hash, *buf, (size_t)n);
                 in->tar_size += (uint64_t)n;
+                if (in->max_tar_size && in->tar_size > in->max_tar_size)
+                        return rc_error_set(err, EFBIG, "expands beyond the limit of %.1f MiB (%llu bytes)",
+                                            (double)in->max_tar_size / (1024.0 * 1024.0),
+                                            (unsigned long long)in->max_tar_size);
         }
         return n;
 }

@@ -21,6 +21,9 @@ struct rc_archive_input;
 /* Reads the first bytes to detect the compression. */
 int rc_archive_input_open(int fd, int blob_fd, struct rc_archive_input **out, rc_error **err);
 void rc_archive_input_free(struct rc_archive_input *in);
+/* > 0: reading more than max uncompressed bytes (the end of the tar and
+ * what follows it included) is an EFBIG error. */
+void rc_archive_input_set_limit(struct rc_archive_input *in, uint64_t max);
 /* Next chunk of the uncompressed tar stream: > 0 bytes at *buf (valid until
  * the next call), 0 at the end, -1 with *err set. */
 ssize_t rc_archive_input_read(struct rc_archive_input *in, const void **buf, rc_error **err);

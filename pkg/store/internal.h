@@ -10,6 +10,7 @@ struct rc_store {
         char *root;
         int root_fd;
         sqlite3 *db;
+        uint64_t max_layer_size; /* 0: no limit */
 };
 
 void rc_stmt_finalizep(sqlite3_stmt **st);

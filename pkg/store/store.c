@@ -191,6 +191,16 @@ const char *rc_store_root(const struct rc_store *s)
         return s->root;
 }
 
+void rc_store_set_max_layer_size(struct rc_store *s, uint64_t bytes)
+{
+        s->max_layer_size = bytes;
+}
+
+uint64_t rc_store_max_layer_size(const struct rc_store *s)
+{
+        return s->max_layer_size;
+}
+
 int rc_store_mkdtemp(struct rc_store *s, const char *what, char **path, rc_error **err)
 {
         char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, what, (int)getpid());

@@ -30,6 +30,10 @@ void rc_store_close(struct rc_store *s);
 void rc_store_closep(struct rc_store **s);
 #define cleanup_store __attribute__((cleanup(rc_store_closep)))
 const char *rc_store_root(const struct rc_store *s);
+/* [storage] max_layer_size: the uncompressed bytes a layer written to this
+ * store may have (0, the default: no limit).  Extraction stops beyond it. */
+void rc_store_set_max_layer_size(struct rc_store *s, uint64_t bytes);
+uint64_t rc_store_max_layer_size(const struct rc_store *s);
 
 /* A fresh staging directory (for layer extraction, container roots...) or
  * file under tmp/, removed by rc_store_gc once its owner pid is gone. */
