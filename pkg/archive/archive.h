@@ -93,6 +93,9 @@ struct rc_extract_result {
 
 /* Read a gzip (multi-member), zstd or plain tar stream from in_fd to its
  * end and extract it below root_dirfd (O_RDONLY or O_PATH directory fd).
+ * After a gzip stream only zero padding may follow, after a zstd stream
+ * nothing: other trailing bytes are an error.  Errors that libarchive
+ * reports without a message name the header's position instead.
  * Errors start with "layer: " and name the entry, e.g.
  * "layer: etc/passwd: write: No space left on device".  *out is written
  * only on success. */

@@ -48,6 +48,14 @@ static la_ssize_t read_cb(struct archive *a, void *data, const void **buf)
         return n;
 }
 
+/* What libarchive says went wrong; it sometimes fails without a word
+ * (a stream cut inside a pax header). */
+static const char *ar_why(struct archive *a)
+{
+        const char *s = archive_error_string(a);
+        return s && *s ? s : "malformed or truncated tar header";
+}
+
 /* The error of a failed libarchive call: the input's own if it caused it. */
 static int archive_failure(struct reader *rd, struct archive *a, const char *name, rc_error **err)
 {
@@ -56,8 +64,26 @@ static int archive_failure(struct reader *rd, struct archive *a, const char *nam
                 return -1;
         }
         if (name)
-                return rc_error_set(err, 0, "%s: %s", name, archive_error_string(a));
-        return rc_error_set(err, 0, "%s", archive_error_string(a));
+                return rc_error_set(err, 0, "%s: %s", name, ar_why(a));
+        return rc_error_set(err, 0, "%s", ar_why(a));
+}
+
+/* A header that could not be read: say where, and after which entry. */
+static int header_failure(struct reader *rd, struct archive *a, const char *last, rc_error **err)
+{
+        long long at = (long long)archive_filter_bytes(a, -1);
+
+        if (rd->err) {
+                *err = steal_pointer(&rd->err);
+                return -1;
+        }
+        if (archive_format(a) == 0)
+                return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s", ar_why(a));
+        if (last == NULL)
+                return rc_error_set(err, 0, "damaged tar stream: the first header (before byte %lld): %s", at,
+                                    ar_why(a));
+        return rc_error_set(err, 0, "damaged tar stream: the header after entry %.200s (before byte %lld): %s", last,
+                            at, ar_why(a));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -522,30 +548,27 @@ static int extract_all(struct rc_archive_ctx *x, struct reader *rd, struct rc_ex
 {
         cleanup_archive struct archive *a = archive_read_new();
         struct archive_entry *e;
+        cleanup_free char *last = NULL; /* the last entry read, for messages */
         uint64_t entries = 0;
 
         if (a == NULL)
                 abort();
         if (archive_read_support_format_tar(a) != ARCHIVE_OK || archive_read_support_format_gnutar(a) != ARCHIVE_OK)
-                return rc_error_set(err, 0, "libarchive: %s", archive_error_string(a));
-        if (archive_read_open(a, rd, NULL, read_cb, NULL) != ARCHIVE_OK) {
-                if (rd->err == NULL)
-                        return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s",
-                                            archive_error_string(a));
-                return archive_failure(rd, a, NULL, err);
-        }
+                return rc_error_set(err, 0, "libarchive: %s", ar_why(a));
+        if (archive_read_open(a, rd, NULL, read_cb, NULL) != ARCHIVE_OK)
+                return header_failure(rd, a, NULL, err);
         for (;;) {
                 int r = archive_read_next_header(a, &e);
+                const char *name;
                 if (r == ARCHIVE_EOF)
                         break;
-                if (r == ARCHIVE_WARN) {
-                        rc_debug("layer: %s", archive_error_string(a));
-                } else if (r != ARCHIVE_OK) {
-                        if (rd->err == NULL && entries == 0)
-                                return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s",
-                                                    archive_error_string(a));
-                        return archive_failure(rd, a, NULL, err);
-                }
+                if (r == ARCHIVE_WARN)
+                        rc_debug("layer: %s", ar_why(a));
+                else if (r != ARCHIVE_OK)
+                        return header_failure(rd, a, last, err);
+                name = archive_entry_pathname(e);
+                free(last);
+                last = xstrdup(name ? name : "(without a name)");
                 if (rc_interrupt_check(err) < 0 || extract_entry(x, rd, a, e, err) < 0)
                         return -1;
                 entries++;

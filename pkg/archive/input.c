@@ -232,8 +232,11 @@ static ssize_t read_plain(struct rc_archive_input *in, unsigned char *out, rc_er
         return n;
 }
 
-/* After a gzip member: another member, the end, or trailing bytes (which
- * gzip(1) also ignores; they are covered by the blob digest). */
+/* After a gzip member: another member (RFC 1952 allows several, and
+ * gzip(1) concatenates them), the end, or padding.  Zero bytes after the
+ * last member are padding (tape blocking, as gzip(1) accepts) and are only
+ * hashed; any other trailing byte is an error: data no decompressor looks
+ * at must not ride along with a layer unnoticed. */
 static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
 {
         uint64_t trailing = 0;
@@ -250,6 +253,13 @@ static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
                 return 1;
         }
         for (;;) {
+                for (size_t i = 0; i < in->ilen; i++)
+                        if (in->ibuf[in->ipos + i] != 0)
+                                return rc_error_set(err, 0,
+                                                    "trailing data after the end of the gzip stream (byte %llu is "
+                                                    "neither a new gzip member nor zero padding): the file is "
+                                                    "damaged or was altered",
+                                                    (unsigned long long)(in->raw_size - in->ilen + i));
                 trailing += in->ilen;
                 consume(in, in->ilen);
                 ssize_t r = read_raw(in, err);
@@ -258,7 +268,7 @@ static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
                 if (r == 0)
                         break;
         }
-        rc_debug("layer: ignoring %llu bytes after the end of the gzip stream", (unsigned long long)trailing);
+        rc_debug("layer: ignoring %llu zero bytes after the end of the gzip stream", (unsigned long long)trailing);
         return 0;
 }
 
@@ -314,6 +324,11 @@ static ssize_t read_zstd(struct rc_archive_input *in, unsigned char *out, rc_err
                 ZSTD_inBuffer ib = { in->ibuf + in->ipos, in->ilen, 0 };
                 ZSTD_outBuffer ob = { out, RC_ARCHIVE_BUF_SIZE, 0 };
                 size_t r = ZSTD_decompressStream(in->zs, &ob, &ib);
+                if (ZSTD_isError(r) && in->zret == 0)
+                        return rc_error_set(err, 0,
+                                            "trailing data after the end of the zstd stream (at byte %llu: %s): the "
+                                            "file is damaged or was altered",
+                                            (unsigned long long)(in->raw_size - in->ilen), ZSTD_getErrorName(r));
                 if (ZSTD_isError(r))
                         return rc_error_set(err, 0, "corrupt zstd data: %s", ZSTD_getErrorName(r));
                 consume(in, ib.pos);
