@@ -2,6 +2,7 @@
 # Runs rc's tests and ends with "N passed, N failed, N skipped".
 #   unit tests   build/tests/test_* (cmocka, TAP output)
 #   system tests tests/system/*.bats (bats, driving bin/rc)
+#   security     tests/security/*.bats (bats: escapes, hostile layers, denial of service)
 #   fuzzing      build-fuzz/fuzz/* for a few seconds each, when built
 # As root it prepares the machine (tests/setup-host.sh) and runs everything
 # as the unprivileged test user, the way users run rc.
@@ -74,9 +75,10 @@ done
 if [ "$unit_only" -eq 0 ]; then
         echo "== system tests (as $(id -un))"
         export RC_BIN="$here/$BIN/rc"
-        for f in tests/system/*.bats; do
+        for f in tests/system/*.bats tests/security/*.bats; do
                 [ -e "$f" ] || continue
                 name=$(basename "$f" .bats)
+                case "$f" in tests/security/*) name=security/$name ;; esac
                 start=$(date +%s)
                 bats --tap "$f" >"$log" 2>&1
                 status=$?
