@@ -2,7 +2,7 @@
 # Runs rc's tests and ends with "N passed, N failed, N skipped".
 #   unit tests   build/tests/test_* (cmocka, TAP output)
 #   system tests tests/system/*.bats (bats, driving bin/rc)
-#   security     tests/security/*.bats (hostile images and inputs against bin/rc)
+#   security     tests/security/*.bats (bats: escapes, hostile layers, denial of service)
 #   fuzzing      build-fuzz/fuzz/* for a few seconds each, when built
 # As root it prepares the machine (tests/setup-host.sh) and runs everything
 # as the unprivileged test user, the way users run rc.
@@ -78,6 +78,7 @@ if [ "$unit_only" -eq 0 ]; then
         for f in tests/system/*.bats tests/security/*.bats; do
                 [ -e "$f" ] || continue
                 name=$(basename "$f" .bats)
+                case "$f" in tests/security/*) name=security/$name ;; esac
                 start=$(date +%s)
                 bats --tap "$f" >"$log" 2>&1
                 status=$?

@@ -102,7 +102,7 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc && !all)
                 return rc_cli_usage_error("rm", "rm needs at least one container (or -a)");
-        if (rc_cli_open_store(cli, &s, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (all) {
                 struct rc_container_rec *list = NULL;

@@ -11,6 +11,7 @@
 #include "images/images.h"
 #include "rc.h"
 #include "store/store.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 int cmd_import(struct rc_cli *cli, int argc, char **argv)
@@ -45,7 +46,8 @@ int cmd_import(struct rc_cli *cli, int argc, char **argv)
                         return rc_cli_fail(err);
                 }
         }
-        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
+        rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
                 rc_error_wrap(&err, "import %s", path);
                 return rc_cli_fail(err);
         }
@@ -177,7 +179,12 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
         }
         if (argc - optind > 1)
                 return rc_cli_usage_error("images", "images takes at most one REPOSITORY[:TAG]");
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_image_list(s, &imgs, &n, &err) < 0)
+        /* Listing needs neither the user namespace nor the write lock,
+         * unless an interrupted or killed rc left staging to collect. */
+        if (rc_store_has_dead_staging(cli->cfg.root) ? rc_cli_open_store_rw(cli, &s, &err) < 0
+                                                     : rc_store_open(cli->cfg.root, &s, &err) < 0)
+                return rc_cli_fail(err);
+        if (rc_store_image_list(s, &imgs, &n, &err) < 0)
                 return rc_cli_fail(err);
         if (optind < argc && filter_images(imgs, &n, argv[optind], &err) < 0) {
                 rc_image_list_free(imgs, n);
@@ -239,7 +246,7 @@ int cmd_rmi(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc)
                 return rc_cli_usage_error("rmi", "rmi needs at least one image");
-        if (rc_cli_open_store(cli, &s, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         for (int i = optind; i < argc; i++) {
                 cleanup_free char *untagged = NULL;
@@ -259,7 +266,5 @@ int cmd_rmi(struct rc_cli *cli, int argc, char **argv)
                 if (deleted[0])
                         printf("Deleted: %s\n", deleted);
         }
-        if (rc_store_gc(s, &err) < 0)
-                rc_cli_fail(err);
         return status;
 }

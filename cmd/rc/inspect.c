@@ -247,8 +247,7 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
                 if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
                         return 0;
         }
-        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_prune(s, all, &removed, &err) < 0 ||
-            rc_store_gc(s, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_prune(s, all, &removed, &err) < 0)
                 return rc_cli_fail(err);
         for (size_t i = 0; removed[i]; i++)
                 printf("%s\n", removed[i]);

@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "userns/userns.h"
 #include "util/log.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 static const struct rc_command commands[] = {
@@ -55,6 +56,7 @@ int rc_cli_fail(rc_error *err)
 {
         fprintf(stderr, "rc: %s\n", err ? err->msg : "unknown error");
         rc_error_free(err);
+        rc_interrupt_reraise(); /* interrupted: end as killed by the signal */
         return 125;
 }
 
@@ -77,7 +79,18 @@ int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
         if (rc_userns_enter(&cli->cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
-        return rc_store_open(cli->cfg.root, s, err);
+        if (rc_store_open(cli->cfg.root, s, err) < 0)
+                return -1;
+        rc_store_set_max_layer_size(*s, cli->cfg.max_layer_size);
+        return 0;
+}
+
+int rc_cli_open_store_rw(struct rc_cli *cli, struct rc_store **s, rc_error **err)
+{
+        if (rc_cli_open_store(cli, s, err) < 0)
+                return -1;
+        rc_store_gc(*s, err); /* never fails: it warns about what it cannot remove */
+        return 0;
 }
 
 int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip)

@@ -7,6 +7,7 @@
 
 #include "images/images.h"
 #include "rc.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 /* On a terminal: one line per layer, redrawn in place (bytes, rate).
@@ -134,7 +135,8 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind + 1 != argc)
                 return rc_cli_usage_error("pull", "pull takes one image");
-        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_pull(s, argv[optind], &o, id, &err) < 0)
+        rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_pull(s, argv[optind], &o, id, &err) < 0)
                 return rc_cli_fail(err);
         printf("%s\n", id);
         return 0;

@@ -100,7 +100,7 @@ int cmd_push(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc || argc - optind > 2)
                 return rc_cli_usage_error("push", "push takes an image and an optional destination");
-        if (rc_cli_open_store(cli, &s, &err) < 0 ||
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 ||
             rc_images_push(s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &o, digest, &err) < 0)
                 return rc_cli_fail(err);
         if (digestfile != NULL && rc_write_file(digestfile, digest, strlen(digest), 0644, &err) < 0)
@@ -122,7 +122,7 @@ int cmd_tag(struct rc_cli *cli, int argc, char **argv)
         }
         if (argc < 3)
                 return rc_cli_usage_error("tag", "tag takes an image and at least one new name");
-        if (rc_cli_open_store(cli, &s, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         for (int i = 2; i < argc; i++)
                 if (rc_images_tag(s, argv[1], argv[i], &err) < 0)

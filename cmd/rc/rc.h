@@ -36,6 +36,9 @@ struct rc_store;
 /* Join rc's user namespace (the store's files belong to subordinate ids)
  * and open the store. */
 int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err);
+/* The same, for commands that write to the store: also collects what
+ * killed or interrupted rc processes left (rc_store_gc, which only warns). */
+int rc_cli_open_store_rw(struct rc_cli *cli, struct rc_store **s, rc_error **err);
 /* --tls-verify=ARG: sets *skip; a usage error (status 125) for anything but
  * true or false. */
 int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);

@@ -8,6 +8,7 @@
 
 #include "images/images.h"
 #include "rc.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 int cmd_save(struct rc_cli *cli, int argc, char **argv)
@@ -124,7 +125,8 @@ int cmd_load(struct rc_cli *cli, int argc, char **argv)
                 rc_error_set(&err, errno, "load: open %s", input ? input : "standard input");
                 return rc_cli_fail(err);
         }
-        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
+        rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_load(s, fd, &loaded, &err) < 0)
                 return rc_cli_fail(err);
         for (size_t i = 0; loaded[i]; i++)
                 printf(quiet ? "%s\n" : "Loaded image: %s\n", loaded[i]);

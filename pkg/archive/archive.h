@@ -13,6 +13,10 @@
  *    RESOLVE_IN_ROOT, so symlinks in the layer ("link -> /", "up -> ..")
  *    resolve as if the root were "/": "link/etc/x" lands in ROOT/etc/x.
  *    Missing parents are created (0755) one component at a time.
+ *    Names longer than openat2 takes (a tree thousands of levels deep) are
+ *    resolved in pieces: the first ~3000 characters in the root, the rest
+ *    by descending without following symbolic links (a symlink that deep
+ *    in a name is an error).
  *  - The final component is never followed: an entry replaces whatever is
  *    there (a symlink included) unless both are directories, in which case
  *    the directory is kept and its metadata updated.
@@ -73,6 +77,10 @@ struct rc_extract_opts {
          * logged (unprivileged extraction, unit tests).  false: lchown to
          * the tar's ids; failures are errors. */
         bool ignore_ownership;
+        /* > 0: stop with EFBIG ("expands beyond N bytes") once the
+         * uncompressed tar grows past this many bytes (decompression
+         * bombs); checked as the stream is read, before it is written. */
+        uint64_t max_tar_size;
 };
 
 struct rc_extract_result {
@@ -85,6 +93,9 @@ struct rc_extract_result {
 
 /* Read a gzip (multi-member), zstd or plain tar stream from in_fd to its
  * end and extract it below root_dirfd (O_RDONLY or O_PATH directory fd).
+ * After a gzip stream only zero padding may follow, after a zstd stream
+ * nothing: other trailing bytes are an error.  Errors that libarchive
+ * reports without a message name the header's position instead.
  * Errors start with "layer: " and name the entry, e.g.
  * "layer: etc/passwd: write: No space left on device".  *out is written
  * only on success. */

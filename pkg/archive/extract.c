@@ -15,6 +15,7 @@
 
 #include "archive/internal.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -47,6 +48,14 @@ static la_ssize_t read_cb(struct archive *a, void *data, const void **buf)
         return n;
 }
 
+/* What libarchive says went wrong; it sometimes fails without a word
+ * (a stream cut inside a pax header). */
+static const char *ar_why(struct archive *a)
+{
+        const char *s = archive_error_string(a);
+        return s && *s ? s : "malformed or truncated tar header";
+}
+
 /* The error of a failed libarchive call: the input's own if it caused it. */
 static int archive_failure(struct reader *rd, struct archive *a, const char *name, rc_error **err)
 {
@@ -55,8 +64,26 @@ static int archive_failure(struct reader *rd, struct archive *a, const char *nam
                 return -1;
         }
         if (name)
-                return rc_error_set(err, 0, "%s: %s", name, archive_error_string(a));
-        return rc_error_set(err, 0, "%s", archive_error_string(a));
+                return rc_error_set(err, 0, "%s: %s", name, ar_why(a));
+        return rc_error_set(err, 0, "%s", ar_why(a));
+}
+
+/* A header that could not be read: say where, and after which entry. */
+static int header_failure(struct reader *rd, struct archive *a, const char *last, rc_error **err)
+{
+        long long at = (long long)archive_filter_bytes(a, -1);
+
+        if (rd->err) {
+                *err = steal_pointer(&rd->err);
+                return -1;
+        }
+        if (archive_format(a) == 0)
+                return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s", ar_why(a));
+        if (last == NULL)
+                return rc_error_set(err, 0, "damaged tar stream: the first header (before byte %lld): %s", at,
+                                    ar_why(a));
+        return rc_error_set(err, 0, "damaged tar stream: the header after entry %.200s (before byte %lld): %s", last,
+                            at, ar_why(a));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -116,6 +143,8 @@ static int write_data(struct reader *rd, struct archive *a, struct archive_entry
                         break;
                 if (r < ARCHIVE_WARN)
                         return archive_failure(rd, a, name, err);
+                if (rc_interrupt_check(err) < 0)
+                        return -1;
                 const char *p = buf;
                 while (size > 0) {
                         ssize_t n = pwrite(fd, p, size, off);
@@ -230,6 +259,23 @@ static int extract_symlink(struct rc_archive_ctx *x, struct archive_entry *e, in
         return 0;
 }
 
+/* An O_PATH fd for the entry `path` (cleaned) in the root, its last
+ * component not followed; -1 with errno, or -2 with *err. */
+static int open_entry(struct rc_archive_ctx *x, const char *path, rc_error **err)
+{
+        const char *slash = strrchr(path, '/');
+        cleanup_free char *dir = slash ? xstrndup(path, slash - path) : xstrdup("");
+        cleanup_close int dfd = -1;
+
+        if (rc_archive_open_dir(x, dir, &dfd, err) < 0)
+                return -2;
+        if (dfd < 0) {
+                errno = ENOENT;
+                return -1;
+        }
+        return openat(dfd, slash ? slash + 1 : path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static int extract_hardlink(struct rc_archive_ctx *x, const char *link, int dirfd, const char *base,
                             const char *name, rc_error **err)
 {
@@ -240,7 +286,9 @@ static int extract_hardlink(struct rc_archive_ctx *x, const char *link, int dirf
 
         if (rc_archive_clean_path(link, &target, err) < 0)
                 return rc_error_wrap(err, "%s: hard link", name);
-        tfd = rc_archive_openat2(x->root_fd, target, O_PATH | O_NOFOLLOW);
+        tfd = open_entry(x, target, err);
+        if (tfd == -2)
+                return rc_error_wrap(err, "%s: hard link target", name);
         if (tfd < 0 && errno == ENOENT)
                 return rc_error_set(err, 0, "%s: hard link target %s does not exist in the layer", name, target);
         if (tfd < 0)
@@ -396,15 +444,14 @@ static int opaque_walk(struct rc_archive_ctx *x, int dfd, const char *dir, rc_er
  * directory. */
 static int apply_opaque(struct rc_archive_ctx *x, const char *dir, const char *name, rc_error **err)
 {
-        cleanup_close int fd = -1;
+        cleanup_close int fd = -1, pfd = -1;
 
         rc_archive_forget_dir(x);
-        if (dir[0] == '\0')
-                fd = openat(x->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        else
-                fd = rc_archive_openat2(x->root_fd, dir, O_RDONLY | O_DIRECTORY);
-        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+        if (rc_archive_open_dir(x, dir, &pfd, err) < 0)
+                return rc_error_wrap(err, "%s", name);
+        if (pfd < 0)
                 return 0;
+        fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return rc_error_set(err, errno, "%s: open directory", name);
         return opaque_walk(x, fd, dir, err);
@@ -501,31 +548,28 @@ static int extract_all(struct rc_archive_ctx *x, struct reader *rd, struct rc_ex
 {
         cleanup_archive struct archive *a = archive_read_new();
         struct archive_entry *e;
+        cleanup_free char *last = NULL; /* the last entry read, for messages */
         uint64_t entries = 0;
 
         if (a == NULL)
                 abort();
         if (archive_read_support_format_tar(a) != ARCHIVE_OK || archive_read_support_format_gnutar(a) != ARCHIVE_OK)
-                return rc_error_set(err, 0, "libarchive: %s", archive_error_string(a));
-        if (archive_read_open(a, rd, NULL, read_cb, NULL) != ARCHIVE_OK) {
-                if (rd->err == NULL)
-                        return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s",
-                                            archive_error_string(a));
-                return archive_failure(rd, a, NULL, err);
-        }
+                return rc_error_set(err, 0, "libarchive: %s", ar_why(a));
+        if (archive_read_open(a, rd, NULL, read_cb, NULL) != ARCHIVE_OK)
+                return header_failure(rd, a, NULL, err);
         for (;;) {
                 int r = archive_read_next_header(a, &e);
+                const char *name;
                 if (r == ARCHIVE_EOF)
                         break;
-                if (r == ARCHIVE_WARN) {
-                        rc_debug("layer: %s", archive_error_string(a));
-                } else if (r != ARCHIVE_OK) {
-                        if (rd->err == NULL && entries == 0)
-                                return rc_error_set(err, 0, "not a tar archive (nor gzip or zstd compressed): %s",
-                                                    archive_error_string(a));
-                        return archive_failure(rd, a, NULL, err);
-                }
-                if (extract_entry(x, rd, a, e, err) < 0)
+                if (r == ARCHIVE_WARN)
+                        rc_debug("layer: %s", ar_why(a));
+                else if (r != ARCHIVE_OK)
+                        return header_failure(rd, a, last, err);
+                name = archive_entry_pathname(e);
+                free(last);
+                last = xstrdup(name ? name : "(without a name)");
+                if (rc_interrupt_check(err) < 0 || extract_entry(x, rd, a, e, err) < 0)
                         return -1;
                 entries++;
         }
@@ -559,6 +603,7 @@ int rc_archive_extract(int in_fd, int root_dirfd, const struct rc_extract_opts *
         memset(&res, 0, sizeof(res));
         if (rc_archive_input_open(in_fd, opts->blob_fd, &rd.in, err) < 0)
                 return rc_error_wrap(err, "layer");
+        rc_archive_input_set_limit(rd.in, opts->max_tar_size);
         r = extract_all(&x, &rd, &res, err);
         rc_archive_forget_dir(&x);
         for (size_t i = 0; i < x.ndirs; i++)

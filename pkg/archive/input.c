@@ -19,6 +19,7 @@
 
 #include "archive/internal.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -31,6 +32,7 @@ struct rc_archive_input {
         uint64_t raw_size;   /* producer */
         rc_sha256 *tar_hash; /* consumer; NULL when uncompressed */
         uint64_t tar_size;   /* consumer */
+        uint64_t max_tar_size; /* consumer; 0: no limit */
 
         unsigned char *ibuf; /* raw bytes: [ipos, ipos + ilen) are unread */
         size_t ipos, ilen;
@@ -92,12 +94,16 @@ static ssize_t read_into(struct rc_archive_input *in, unsigned char *dst, size_t
         if (in->started) {
                 /* Wait for input or for the consumer to give up, so a stalled
                  * download cannot keep the producer (and its join) hanging. */
-                struct pollfd p[2] = { { .fd = in->fd, .events = POLLIN }, { .fd = in->stop_fd, .events = POLLIN } };
-                while (poll(p, 2, -1) < 0)
+                struct pollfd p[3] = { { .fd = in->fd, .events = POLLIN },
+                                       { .fd = in->stop_fd, .events = POLLIN },
+                                       { .fd = rc_interrupt_fd(), .events = POLLIN } };
+                while (poll(p, p[2].fd >= 0 ? 3 : 2, -1) < 0)
                         if (errno != EINTR)
                                 return rc_error_set(err, errno, "poll layer stream");
                 if (p[1].revents)
                         return rc_error_set(err, ECANCELED, "layer stream");
+                if (rc_interrupt_check(err) < 0)
+                        return -1;
         }
         do
                 n = read(in->fd, dst, cap);
@@ -200,6 +206,11 @@ void rc_archive_input_free(struct rc_archive_input *in)
         free(in);
 }
 
+void rc_archive_input_set_limit(struct rc_archive_input *in, uint64_t max)
+{
+        in->max_tar_size = max;
+}
+
 enum rc_compression rc_archive_input_compression(const struct rc_archive_input *in)
 {
         return in->comp;
@@ -221,8 +232,11 @@ static ssize_t read_plain(struct rc_archive_input *in, unsigned char *out, rc_er
         return n;
 }
 
-/* After a gzip member: another member, the end, or trailing bytes (which
- * gzip(1) also ignores; they are covered by the blob digest). */
+/* After a gzip member: another member (RFC 1952 allows several, and
+ * gzip(1) concatenates them), the end, or padding.  Zero bytes after the
+ * last member are padding (tape blocking, as gzip(1) accepts) and are only
+ * hashed; any other trailing byte is an error: data no decompressor looks
+ * at must not ride along with a layer unnoticed. */
 static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
 {
         uint64_t trailing = 0;
@@ -239,6 +253,13 @@ static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
                 return 1;
         }
         for (;;) {
+                for (size_t i = 0; i < in->ilen; i++)
+                        if (in->ibuf[in->ipos + i] != 0)
+                                return rc_error_set(err, 0,
+                                                    "trailing data after the end of the gzip stream (byte %llu is "
+                                                    "neither a new gzip member nor zero padding): the file is "
+                                                    "damaged or was altered",
+                                                    (unsigned long long)(in->raw_size - in->ilen + i));
                 trailing += in->ilen;
                 consume(in, in->ilen);
                 ssize_t r = read_raw(in, err);
@@ -247,7 +268,7 @@ static int gzip_next_member(struct rc_archive_input *in, rc_error **err)
                 if (r == 0)
                         break;
         }
-        rc_debug("layer: ignoring %llu bytes after the end of the gzip stream", (unsigned long long)trailing);
+        rc_debug("layer: ignoring %llu zero bytes after the end of the gzip stream", (unsigned long long)trailing);
         return 0;
 }
 
@@ -303,6 +324,11 @@ static ssize_t read_zstd(struct rc_archive_input *in, unsigned char *out, rc_err
                 ZSTD_inBuffer ib = { in->ibuf + in->ipos, in->ilen, 0 };
                 ZSTD_outBuffer ob = { out, RC_ARCHIVE_BUF_SIZE, 0 };
                 size_t r = ZSTD_decompressStream(in->zs, &ob, &ib);
+                if (ZSTD_isError(r) && in->zret == 0)
+                        return rc_error_set(err, 0,
+                                            "trailing data after the end of the zstd stream (at byte %llu: %s): the "
+                                            "file is damaged or was altered",
+                                            (unsigned long long)(in->raw_size - in->ilen), ZSTD_getErrorName(r));
                 if (ZSTD_isError(r))
                         return rc_error_set(err, 0, "corrupt zstd data: %s", ZSTD_getErrorName(r));
                 consume(in, ib.pos);
@@ -430,6 +456,10 @@ ssize_t rc_archive_input_read(struct rc_archive_input *in, const void **buf, rc_
                 if (in->tar_hash)
                         rc_sha256_update(in->tar_hash, *buf, (size_t)n);
                 in->tar_size += (uint64_t)n;
+                if (in->max_tar_size && in->tar_size > in->max_tar_size)
+                        return rc_error_set(err, EFBIG, "expands beyond the limit of %.1f MiB (%llu bytes)",
+                                            (double)in->max_tar_size / (1024.0 * 1024.0),
+                                            (unsigned long long)in->max_tar_size);
         }
         return n;
 }

@@ -21,6 +21,9 @@ struct rc_archive_input;
 /* Reads the first bytes to detect the compression. */
 int rc_archive_input_open(int fd, int blob_fd, struct rc_archive_input **out, rc_error **err);
 void rc_archive_input_free(struct rc_archive_input *in);
+/* > 0: reading more than max uncompressed bytes (the end of the tar and
+ * what follows it included) is an EFBIG error. */
+void rc_archive_input_set_limit(struct rc_archive_input *in, uint64_t max);
 /* Next chunk of the uncompressed tar stream: > 0 bytes at *buf (valid until
  * the next call), 0 at the end, -1 with *err set. */
 ssize_t rc_archive_input_read(struct rc_archive_input *in, const void **buf, rc_error **err);
@@ -69,6 +72,10 @@ int rc_archive_openat2(int root_fd, const char *path, int flags);
  * borrowed from the cache: valid until the next resolve or forget. */
 int rc_archive_resolve_dir(struct rc_archive_ctx *x, const char *dir, bool create, int *fd, rc_error **err);
 void rc_archive_forget_dir(struct rc_archive_ctx *x);
+/* Open directory `dir` (cleaned, "" = root) in the root without creating
+ * it or touching the cache: a new O_PATH fd, or *fd = -1 if it does not
+ * exist.  Names of any length (resolved in pieces beyond PATH_MAX). */
+int rc_archive_open_dir(struct rc_archive_ctx *x, const char *dir, int *fd, rc_error **err);
 /* Stop reusing the cached directory, but keep its fd valid until the next
  * resolve (the caller may still be using it). */
 void rc_archive_invalidate_dir(struct rc_archive_ctx *x);

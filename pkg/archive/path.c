@@ -3,6 +3,7 @@
  * and the directory modes/times applied at the end. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <search.h>
 #include <stdio.h>
@@ -200,9 +201,162 @@ static int mkdir_components(struct rc_archive_ctx *x, const char *dir, rc_error 
         }
 }
 
+/* Paths longer than this are resolved in pieces: openat2 takes at most
+ * PATH_MAX bytes, and a layer may nest directories far deeper than that. */
+#define IN_ROOT_MAX 3072
+
+/* Where to cut a long path: at the last '/' within IN_ROOT_MAX bytes, so
+ * that path[0..cut) resolves in one call.  0 if there is no such '/'. */
+static size_t chunk_end(const char *path)
+{
+        size_t len = strlen(path), cut;
+
+        if (len <= IN_ROOT_MAX)
+                return len;
+        for (cut = IN_ROOT_MAX; cut > 0 && path[cut] != '/'; cut--)
+                ;
+        return cut;
+}
+
+static int open_beneath(int dirfd, const char *path)
+{
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        for (int i = 0;; i++) {
+                fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                if (fd >= 0 || errno != EAGAIN || i == 32)
+                        return fd;
+        }
+}
+
+/* Open the directory rel (a cleaned name: no "." or ".." components) below
+ * dirfd by descending only: a symbolic link on the way is ELOOP.  create:
+ * make missing components (0755).  A new O_PATH fd, or -1 with errno. */
+static int descend(int dirfd, const char *rel, bool create)
+{
+        cleanup_free char *p = xstrdup(rel);
+        int cur = dirfd;
+        char *s = p;
+
+        while (*s) {
+                size_t n = chunk_end(s);
+                char saved = s[n];
+                int next;
+
+                if (n == 0) {
+                        errno = ENAMETOOLONG;
+                        goto fail;
+                }
+                s[n] = '\0';
+                next = open_beneath(cur, s);
+                if (next < 0 && errno == ENOENT && create) {
+                        /* one component at a time, creating what is missing */
+                        int at = cur;
+                        char *save = NULL;
+                        next = -1;
+                        for (char *c = strtok_r(s, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                                next = open_beneath(at, c);
+                                if (next < 0 && errno == ENOENT) {
+                                        if (mkdirat(at, c, 0755) < 0 && errno != EEXIST)
+                                                next = -1;
+                                        else
+                                                next = open_beneath(at, c);
+                                }
+                                if (at != cur)
+                                        close(at);
+                                if (next < 0)
+                                        break;
+                                at = next;
+                        }
+                }
+                if (next < 0)
+                        goto fail;
+                if (cur != dirfd)
+                        close(cur);
+                cur = next;
+                s += n + (saved ? 1 : 0);
+        }
+        if (cur == dirfd)
+                return fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        return cur;
+fail:
+        if (cur != dirfd) {
+                int e = errno;
+                close(cur);
+                errno = e;
+        }
+        return -1;
+}
+
+/* The directory dir resolved in the root: a new fd; 0 with *out = -1 when
+ * it does not exist (!create); -1 with *err. */
+static int open_in_root(struct rc_archive_ctx *x, const char *dir, bool create, int *out, rc_error **err)
+{
+        size_t n = chunk_end(dir);
+        cleanup_free char *head = NULL;
+        const char *tail;
+        int fd;
+
+        if (n == 0)
+                return rc_error_set(err, ENAMETOOLONG, "directory name too long");
+        head = xstrndup(dir, n);
+        tail = dir[n] ? dir + n + 1 : NULL;
+        fd = rc_archive_openat2(x->root_fd, head, O_PATH | O_DIRECTORY);
+        if (fd < 0 && errno == ENOSYS)
+                return rc_error_set(err, errno, "openat2 (rc needs Linux 5.6 or newer to extract layers safely)");
+        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) && !create) {
+                *out = -1;
+                return 0;
+        }
+        if (fd < 0 && errno == ENOENT) {
+                fd = mkdir_components(x, head, err);
+                if (fd < 0)
+                        return -1;
+        } else if (fd < 0) {
+                return rc_error_set(err, errno, "directory %s", head);
+        }
+        if (tail) {
+                /* Below the first IN_ROOT_MAX bytes symbolic links are not
+                 * followed: resolving them would need the whole path. */
+                int deep = descend(fd, tail, create);
+                int e = errno;
+                close(fd);
+                if (deep < 0 && (e == ENOENT || e == ENOTDIR) && !create) {
+                        *out = -1;
+                        return 0;
+                }
+                if (deep < 0 && e == ELOOP)
+                        return rc_error_set(err, 0,
+                                            "a symbolic link more than %d characters deep in a path is not followed "
+                                            "(below %.40s...)",
+                                            IN_ROOT_MAX, head);
+                if (deep < 0)
+                        return rc_error_set(err, e, "directory %.40s... (%zu characters)", dir, strlen(dir));
+                fd = deep;
+        }
+        *out = fd;
+        return 0;
+}
+
+int rc_archive_open_dir(struct rc_archive_ctx *x, const char *dir, int *fd, rc_error **err)
+{
+        if (dir[0] == '\0') {
+                *fd = fcntl(x->root_fd, F_DUPFD_CLOEXEC, 3);
+                if (*fd < 0)
+                        return rc_error_set(err, errno, "dup");
+                return 0;
+        }
+        return open_in_root(x, dir, false, fd, err);
+}
+
 int rc_archive_resolve_dir(struct rc_archive_ctx *x, const char *dir, bool create, int *out, rc_error **err)
 {
-        int fd;
+        size_t plen;
+        int fd = -1;
 
         if (dir[0] == '\0') {
                 *out = x->root_fd;
@@ -212,24 +366,28 @@ int rc_archive_resolve_dir(struct rc_archive_ctx *x, const char *dir, bool creat
                 *out = x->parent_fd;
                 return 0;
         }
+        /* Below the cached directory (the next level of a tree being
+         * extracted): descend from it.  Without symbolic links or ".." on
+         * the way this is what resolving the whole name in the root gives;
+         * with one, resolve the whole name. */
+        plen = x->parent_path ? strlen(x->parent_path) : 0;
+        if (plen && strncmp(dir, x->parent_path, plen) == 0 && dir[plen] == '/') {
+                fd = descend(x->parent_fd, dir + plen + 1, create);
+                if (fd < 0 && !create && (errno == ENOENT || errno == ENOTDIR)) {
+                        *out = -1;
+                        return 0;
+                }
+                if (fd < 0 && errno != ELOOP && errno != ENOTDIR)
+                        return rc_error_set(err, errno, "directory %.*s...", 40, dir);
+        }
         rc_archive_forget_dir(x);
-        fd = rc_archive_openat2(x->root_fd, dir, O_PATH | O_DIRECTORY);
-        if (fd < 0 && errno == ENOSYS)
-                return rc_error_set(err, errno, "openat2 (rc needs Linux 5.6 or newer to extract layers safely)");
-        if (fd < 0 && errno == ENOENT) {
-                if (!create) {
-                        *out = -1;
-                        return 0;
-                }
-                fd = mkdir_components(x, dir, err);
-                if (fd < 0)
+        if (fd < 0) {
+                if (open_in_root(x, dir, create, &fd, err) < 0)
                         return -1;
-        } else if (fd < 0) {
-                if (!create && errno == ENOTDIR) {
+                if (fd < 0) {
                         *out = -1;
                         return 0;
                 }
-                return rc_error_set(err, errno, "directory %s", dir);
         }
         if (ensure_writable(x, fd, dir, err) < 0) {
                 close(fd);
@@ -263,11 +421,10 @@ static int apply_dirfix(struct rc_archive_ctx *x, const struct rc_archive_dirfix
         if (slash) {
                 *slash = '\0';
                 base = slash + 1;
-                pfd = rc_archive_openat2(x->root_fd, dir, O_PATH | O_DIRECTORY);
-                if (pfd < 0 && (errno == ENOENT || errno == ENOTDIR))
-                        return 0; /* removed by a later entry */
+                if (rc_archive_open_dir(x, dir, &pfd, err) < 0)
+                        return rc_error_wrap(err, "%s: resolve parent", d->path);
                 if (pfd < 0)
-                        return rc_error_set(err, errno, "%s: resolve parent", d->path);
+                        return 0; /* removed by a later entry */
                 dfd = pfd;
         }
         if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {

@@ -152,6 +152,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
                         c->parallel_downloads = (int)v;
                 return 1;
         }
+        if (!strcmp(section, "storage") && !strcmp(name, "max_layer_size")) {
+                if (rc_config_parse_size(value, &c->max_layer_size) < 0)
+                        st->bad = xasprintf("[storage] max_layer_size must be a size such as 500m, 10g or 0 (no "
+                                            "limit), not '%s'",
+                                            value);
+                return 1;
+        }
         if (!strcmp(section, "userns") && !strcmp(name, "pause")) {
                 if (parse_bool(value, &c->pause) < 0)
                         st->bad = xasprintf("[userns] pause must be true or false, not '%s'", value);
@@ -261,4 +268,47 @@ void rc_config_free(struct rc_config *c)
         strv_free(c->insecure);
         strv_free(c->mirrors);
         memset(c, 0, sizeof(*c));
+}
+
+int rc_config_parse_size(const char *s, uint64_t *out)
+{
+        static const char units[] = "kmgt";
+        unsigned long long v;
+        const char *u;
+        char *end;
+        int shift = 0;
+
+        while (*s == ' ' || *s == '\t')
+                s++;
+        if (*s < '0' || *s > '9') {
+                errno = EINVAL;
+                return -1;
+        }
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno == ERANGE)
+                return -1;
+        if (*end != '\0') {
+                u = strchr(units, end[0] | 0x20);
+                if (u == NULL) {
+                        errno = EINVAL;
+                        return -1;
+                }
+                shift = 10 * (int)(u - units + 1);
+                end++;
+                if ((end[0] | 0x20) == 'i' && (end[1] | 0x20) == 'b')
+                        end += 2;
+                else if ((end[0] | 0x20) == 'b')
+                        end++;
+                if (*end != '\0') {
+                        errno = EINVAL;
+                        return -1;
+                }
+        }
+        if (shift && v > (UINT64_MAX >> shift)) {
+                errno = ERANGE;
+                return -1;
+        }
+        *out = (uint64_t)v << shift;
+        return 0;
 }

@@ -7,6 +7,7 @@
 #define RC_CONFIG_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -16,6 +17,7 @@ struct rc_config {
         char *runroot;         /* [storage] runroot: runtime state ($XDG_RUNTIME_DIR/rc) */
         char *storage_driver;  /* [storage] driver: auto|overlay|fuse-overlayfs|vfs */
         char *fuse_overlayfs;  /* [storage] fuse_overlayfs: helper binary name or path */
+        uint64_t max_layer_size; /* [storage] max_layer_size: bytes a layer may expand to; 0 = no limit */
         char *subuid_file;     /* [userns] subuid_file: /etc/subuid */
         char *subgid_file;     /* [userns] subgid_file: /etc/subgid */
         char *newuidmap;       /* [userns] newuidmap: helper binary name or path */
@@ -39,5 +41,10 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err);
 int rc_config_load(struct rc_config *cfg, const char *explicit_path, rc_error **err);
 
 void rc_config_free(struct rc_config *cfg);
+
+/* A size as rootless.conf writes it: a number of bytes, optionally with a
+ * binary suffix k, m, g or t (also kb/kib..., any case): "500m", "10g",
+ * "1073741824".  -1 (EINVAL, ERANGE) for anything else. */
+int rc_config_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archive/archive.h"
+#include "images/internal.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -27,13 +28,32 @@ static char *rfc3339_now(void)
         return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
+int rc_images_hint_layer_error(struct rc_store *s, rc_error **err)
+{
+        switch (rc_error_errno(*err)) {
+        case ENOSPC:
+                return rc_error_hint(err,
+                                     "free space under %s (rc rmi, rc image prune) or keep the store elsewhere "
+                                     "(--root or [storage] root)",
+                                     rc_store_root(s));
+        case EFBIG:
+                if (rc_store_max_layer_size(s) == 0)
+                        return -1;
+                return rc_error_hint(err,
+                                     "the store's limit is [storage] max_layer_size in rootless.conf; raise it only "
+                                     "for an image you trust");
+        default:
+                return -1;
+        }
+}
+
 /* Extract fd into a staged layer and commit it and its blob. */
 static int import_layer(struct rc_store *s, int fd, struct rc_layer *layer, rc_error **err)
 {
         cleanup_free char *dir = NULL, *blob_tmp = NULL;
         cleanup_close int dir_fd = -1, blob_fd = -1;
         struct rc_extract_result res;
-        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER };
+        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .max_tar_size = rc_store_max_layer_size(s) };
         rc_error *ignored = NULL;
 
         if (rc_store_mkdtemp(s, "layer", &dir, err) < 0 || rc_store_mkstemp(s, "blob", &blob_fd, &blob_tmp, err) < 0)
@@ -144,6 +164,8 @@ int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[R
         memcpy(id_out, img.id, sizeof(img.id));
         r = 0;
 out:
+        if (r < 0)
+                rc_images_hint_layer_error(s, err);
         free(cfg.created);
         rc_reference_free(&ref);
         return r;

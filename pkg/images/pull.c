@@ -11,6 +11,7 @@
 
 #include "archive/archive.h"
 #include "images/images.h"
+#include "images/internal.h"
 #include "registry/registry.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -196,6 +197,7 @@ static int commit_blob_only(struct pull *p, size_t i, rc_error **err)
 
 /* One layer to extract on a worker thread. */
 struct extract_job {
+        uint64_t max_tar_size; /* [storage] max_layer_size */
         const char *blob_path;
         const char *diff_id;
         char *dir; /* staging directory */
@@ -211,7 +213,8 @@ struct extract_pool {
 
 static void extract_one(struct extract_job *j)
 {
-        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .expected_diff_id = j->diff_id };
+        struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .expected_diff_id = j->diff_id,
+                                        .max_tar_size = j->max_tar_size };
         cleanup_close int in = open(j->blob_path, O_RDONLY | O_CLOEXEC);
         cleanup_close int dir_fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -269,7 +272,9 @@ static int commit_layers(struct pull *p, rc_error **err)
                 job_of[i] = SIZE_MAX;
                 if (p->tmp_blobs[i] == NULL || rc_store_layer_exists(p->s, p->chain[i]))
                         continue;
-                jobs[n_jobs] = (struct extract_job){ .blob_path = p->tmp_blobs[i], .diff_id = p->config.diff_ids[i] };
+                jobs[n_jobs] = (struct extract_job){ .blob_path = p->tmp_blobs[i],
+                                                     .diff_id = p->config.diff_ids[i],
+                                                     .max_tar_size = rc_store_max_layer_size(p->s) };
                 if (rc_store_mkdtemp(p->s, "layer", &jobs[n_jobs].dir, err) < 0)
                         goto out;
                 job_of[i] = n_jobs++;
@@ -412,9 +417,8 @@ static int pull_from(struct rc_store *s, const struct rc_pull_opts *o, const cha
         record_sources(&p, domain);
         r = 0;
 out:
-        if (r < 0 && rc_error_errno(*err) == ENOSPC)
-                rc_error_hint(err, "free space under %s (rc rmi, rc image prune) or keep the store elsewhere "
-                              "(--root or [storage] root)", rc_store_root(s));
+        if (r < 0)
+                rc_images_hint_layer_error(s, err);
         pull_free(&p);
         return r;
 }

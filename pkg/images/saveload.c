@@ -14,6 +14,8 @@
 
 #include "archive/archive.h"
 #include "images/images.h"
+#include "images/internal.h"
+#include "util/interrupt.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -265,9 +267,12 @@ static int stage_archive(struct rc_store *s, int fd, struct staged *st, rc_error
                 out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
                 if (out < 0)
                         return rc_error_set(err, errno, "archive entry %s", name);
-                while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+                while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
                         if (rc_write_all(out, buf, (size_t)n) < 0)
                                 return rc_error_set(err, errno, "write %s", path);
+                        if (rc_interrupt_check(err) < 0)
+                                return -1;
+                }
                 if (n < 0)
                         return ar_error(a, err, name);
         }
@@ -282,7 +287,7 @@ static int load_layer(struct rc_store *s, const char *path, const char *diff_id,
                       char chain[RC_DIGEST_LEN + 1], uint64_t *size, rc_error **err)
 {
         struct rc_extract_opts opts = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .expected_diff_id = diff_id,
-                                        .expected_digest = digest };
+                                        .expected_digest = digest, .max_tar_size = rc_store_max_layer_size(s) };
         struct rc_extract_result res;
         struct rc_layer layer = { 0 };
         cleanup_free char *dir = NULL;
@@ -309,6 +314,8 @@ static int load_layer(struct rc_store *s, const char *path, const char *diff_id,
         if (dir_fd < 0 || rc_archive_extract(in, dir_fd, &opts, &res, err) < 0) {
                 if (dir_fd < 0)
                         rc_error_set(err, errno, "open %s", dir);
+                else
+                        rc_error_wrap(err, "%s", diff_id);
                 rc_rm_rf(dir, &ignored);
                 rc_error_free(ignored);
                 return -1;
@@ -565,6 +572,7 @@ done:
         }
         if (r < 0) {
                 strv_free(out);
+                rc_images_hint_layer_error(s, err);
                 return rc_error_wrap(err, "load");
         }
         *loaded = out;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -425,9 +426,10 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
                 j->progress_ctx = progress_ctx;
         }
 
-        while (finished < n && first_failed == n) {
+        while (finished < n && first_failed == n && !rc_interrupted()) {
                 int64_t now = now_ms(), wait = 1000;
                 long curl_wait = -1;
+                struct curl_waitfd stop = { .fd = rc_interrupt_fd(), .events = CURL_WAIT_POLLIN };
                 int running = 0;
                 CURLMsg *msg;
                 int left;
@@ -470,7 +472,7 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
                 curl_multi_timeout(m, &curl_wait);
                 if (curl_wait >= 0 && curl_wait < wait)
                         wait = curl_wait;
-                if (wait > 0 && curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK)
+                if (wait > 0 && curl_multi_poll(m, &stop, stop.fd >= 0 ? 1 : 0, (int)wait, NULL) != CURLM_OK)
                         abort();
         }
 
@@ -481,6 +483,8 @@ int rc_registry_get_blobs(struct rc_registry *r, const char *repo, struct rc_blo
         }
         jobs_free(jobs, n, m);
         curl_multi_cleanup(m);
+        if (first_failed == n && finished < n)
+                return rc_interrupt_check(err);
         if (first_failed != n) {
                 rc_error_set(err, 0, "%s", reqs[first_failed].error->msg);
                 (*err)->errnum = reqs[first_failed].error->errnum; /* keep the cause (ENOSPC, ...) */

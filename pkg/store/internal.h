@@ -10,6 +10,7 @@ struct rc_store {
         char *root;
         int root_fd;
         sqlite3 *db;
+        uint64_t max_layer_size; /* 0: no limit */
 };
 
 void rc_stmt_finalizep(sqlite3_stmt **st);
@@ -34,7 +35,12 @@ static inline bool rc_monitor_alive(pid_t pid, uint64_t start)
 }
 
 /* Move a directory below the store to tmp/ (so a crash leaves it to gc) and
- * remove it. */
+ * remove it.  Fails only if it cannot be moved; what cannot be removed
+ * once moved is a leftover (rc_store_leftover). */
 int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err);
+
+/* tmp/NAME could not be removed (why): move it to leftovers/, where gc
+ * does not look, and warn once with the command that removes it. */
+void rc_store_leftover(struct rc_store *s, const char *tmp_name, const rc_error *why);
 
 #endif

@@ -191,6 +191,16 @@ const char *rc_store_root(const struct rc_store *s)
         return s->root;
 }
 
+void rc_store_set_max_layer_size(struct rc_store *s, uint64_t bytes)
+{
+        s->max_layer_size = bytes;
+}
+
+uint64_t rc_store_max_layer_size(const struct rc_store *s)
+{
+        return s->max_layer_size;
+}
+
 int rc_store_mkdtemp(struct rc_store *s, const char *what, char **path, rc_error **err)
 {
         char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, what, (int)getpid());
@@ -222,18 +232,52 @@ int rc_store_mkstemp(struct rc_store *s, const char *what, int *fd, char **path,
 int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err)
 {
         cleanup_free char *tmp = xasprintf("%s/tmp/rm-%d-XXXXXX", s->root, (int)getpid());
+        rc_error *e = NULL;
 
         if (mkdtemp(tmp) == NULL)
                 return rc_error_set(err, errno, "create %s", tmp);
         /* rename(2) replaces the empty directory mkdtemp made. */
         if (rename(path, tmp) < 0) {
-                int e = errno;
+                int en = errno;
                 rmdir(tmp);
-                if (e == ENOENT)
+                if (en == ENOENT)
                         return 0;
-                return rc_error_set(err, e, "move %s out of the way", path);
+                return rc_error_set(err, en, "move %s out of the way", path);
         }
-        return rc_rm_rf(tmp, err);
+        /* It is out of the way: whatever stays behind is a leftover to
+         * report, not a reason to fail the command. */
+        if (rc_rm_rf(tmp, &e) < 0) {
+                rc_store_leftover(s, strrchr(tmp, '/') + 1, e);
+                rc_error_free(e);
+        }
+        return 0;
+}
+
+void rc_store_leftover(struct rc_store *s, const char *tmp_name, const rc_error *why)
+{
+        cleanup_free char *from = xasprintf("tmp/%s", tmp_name);
+        cleanup_free char *to = xasprintf("leftovers/%s", tmp_name);
+        const char *reason = why ? why->msg : "unknown error";
+
+        if (mkdirat(s->root_fd, "leftovers", 0700) < 0 && errno != EEXIST) {
+                rc_warn("store clean-up: cannot remove %s/%s (%s); remove it by hand: "
+                        "unshare --user --map-auto --map-root-user rm -rf %s/%s",
+                        s->root, from, reason, s->root, from);
+                return;
+        }
+        /* Out of tmp/, gc does not try it again: reported once. */
+        if (renameat(s->root_fd, from, s->root_fd, to) < 0) {
+                if (errno == ENOENT)
+                        return; /* another rc dealt with it */
+                rc_warn("store clean-up: cannot remove %s/%s (%s); remove it by hand: "
+                        "unshare --user --map-auto --map-root-user rm -rf %s/%s",
+                        s->root, from, reason, s->root, from);
+                return;
+        }
+        rc_warn("store clean-up: cannot remove %s/%s (%s); moved it to %s/%s and going on. It may hold files of "
+                "your subordinate ids; remove it with: unshare --user --map-auto --map-root-user rm -rf %s/%s "
+                "(or as root: rm -rf %s/%s)",
+                s->root, from, reason, s->root, to, s->root, to, s->root, to);
 }
 
 uint64_t rc_process_start_time(pid_t pid)
@@ -284,18 +328,37 @@ static pid_t staging_owner(const char *name)
         return (pid_t)strtol(start, NULL, 10);
 }
 
-static int gc_staging(struct rc_store *s, rc_error **err)
+bool rc_store_has_dead_staging(const char *root)
 {
-        cleanup_free char *dir = xasprintf("%s/tmp", s->root);
+        cleanup_free char *dir = xasprintf("%s/tmp", root);
         cleanup_closedir DIR *d = opendir(dir);
         struct dirent *de;
-        cleanup_close int dfd = -1;
 
         if (d == NULL)
-                return rc_error_set(err, errno, "open %s", dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return rc_error_set(err, errno, "open %s", dir);
+                return false;
+        while ((de = readdir(d)) != NULL) {
+                pid_t owner;
+                if (de->d_name[0] == '.')
+                        continue;
+                owner = staging_owner(de->d_name);
+                if (owner <= 0 || !pid_alive(owner))
+                        return true;
+        }
+        return false;
+}
+
+static void gc_staging(struct rc_store *s)
+{
+        cleanup_free char *dir = xasprintf("%s/tmp", s->root);
+        cleanup_closedir DIR *d = NULL;
+        cleanup_close int dfd = openat(s->root_fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cleanup_strv char **dead = NULL;
+        struct dirent *de;
+
+        if (dfd < 0 || (d = opendir(dir)) == NULL) {
+                rc_warn("store clean-up: cannot read %s: %m", dir);
+                return;
+        }
         while ((de = readdir(d)) != NULL) {
                 pid_t owner;
                 if (de->d_name[0] == '.')
@@ -303,21 +366,27 @@ static int gc_staging(struct rc_store *s, rc_error **err)
                 owner = staging_owner(de->d_name);
                 if (owner > 0 && pid_alive(owner))
                         continue;
-                rc_debug("store: removing leftover staging entry tmp/%s", de->d_name);
-                if (rc_rm_rf_at(dfd, de->d_name, err) < 0)
-                        return rc_error_wrap(err, "clean %s", dir);
+                strv_push(&dead, de->d_name);
         }
-        return 0;
+        for (size_t i = 0; dead && dead[i]; i++) {
+                rc_error *e = NULL;
+                rc_debug("store: removing leftover staging entry tmp/%s", dead[i]);
+                if (rc_rm_rf_at(dfd, dead[i], &e) < 0) {
+                        rc_store_leftover(s, dead[i], e);
+                        rc_error_free(e);
+                }
+        }
 }
 
-static int gc_containers(struct rc_store *s, rc_error **err)
+static void gc_containers(struct rc_store *s)
 {
         cleanup_stmt sqlite3_stmt *st = NULL;
         cleanup_strv char **stale = NULL;
+        rc_error *e = NULL;
 
         if (rc_db_prepare(s, "SELECT id, monitor_pid, monitor_start FROM containers WHERE auto_remove = 1", &st,
-                          err) < 0)
-                return -1;
+                          &e) < 0)
+                goto fail;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 pid_t pid = (pid_t)sqlite3_column_int64(st, 1);
                 uint64_t start = (uint64_t)sqlite3_column_int64(st, 2);
@@ -327,30 +396,35 @@ static int gc_containers(struct rc_store *s, rc_error **err)
         }
         for (size_t i = 0; stale && stale[i]; i++) {
                 rc_debug("store: removing container %.12s left by an rc that is gone", stale[i]);
-                if (rc_store_container_remove(s, stale[i], err) < 0)
-                        return -1;
+                if (rc_store_container_remove(s, stale[i], &e) < 0)
+                        goto fail;
         }
-        return 0;
+        return;
+fail:
+        rc_warn("store clean-up: %s", e->msg);
+        rc_error_free(e);
 }
 
-static int gc_layers(struct rc_store *s, rc_error **err)
+static void gc_layers(struct rc_store *s)
 {
         cleanup_free char *dir = xasprintf("%s/layers", s->root);
         cleanup_closedir DIR *d = NULL;
         cleanup_stmt sqlite3_stmt *st = NULL;
-        cleanup_strv char **orphans = NULL;
+        cleanup_strv char **orphans = NULL, **moved = NULL;
         struct dirent *de;
+        rc_error *e = NULL;
 
-        if (rc_db_begin(s, err) < 0)
-                return -1;
+        if (rc_db_begin(s, &e) < 0)
+                goto fail;
         d = opendir(dir);
         if (d == NULL) {
                 rc_db_rollback(s);
-                return rc_error_set(err, errno, "open %s", dir);
+                rc_error_set(&e, errno, "open %s", dir);
+                goto fail;
         }
-        if (rc_db_prepare(s, "SELECT 1 FROM layers WHERE chain_id = ?", &st, err) < 0) {
+        if (rc_db_prepare(s, "SELECT 1 FROM layers WHERE chain_id = ?", &st, &e) < 0) {
                 rc_db_rollback(s);
-                return -1;
+                goto fail;
         }
         while ((de = readdir(d)) != NULL) {
                 cleanup_free char *chain = NULL;
@@ -366,25 +440,34 @@ static int gc_layers(struct rc_store *s, rc_error **err)
          * recording them at the same time. */
         for (size_t i = 0; orphans && orphans[i]; i++) {
                 cleanup_free char *p = xasprintf("%s/%s", dir, orphans[i]);
-                cleanup_free char *tmp = xasprintf("%s/tmp/rmlayer-%d-%s", s->root, (int)getpid(), orphans[i]);
+                cleanup_free char *tmp = xasprintf("rmlayer-%d-%s", (int)getpid(), orphans[i]);
+                cleanup_free char *tmp_path = xasprintf("%s/tmp/%s", s->root, tmp);
                 rc_debug("store: removing orphan layer directory %s", p);
-                if (rename(p, tmp) < 0 && errno != ENOENT) {
-                        rc_db_rollback(s);
-                        return rc_error_set(err, errno, "move %s", p);
-                }
+                if (rename(p, tmp_path) == 0)
+                        strv_push(&moved, tmp);
+                else if (errno != ENOENT)
+                        rc_warn("store clean-up: cannot move the orphan layer directory %s: %m", p);
         }
         rc_db_rollback(s);
-        for (size_t i = 0; orphans && orphans[i]; i++) {
-                cleanup_free char *tmp = xasprintf("%s/tmp/rmlayer-%d-%s", s->root, (int)getpid(), orphans[i]);
-                if (rc_rm_rf(tmp, err) < 0)
-                        return -1;
+        for (size_t i = 0; moved && moved[i]; i++) {
+                cleanup_free char *tmp_path = xasprintf("%s/tmp/%s", s->root, moved[i]);
+                if (rc_rm_rf(tmp_path, &e) < 0) {
+                        rc_store_leftover(s, moved[i], e);
+                        rc_error_free(e);
+                        e = NULL;
+                }
         }
-        return 0;
+        return;
+fail:
+        rc_warn("store clean-up: %s", e->msg);
+        rc_error_free(e);
 }
 
 int rc_store_gc(struct rc_store *s, rc_error **err)
 {
-        if (gc_containers(s, err) < 0 || gc_layers(s, err) < 0 || gc_staging(s, err) < 0)
-                return rc_error_wrap(err, "store clean-up");
+        (void)err;
+        gc_containers(s);
+        gc_layers(s);
+        gc_staging(s);
         return 0;
 }

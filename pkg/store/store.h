@@ -6,6 +6,7 @@
  *   layers/CHAINHEX/diff     each layer extracted once, shared by every image using it
  *   containers/ID/           a container's writable layer and generated files
  *   tmp/                     staging; entries are named after the pid that owns them
+ *   leftovers/               what clean-up could not remove (reported once; the user removes it)
  *
  * Crash safety: files are staged under tmp/ and renamed into place inside the
  * same write transaction that records them, so a kill -9 leaves at worst an
@@ -29,6 +30,10 @@ void rc_store_close(struct rc_store *s);
 void rc_store_closep(struct rc_store **s);
 #define cleanup_store __attribute__((cleanup(rc_store_closep)))
 const char *rc_store_root(const struct rc_store *s);
+/* [storage] max_layer_size: the uncompressed bytes a layer written to this
+ * store may have (0, the default: no limit).  Extraction stops beyond it. */
+void rc_store_set_max_layer_size(struct rc_store *s, uint64_t bytes);
+uint64_t rc_store_max_layer_size(const struct rc_store *s);
 
 /* A fresh staging directory (for layer extraction, container roots...) or
  * file under tmp/, removed by rc_store_gc once its owner pid is gone. */
@@ -141,9 +146,17 @@ bool rc_container_rec_running(const struct rc_container_rec *c);
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);
 
-/* Remove what crashed rc processes left: --rm containers whose rc is gone,
- * staging entries of dead pids, layer directories without a record. */
+/* Remove what crashed or interrupted rc processes left: --rm containers
+ * whose rc is gone, staging entries of dead pids, layer directories without
+ * a record.  Never fails, so that clean-up cannot break an unrelated
+ * command: what it cannot remove is moved to leftovers/ and reported once
+ * (rc_warn) with the command that removes it.  Always returns 0 and leaves
+ * err alone. */
 int rc_store_gc(struct rc_store *s, rc_error **err);
+
+/* Cheap check, without opening the store or joining the user namespace:
+ * does tmp/ hold staging entries whose owner is gone? */
+bool rc_store_has_dead_staging(const char *root);
 
 /* Start time of a process (clock ticks since boot, /proc/PID/stat field
  * 22), 0 if it does not exist. */

@@ -135,64 +135,6 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
         return 0;
 }
 
-static int rm_rf_children(int dfd, rc_error **err);
-
-int rc_rm_rf_at(int dirfd, const char *name, rc_error **err)
-{
-        struct stat st;
-        cleanup_close int fd = -1;
-
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return rc_error_set(err, errno, "stat %s", name);
-        }
-        if (!S_ISDIR(st.st_mode)) {
-                if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-                        return rc_error_set(err, errno, "remove %s", name);
-                return 0;
-        }
-        if ((st.st_mode & 0700) != 0700)
-                fchmodat(dirfd, name, (st.st_mode & 07777) | 0700, 0);
-        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return rc_error_set(err, errno, "open directory %s", name);
-        if (rm_rf_children(fd, err) < 0)
-                return rc_error_wrap(err, "%s", name);
-        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return rc_error_set(err, errno, "remove directory %s", name);
-        return 0;
-}
-
-static int rm_rf_children(int dfd, rc_error **err)
-{
-        int dupfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
-        cleanup_closedir DIR *d = NULL;
-        struct dirent *de;
-
-        if (dupfd < 0)
-                return rc_error_set(err, errno, "dup");
-        d = fdopendir(dupfd);
-        if (d == NULL) {
-                close(dupfd);
-                return rc_error_set(err, errno, "fdopendir");
-        }
-        while ((errno = 0, de = readdir(d)) != NULL) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (rc_rm_rf_at(dfd, de->d_name, err) < 0)
-                        return -1;
-        }
-        if (errno != 0)
-                return rc_error_set(err, errno, "readdir");
-        return 0;
-}
-
-int rc_rm_rf(const char *path, rc_error **err)
-{
-        return rc_rm_rf_at(AT_FDCWD, path, err);
-}
-
 int rc_path_exists(const char *path)
 {
         struct stat st;

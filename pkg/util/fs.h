@@ -26,9 +26,19 @@ int rc_write_file(const char *path, const void *data, size_t len, mode_t mode, r
 /* Write all bytes, retrying on EINTR and short writes. */
 int rc_write_all(int fd, const void *data, size_t len);
 
-/* Remove a tree (rm -rf) below dirfd/name without following symlinks.
- * A missing tree is not an error.  Works on read-only directories it owns
- * by making them writable first. */
+/* Remove a tree (rm -rf) below dirfd/name (rmtree.c).  A missing tree is
+ * not an error.
+ *  - Never follows a symbolic link and never crosses into another file
+ *    system (a mount point below name is an EXDEV error).
+ *  - Uses at most RC_RM_RF_MAX_FDS file descriptors whatever the depth:
+ *    it descends holding only the last few directories open and climbs
+ *    back through ".." after checking it is the directory it came from
+ *    (device and inode), so a directory moved away meanwhile is an error,
+ *    never a walk outside the tree.
+ *  - Works on directories it owns that are read-only or unreadable
+ *    (makes them accessible first).
+ * The error names the entry that could not be removed. */
+#define RC_RM_RF_MAX_FDS 17
 int rc_rm_rf_at(int dirfd, const char *name, rc_error **err);
 int rc_rm_rf(const char *path, rc_error **err);
 

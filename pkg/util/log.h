@@ -1,6 +1,8 @@
 /* Leveled logging to stderr.  The level is process-wide: set once by the CLI
- * from --log-level.  Library code logs at debug/info only; errors travel as
- * rc_error values and are printed by cmd/. */
+ * from --log-level.  Library code logs at debug/info; it warns only about a
+ * problem it worked around that the user must act on (a store leftover it
+ * could not remove, a slow fallback).  Errors travel as rc_error values and
+ * are printed by cmd/. */
 #ifndef RC_UTIL_LOG_H
 #define RC_UTIL_LOG_H
 

@@ -528,6 +528,45 @@ static void test_gzip_trailing(void **state)
         buf_free(&tar);
 }
 
+/* Anything else after a gzip or zstd stream is refused, naming the byte;
+ * a second gzip member is fine. */
+static void test_trailing_garbage(void **state)
+{
+        struct fx *f = *state;
+        struct buf tar = build_tar(basic, NBASIC), gz = gzip_buf(&tar, 1), zs = zstd_buf(&tar);
+        struct rc_extract_opts o = { .mode = RC_EXTRACT_LAYER, .blob_fd = -1, .ignore_ownership = true };
+        struct rc_extract_result res;
+        struct buf bad[2] = { { xcalloc(1, gz.len + 8), gz.len + 8 }, { xcalloc(1, zs.len + 8), zs.len + 8 } };
+        struct buf two = { xcalloc(1, 2 * gz.len), 2 * gz.len };
+        rc_error *err = NULL;
+
+        memcpy(bad[0].p, gz.p, gz.len);
+        memcpy((char *)bad[0].p + gz.len, "garbage!", 8);
+        memcpy(bad[1].p, zs.p, zs.len);
+        memcpy((char *)bad[1].p + zs.len, "garbage!", 8);
+        for (int i = 0; i < 2; i++) {
+                char *at = xasprintf("byte %zu", i == 0 ? gz.len : zs.len);
+                assert_int_equal(extract_buf(f, &bad[i], &o, &res, &err), -1);
+                if (strstr(err->msg, "trailing data after the end of the") == NULL || strstr(err->msg, at) == NULL)
+                        fail_msg("case %d: %s", i, err->msg);
+                rc_error_free(err);
+                err = NULL;
+                free(at);
+                buf_free(&bad[i]);
+        }
+        /* gzip's own concatenation: two members, the tar twice over; the
+         * second copy lies after the tar's end and is only hashed */
+        memcpy(two.p, gz.p, gz.len);
+        memcpy((char *)two.p + gz.len, gz.p, gz.len);
+        if (extract_buf(f, &two, &o, &res, &err) < 0)
+                fail_msg("%s", err->msg);
+        assert_int_equal(res.tar_size, 2 * tar.len);
+        buf_free(&two);
+        buf_free(&gz);
+        buf_free(&zs);
+        buf_free(&tar);
+}
+
 /* Big file across many buffers, with xattrs. */
 static void test_big_file_and_xattrs(void **state)
 {
@@ -697,10 +736,55 @@ static void test_long_names(void **state)
         deep[len++] = 'f';
         deep[len] = '\0';
         t[0].name = deep;
-        assert_int_equal(extract_tents(f, t, 1, RC_EXTRACT_LAYER, &err), -1);
-        assert_non_null(strstr(err->msg, "File name too long"));
-        rc_error_free(err);
+        assert_int_equal(extract_tents(f, t, 1, RC_EXTRACT_LAYER, &err), 0);
+        {
+                /* there, one component at a time */
+                int fd = dup(f->root_fd), next;
+                char b200[201];
+                memset(b200, 'b', 200);
+                b200[200] = '\0';
+                for (int i = 0; i < 40; i++) {
+                        next = openat(fd, b200, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        assert_true(next >= 0);
+                        close(fd);
+                        fd = next;
+                }
+                assert_int_equal(faccessat(fd, "f", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+                close(fd);
+        }
         free(deep);
+        assert_nothing_outside(f);
+}
+
+/* Beyond the first few thousand characters of a name, symbolic links are
+ * not followed: "b*20/.../up -> /" then "b*20/.../up/x" is an error, not
+ * a file outside the tree or at the root. */
+static void test_deep_symlink(void **state)
+{
+        struct fx *f = *state;
+        char *dir = xmalloc(20 * 201 + 1), *link, *through;
+        struct tent t[2] = { { .type = 'l', .data = "/" }, { .type = 'f', .data = "x" } };
+        rc_error *err = NULL;
+        size_t len = 0;
+
+        for (int i = 0; i < 20; i++) {
+                memset(dir + len, 'c', 200);
+                len += 200;
+                dir[len++] = '/';
+        }
+        dir[len - 1] = '\0';
+        link = xasprintf("%s/up", dir);
+        through = xasprintf("%s/up/x", dir);
+        t[0].name = link;
+        t[1].name = through;
+        assert_int_equal(extract_tents(f, t, 2, RC_EXTRACT_LAYER, &err), -1);
+        assert_non_null(strstr(err->msg, "symbolic link"));
+        assert_non_null(strstr(err->msg, "not followed"));
+        rc_error_free(err);
+        assert_int_equal(faccessat(f->root_fd, "x", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        free(dir);
+        free(link);
+        free(through);
         assert_nothing_outside(f);
 }
 
@@ -1033,9 +1117,11 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_stalled_input, setup, teardown),
                 cmocka_unit_test(test_bad_inputs),
                 cmocka_unit_test_setup_teardown(test_gzip_trailing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_trailing_garbage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_big_file_and_xattrs, setup, teardown),
                 cmocka_unit_test(test_hostile),
                 cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deep_symlink, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_layer_whiteouts, setup, teardown),

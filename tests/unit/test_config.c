@@ -42,6 +42,7 @@ static void test_defaults(void **state)
         assert_string_equal(c.search[0], "docker.io");
         assert_null(c.search[1]);
         assert_int_equal(c.parallel_downloads, 6);
+        assert_true(c.max_layer_size == 0); /* no limit, as podman */
         rc_config_free(&c);
 }
 
@@ -100,6 +101,8 @@ static void test_bad_input(void **state)
                 { "[registries]\nparallel_downloads = 0\n", "from 1 to 32" },
                 { "[registries]\nparallel_downloads = 33\n", "from 1 to 32" },
                 { "[registries]\nparallel_downloads = six\n", "not 'six'" },
+                { "[storage]\nmax_layer_size = 10x\n", "max_layer_size must be a size" },
+                { "[storage]\nmax_layer_size = -1\n", "not '-1'" },
         };
 
         (void)state;
@@ -116,6 +119,55 @@ static void test_bad_input(void **state)
                 unlink(p);
                 free(p);
         }
+}
+
+/* Sizes: bytes, binary suffixes in any case, optional b/ib; nothing else. */
+static void test_parse_size(void **state)
+{
+        static const struct {
+                const char *text;
+                int ret;
+                uint64_t bytes;
+        } cases[] = {
+                { "0", 0, 0 },
+                { "1073741824", 0, 1073741824ull },
+                { "500m", 0, 500ull << 20 },
+                { "10g", 0, 10ull << 30 },
+                { "10G", 0, 10ull << 30 },
+                { "10GiB", 0, 10ull << 30 },
+                { "4kb", 0, 4096 },
+                { "2t", 0, 2ull << 40 },
+                { "", -1, 0 },
+                { "g", -1, 0 },
+                { "-5m", -1, 0 },
+                { "5q", -1, 0 },
+                { "5mm", -1, 0 },
+                { "5.5g", -1, 0 },
+                { "99999999999999999999", -1, 0 },
+                { "17000000t", -1, 0 }, /* more than 2^64 bytes */
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                uint64_t v = 12345;
+                int r = rc_config_parse_size(cases[i].text, &v);
+                if (r != cases[i].ret || (r == 0 && v != cases[i].bytes) || (r < 0 && v != 12345))
+                        fail_msg("case '%s': got %d, %llu", cases[i].text, r, (unsigned long long)v);
+        }
+}
+
+static void test_max_layer_size(void **state)
+{
+        char *p = write_conf("[storage]\nmax_layer_size = 500m\n");
+        struct rc_config c;
+        rc_error *err = NULL;
+
+        (void)state;
+        assert_int_equal(rc_config_load(&c, p, &err), 0);
+        assert_true(c.max_layer_size == 500ull << 20);
+        rc_config_free(&c);
+        unlink(p);
+        free(p);
 }
 
 static void test_missing_explicit_file(void **state)
@@ -136,6 +188,8 @@ int main(void)
                 cmocka_unit_test(test_keys_and_lists),
                 cmocka_unit_test(test_bad_input),
                 cmocka_unit_test(test_missing_explicit_file),
+                cmocka_unit_test(test_parse_size),
+                cmocka_unit_test(test_max_layer_size),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
