@@ -17,6 +17,9 @@ int rc_child_fail(struct rc_child_error *e, int errnum, const char *fmt, ...) __
 int rc_setup_rootfs(const struct rc_spec *spec, struct rc_child_error *e);
 /* caps.c */
 int rc_apply_caps_and_ids(const struct rc_spec *spec, struct rc_child_error *e);
+/* caps.c: load spec->seccomp (if any) when `before_caps` matches the order
+ * its no_new_privileges setting needs; see struct rc_spec. */
+int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_child_error *e);
 /* exec.c */
 int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e);
 

@@ -166,7 +166,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                 goto fail;
         if (setup_stdio(a->stdio, devnull, &e) < 0)
                 goto fail;
-        if (rc_apply_caps_and_ids(spec, &e) < 0)
+        if (rc_apply_seccomp(spec, true, &e) < 0 || rc_apply_caps_and_ids(spec, &e) < 0)
                 goto fail;
         if (chdir(spec->cwd) < 0) {
                 rc_child_fail(&e, errno, "working directory %s", spec->cwd);
@@ -176,6 +176,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
          * closes on exec (the sync socket included) */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
+        if (rc_apply_seccomp(spec, false, &e) < 0)
+                goto fail;
         rc_exec_process(spec, &e);
 fail:
         if (send(a->sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)

@@ -43,7 +43,7 @@ void rc_seccomp_profile_free(struct rc_seccomp_profile *p)
         free(p);
 }
 
-static void profile_freep(struct rc_seccomp_profile **p)
+void rc_seccomp_profile_freep(struct rc_seccomp_profile **p)
 {
         rc_seccomp_profile_free(*p);
 }
@@ -484,7 +484,7 @@ static int parse_top(json_object *root, struct rc_seccomp_profile *p, rc_error *
 int rc_seccomp_profile_parse(const char *json, size_t len, const char *name, struct rc_seccomp_profile **out,
                              rc_error **err)
 {
-        __attribute__((cleanup(profile_freep))) struct rc_seccomp_profile *p = xcalloc(1, sizeof(*p));
+        cleanup_seccomp_profile struct rc_seccomp_profile *p = xcalloc(1, sizeof(*p));
         __attribute__((cleanup(json_putp))) json_object *root = NULL;
         json_tokener *tok;
         enum json_tokener_error jerr;

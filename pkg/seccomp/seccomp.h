@@ -94,6 +94,8 @@ int rc_seccomp_profile_parse(const char *json, size_t len, const char *name, str
 int rc_seccomp_profile_read(const char *path, struct rc_seccomp_profile **out, rc_error **err);
 
 void rc_seccomp_profile_free(struct rc_seccomp_profile *p);
+void rc_seccomp_profile_freep(struct rc_seccomp_profile **p);
+#define cleanup_seccomp_profile __attribute__((cleanup(rc_seccomp_profile_freep)))
 
 /* Compile a profile for a process holding the capabilities `caps`
  * ("CAP_SYS_ADMIN" or "sys_admin" forms; NULL-terminated).  System call
