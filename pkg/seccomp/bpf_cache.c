@@ -2,7 +2,11 @@
  * instruction count, sha256 of the instructions) and the instructions.
  * Written to a temporary name and renamed, so readers see whole files;
  * anything that does not check out is ignored and rebuilt. */
+/* SHA256_Init and friends are deprecated in OpenSSL 3 but not removed; see
+ * rc_seccomp_sha256 for why they are used here. */
+#define OPENSSL_API_COMPAT 0x10100000L
 #include <errno.h>
+#include <openssl/sha.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -26,6 +30,23 @@ struct cache_header {
         char digest[RC_DIGEST_LEN + 1]; /* sha256 of the instructions, NUL-terminated */
 };
 
+void rc_seccomp_sha256(const void *data, size_t len, char out[RC_DIGEST_LEN + 1])
+{
+        static const char hex[] = "0123456789abcdef";
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        SHA256_CTX c;
+
+        SHA256_Init(&c);
+        SHA256_Update(&c, data, len);
+        SHA256_Final(md, &c);
+        memcpy(out, "sha256:", 7);
+        for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+                out[7 + 2 * i] = hex[md[i] >> 4];
+                out[7 + 2 * i + 1] = hex[md[i] & 15];
+        }
+        out[RC_DIGEST_LEN] = '\0';
+}
+
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -33,11 +54,12 @@ static int cmp_str(const void *a, const void *b)
 
 void rc_seccomp_cache_key(const struct rc_seccomp_profile *p, char *const *caps, char out[RC_DIGEST_HEX_LEN + 1])
 {
-        cleanup_sha256 rc_sha256 *h = rc_sha256_new();
         const struct scmp_version *v = seccomp_version();
         size_t n = strv_len(caps);
         cleanup_strv char **norm = xcalloc(n + 1, sizeof(char *));
         char line[256], digest[RC_DIGEST_LEN + 1];
+        cleanup_free char *text = NULL;
+        size_t len;
         unsigned kernel = rc_seccomp_kernel_version();
 
         /* capabilities in one spelling, sorted, without duplicates */
@@ -52,14 +74,17 @@ void rc_seccomp_cache_key(const struct rc_seccomp_profile *p, char *const *caps,
         snprintf(line, sizeof(line), "rc seccomp cache 1\n%s\nsource %s\narch %u\nkernel %u.%u\nlibseccomp %u.%u.%u\n",
                  RC_SECCOMP_TABLE_VERSION, p->source, seccomp_arch_native(), kernel >> 16, kernel & 0xffff,
                  v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-        rc_sha256_update(h, line, strlen(line));
+        text = xstrdup(line);
         for (size_t i = 0; i < n; i++) {
+                char *t;
                 if (i > 0 && strcmp(norm[i], norm[i - 1]) == 0)
                         continue;
-                rc_sha256_update(h, norm[i], strlen(norm[i]));
-                rc_sha256_update(h, "\n", 1);
+                t = xasprintf("%s%s\n", text, norm[i]);
+                free(text);
+                text = t;
         }
-        rc_sha256_final(steal_pointer(&h), digest);
+        len = strlen(text);
+        rc_seccomp_sha256(text, len, digest);
         memcpy(out, rc_digest_hex(digest), RC_DIGEST_HEX_LEN + 1);
 }
 
@@ -87,7 +112,7 @@ static int cache_read(const char *path, struct sock_fprog *prog)
             h.count > BPF_MAXINSNS || body != h.count * sizeof(struct sock_filter) ||
             h.digest[RC_DIGEST_LEN] != '\0')
                 return -1;
-        rc_sha256_digest(buf + sizeof(h), body, digest);
+        rc_seccomp_sha256(buf + sizeof(h), body, digest);
         if (strcmp(digest, h.digest) != 0)
                 return -1;
         prog->filter = xmalloc(body);
@@ -103,7 +128,7 @@ static int cache_write(const char *dir, const char *path, const struct sock_fpro
         struct cache_header h = { .count = prog->len };
 
         memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
-        rc_sha256_digest(prog->filter, body, h.digest);
+        rc_seccomp_sha256(prog->filter, body, h.digest);
         memcpy(buf, &h, sizeof(h));
         memcpy(buf + sizeof(h), prog->filter, body);
         if (rc_mkdir_p(dir, 0700, err) < 0)

@@ -154,7 +154,7 @@ struct rc_seccomp_profile *rc_seccomp_profile_default(void)
 
         p->name = xstrdup("default");
         p->default_action = SCMP_ACT_ERRNO(EPERM);
-        rc_sha256_digest(RC_SECCOMP_TABLE_VERSION, strlen(RC_SECCOMP_TABLE_VERSION), p->source);
+        rc_seccomp_sha256(RC_SECCOMP_TABLE_VERSION, strlen(RC_SECCOMP_TABLE_VERSION), p->source);
         p->rules = xcalloc(n, sizeof(*p->rules));
         p->n_rules = n;
         for (size_t i = 0; i < n; i++) {

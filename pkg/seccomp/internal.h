@@ -31,6 +31,10 @@ bool rc_seccomp_caps_have(char *const *have, const char *want);
 char **rc_seccomp_arch_names(const struct rc_seccomp_profile *p, uint32_t native);
 /* The running kernel as major << 16 | minor. */
 unsigned rc_seccomp_kernel_version(void);
+/* sha256 of data as "sha256:<hex>" (bpf_cache.c).  OpenSSL's low-level
+ * interface: the EVP one behind util/digest.h spends ~2.5 ms initialising
+ * providers on first use, more than the whole cached filter costs `rc run`. */
+void rc_seccomp_sha256(const void *data, size_t len, char out[RC_DIGEST_LEN + 1]);
 /* "4.8" or "5.10.2" -> major << 16 | minor; -1 if malformed. */
 int rc_seccomp_parse_kernel(const char *s, unsigned *out);
 

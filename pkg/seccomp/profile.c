@@ -512,7 +512,7 @@ int rc_seccomp_profile_parse(const char *json, size_t len, const char *name, str
                                             name, used);
         if (parse_top(root, p, err) < 0)
                 return rc_error_wrap(err, "seccomp profile %s", name);
-        rc_sha256_digest(json, len, p->source);
+        rc_seccomp_sha256(json, len, p->source);
         *out = steal_pointer(&p);
         return 0;
 }
