@@ -140,6 +140,9 @@ int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_chi
         if (spec->seccomp == NULL || before_caps == spec->no_new_privileges)
                 return 0;
         if (rc_seccomp_load(spec->seccomp) < 0)
-                return rc_child_fail(e, errno, "load the seccomp filter");
+                return rc_child_fail(e, errno, "load the seccomp filter%s",
+                                     errno == EINVAL ? " (a kernel without seccomp? --security-opt "
+                                                       "seccomp=unconfined runs without one)"
+                                                     : "");
         return 0;
 }

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "runtime/runtime.h"
 #include "seccomp/seccomp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -377,6 +378,39 @@ static void test_to_json(void **state)
         rc_seccomp_profile_free(p);
 }
 
+/* The runtime spec owns the filter and shows it in config.json form. */
+static void test_spec_json(void **state)
+{
+        struct rc_seccomp_profile *p = rc_seccomp_profile_default();
+        struct rc_spec spec;
+        rc_error *err = NULL;
+        char *text = NULL;
+        json_object *o, *linux_, *sc, *v;
+
+        (void)state;
+        rc_spec_init_default(&spec);
+        assert_int_equal(rc_spec_to_json(&spec, &text, &err), 0);
+        o = json_tokener_parse(text);
+        assert_true(json_object_object_get_ex(o, "linux", &linux_));
+        assert_false(json_object_object_get_ex(linux_, "seccomp", &sc)); /* unconfined */
+        json_object_put(o);
+        free(text);
+
+        assert_int_equal(rc_seccomp_filter_get(p, spec.cap_bounding, NULL, &spec.seccomp, &err), 0);
+        assert_int_equal(rc_spec_to_json(&spec, &text, &err), 0);
+        o = json_tokener_parse(text);
+        assert_true(json_object_object_get_ex(o, "linux", &linux_));
+        assert_true(json_object_object_get_ex(linux_, "seccomp", &sc));
+        assert_true(json_object_object_get_ex(sc, "defaultAction", &v));
+        assert_string_equal(json_object_get_string(v), "SCMP_ACT_ERRNO");
+        assert_true(json_object_object_get_ex(sc, "architectures", &v));
+        assert_true(json_object_array_length(v) >= 1);
+        json_object_put(o);
+        free(text);
+        rc_spec_free(&spec); /* frees the filter */
+        rc_seccomp_profile_free(p);
+}
+
 /* ---- cache ---- */
 
 static void test_cache(void **state)
@@ -469,6 +503,7 @@ int main(void)
                 cmocka_unit_test(test_default_profile_in_child),
                 cmocka_unit_test(test_default_profile_with_sys_admin),
                 cmocka_unit_test(test_to_json),
+                cmocka_unit_test(test_spec_json),
                 cmocka_unit_test(test_cache),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
