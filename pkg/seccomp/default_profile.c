@@ -74,15 +74,15 @@ struct group {
         uint32_t action;
         struct rc_seccomp_arg arg; /* used when has_arg */
         bool has_arg;
+        unsigned min_kernel;       /* major << 16 | minor */
         const char *const *inc_caps, *const *exc_caps, *const *inc_arches, *const *exc_arches;
-        const char *min_kernel;
 };
 
 static const struct group groups[] = {
         { .names = allowed, .action = SCMP_ACT_ALLOW },
         /* ptrace can no longer step around seccomp from 4.8 on */
         { .names = N("ptrace", "process_vm_readv", "process_vm_writev"), .action = SCMP_ACT_ALLOW,
-          .min_kernel = "4.8" },
+          .min_kernel = 4 << 16 | 8 },
         /* every socket family but AF_VSOCK (40) */
         { .names = N("socket"), .action = SCMP_ACT_ALLOW, .has_arg = true, .arg = { 0, 40, 0, SCMP_CMP_NE } },
         /* personality: query, PER_LINUX, PER_LINUX32, UNAME26 and UNAME26|PER_LINUX32 only */
@@ -142,11 +142,6 @@ static const struct group groups[] = {
         { .names = N("perf_event_open"), .action = SCMP_ACT_ALLOW, .inc_caps = N("CAP_PERFMON") },
 };
 
-static char **dup_or_null(const char *const *v)
-{
-        return v ? strv_dup((char *const *)v) : NULL;
-}
-
 struct rc_seccomp_profile *rc_seccomp_profile_default(void)
 {
         struct rc_seccomp_profile *p = xcalloc(1, sizeof(*p));
@@ -155,25 +150,24 @@ struct rc_seccomp_profile *rc_seccomp_profile_default(void)
         p->name = xstrdup("default");
         p->default_action = SCMP_ACT_ERRNO(EPERM);
         rc_seccomp_sha256(RC_SECCOMP_TABLE_VERSION, strlen(RC_SECCOMP_TABLE_VERSION), p->source);
+        /* The rules point into the table (no copies: rc builds this profile
+         * for every container, and on a cache hit it only needs its hash). */
+        p->builtin = true;
         p->rules = xcalloc(n, sizeof(*p->rules));
         p->n_rules = n;
         for (size_t i = 0; i < n; i++) {
                 struct rc_seccomp_rule *r = &p->rules[i];
                 const struct group *g = &groups[i];
 
-                r->names = dup_or_null(g->names);
+                r->names = (char **)g->names;
                 r->action = g->action;
-                if (g->has_arg) {
-                        r->args = xmalloc(sizeof(*r->args));
-                        r->args[0] = g->arg;
-                        r->n_args = 1;
-                }
-                r->includes.caps = dup_or_null(g->inc_caps);
-                r->includes.arches = dup_or_null(g->inc_arches);
-                r->excludes.caps = dup_or_null(g->exc_caps);
-                r->excludes.arches = dup_or_null(g->exc_arches);
-                if (g->min_kernel)
-                        rc_seccomp_parse_kernel(g->min_kernel, &r->includes.min_kernel);
+                r->args = g->has_arg ? (struct rc_seccomp_arg *)&g->arg : NULL;
+                r->n_args = g->has_arg;
+                r->includes.caps = (char **)g->inc_caps;
+                r->includes.arches = (char **)g->inc_arches;
+                r->includes.min_kernel = g->min_kernel;
+                r->excludes.caps = (char **)g->exc_caps;
+                r->excludes.arches = (char **)g->exc_arches;
         }
         return p;
 }

@@ -28,7 +28,7 @@ void rc_seccomp_profile_free(struct rc_seccomp_profile *p)
 {
         if (p == NULL)
                 return;
-        for (size_t i = 0; i < p->n_rules; i++) {
+        for (size_t i = 0; i < p->n_rules && !p->builtin; i++) {
                 strv_free(p->rules[i].names);
                 free(p->rules[i].args);
                 cond_free(&p->rules[i].includes);

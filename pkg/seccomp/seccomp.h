@@ -64,6 +64,7 @@ struct rc_seccomp_profile {
         size_t n_arch_map;
         struct rc_seccomp_rule *rules;
         size_t n_rules;
+        bool builtin;         /* rules point into rc's static table: only the arrays are freed */
 };
 
 /* A compiled program plus what `rc inspect` shows of it. */
