@@ -25,14 +25,35 @@ static void run_usage(void)
                "  -h, --hostname NAME     container host name (default: the short container id)\n"
                "  --network MODE          none (only loopback) or host (share the host's network)\n"
                "  --pull POLICY           missing (default): pull if not stored; always; never\n"
-               "  --tls-verify=false      for that pull: allow plain HTTP and unverified TLS\n\n"
+               "  --tls-verify=false      for that pull: allow plain HTTP and unverified TLS\n"
+               "  --security-opt seccomp=unconfined|PROFILE.json\n"
+               "                          no seccomp filter, or a JSON profile instead of rc's default\n\n"
                "Exit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
 }
 
+/* --security-opt: seccomp=unconfined|FILE; no-new-privileges, which rc
+ * always sets, is accepted. */
+static int security_opt(const char *arg, struct rc_run_opts *o)
+{
+        if (strncmp(arg, "seccomp=", 8) == 0 || strncmp(arg, "seccomp:", 8) == 0) {
+                if (arg[8] == '\0')
+                        return rc_cli_usage_error("run", "--security-opt seccomp= needs unconfined or a profile file");
+                o->seccomp = arg + 8;
+                return 0;
+        }
+        if (strcmp(arg, "no-new-privileges") == 0 || strcmp(arg, "no-new-privileges=true") == 0 ||
+            strcmp(arg, "no-new-privileges:true") == 0)
+                return 0;
+        return rc_cli_usage_error("run", "--security-opt %s: not supported yet (rc supports seccomp=unconfined, "
+                                         "seccomp=PROFILE.json and no-new-privileges)",
+                                  arg);
+}
+
 int cmd_run(struct rc_cli *cli, int argc, char **argv)
 {
-        enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY };
+        enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY,
+               OPT_SECURITY_OPT };
         static const struct option opts[] = {
                 { "rm", no_argument, NULL, OPT_RM },
                 { "interactive", no_argument, NULL, 'i' },
@@ -47,6 +68,7 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                 { "net", required_argument, NULL, OPT_NETWORK },
                 { "pull", required_argument, NULL, OPT_PULL },
                 { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
+                { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                 { "help", no_argument, NULL, OPT_HELP },
                 { NULL, 0, NULL, 0 },
         };
@@ -99,6 +121,10 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                         break;
                 case OPT_TLS_VERIFY:
                         if (rc_cli_tls_verify("run", optarg, &o.skip_tls_verify) != 0)
+                                return 125;
+                        break;
+                case OPT_SECURITY_OPT:
+                        if (security_opt(optarg, &o) != 0)
                                 return 125;
                         break;
                 case OPT_HELP:

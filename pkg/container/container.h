@@ -24,6 +24,8 @@ struct rc_run_opts {
         const char *network;      /* none|host; NULL: configuration default */
         const char *hostname;     /* -h; NULL: short id */
         const char *user;         /* -u; NULL: image's */
+        const char *seccomp;      /* --security-opt seccomp=: NULL: rc's default profile; "unconfined": no
+                                     filter; else a JSON profile file */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);

@@ -17,6 +17,7 @@
 
 #include "images/images.h"
 #include "mount/mount.h"
+#include "seccomp/seccomp.h"
 #include "store/store.h"
 #include "userns/userns.h"
 #include "util/fs.h"
@@ -129,6 +130,7 @@ struct run_state {
         bool recorded;
         struct rc_rootfs rootfs;
         struct rc_spec spec;
+        const struct rc_seccomp_profile *seccomp; /* NULL: unconfined */
 };
 
 static int build_spec(struct run_state *st, const char *hostname, bool host_network, rc_error **err)
@@ -171,6 +173,12 @@ static int build_spec(struct run_state *st, const char *hostname, bool host_netw
         add_bind(spec, hosts_path, "/etc/hosts");
         add_bind(spec, resolv_path, "/etc/resolv.conf");
         add_bind(spec, containerenv_path, "/run/.containerenv");
+        if (st->seccomp) {
+                /* compiled here, in rc, for the capabilities the container may hold */
+                cleanup_free char *cache = xasprintf("%s/seccomp", st->cfg->runroot);
+                if (rc_seccomp_filter_get(st->seccomp, spec->cap_bounding, cache, &spec->seccomp, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -277,6 +285,7 @@ static int find_or_pull(struct run_state *st, rc_error **err)
 int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, int *exit_code, rc_error **err)
 {
         struct run_state st = { .cfg = cfg, .opts = o };
+        cleanup_seccomp_profile struct rc_seccomp_profile *seccomp = NULL;
         struct rc_userns_state us;
         enum rc_storage_driver driver;
         cleanup_strv char **layer_dirs = NULL, **layer_blobs = NULL;
@@ -295,6 +304,12 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         if (strcmp(network, "none") != 0 && strcmp(network, "host") != 0)
                 return rc_error_set(err, EINVAL, "--network %s: supported values are none and host", network);
         host_network = strcmp(network, "host") == 0;
+        /* a bad profile is refused before anything exists */
+        if (o->seccomp == NULL)
+                seccomp = rc_seccomp_profile_default();
+        else if (strcmp(o->seccomp, "unconfined") != 0 && rc_seccomp_profile_read(o->seccomp, &seccomp, err) < 0)
+                return -1;
+        st.seccomp = seccomp;
         if (rc_userns_enter(cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
+#include "seccomp/seccomp.h"
 
 static const char *const cap_names[] = {
         "CAP_CHOWN",          "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
@@ -127,5 +128,21 @@ int rc_apply_caps_and_ids(const struct rc_spec *spec, struct rc_child_error *e)
         }
         if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return rc_child_fail(e, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        return 0;
+}
+
+int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_child_error *e)
+{
+        /* With no_new_privs the filter goes last, so it constrains nothing of
+         * rc's own set-up.  Without it the kernel wants CAP_SYS_ADMIN in the
+         * user namespace to load a filter, which the child only has before
+         * its capabilities are dropped. */
+        if (spec->seccomp == NULL || before_caps == spec->no_new_privileges)
+                return 0;
+        if (rc_seccomp_load(spec->seccomp) < 0)
+                return rc_child_fail(e, errno, "load the seccomp filter%s",
+                                     errno == EINVAL ? " (a kernel without seccomp? --security-opt "
+                                                       "seccomp=unconfined runs without one)"
+                                                     : "");
         return 0;
 }

@@ -38,6 +38,9 @@ int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd);
  * with stdio->in in raw mode when it is a terminal (restored before
  * returning); SIGWINCH resizes, other signals from sigfd go to pidfd. */
 int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidfd, int sigfd, rc_error **err);
+/* caps.c: load spec->seccomp (if any) when `before_caps` matches the order
+ * its no_new_privileges setting needs; see struct rc_spec. */
+int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_child_error *e);
 /* exec.c */
 int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e);
 

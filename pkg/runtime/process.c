@@ -191,13 +191,16 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         cwd_fd = rc_open_workdir(spec->cwd, &e);
         if (cwd_fd < 0)
                 goto fail;
-        if (rc_apply_caps_and_ids(spec, &e) < 0 || rc_enter_workdir(cwd_fd, spec->cwd, &e) < 0)
+        if (rc_apply_seccomp(spec, true, &e) < 0 || rc_apply_caps_and_ids(spec, &e) < 0 ||
+            rc_enter_workdir(cwd_fd, spec->cwd, &e) < 0)
                 goto fail;
         close(cwd_fd);
         /* what is still open above 2 (the sync socket, /dev/null) closes on
          * exec; marked again here so no later change can leak an fd */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
+        if (rc_apply_seccomp(spec, false, &e) < 0)
+                goto fail;
         rc_exec_process(spec, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)

@@ -16,6 +16,8 @@
 
 #include "util/error.h"
 
+struct rc_seccomp_filter; /* pkg/seccomp */
+
 struct rc_spec_mount {
         char *destination; /* absolute path inside the container */
         char *type;        /* proc, sysfs, tmpfs, devpts, mqueue, bind */
@@ -58,6 +60,9 @@ struct rc_spec {
         size_t n_uid_mappings, n_gid_mappings;
         char **masked_paths;       /* made inaccessible: /dev/null over files, empty read-only tmpfs over dirs */
         char **readonly_paths;     /* bind-mounted read-only */
+        struct rc_seccomp_filter *seccomp; /* compiled filter, owned; NULL: unconfined.  Loaded as the last
+                                              step before exec when no_new_privileges is set, else before
+                                              capabilities are dropped (loading needs CAP_SYS_ADMIN then) */
 };
 
 /* docker's defaults: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro); docker's default

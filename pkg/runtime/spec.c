@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "runtime/runtime.h"
+#include "seccomp/seccomp.h"
 #include "util/xalloc.h"
 
 static const char *const default_caps[] = {
@@ -89,6 +90,7 @@ void rc_spec_free(struct rc_spec *spec)
         free(spec->gid_mappings);
         strv_free(spec->masked_paths);
         strv_free(spec->readonly_paths);
+        rc_seccomp_filter_free(spec->seccomp);
         memset(spec, 0, sizeof(*spec));
 }
 
@@ -196,6 +198,8 @@ int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err)
         json_object_object_add(linux_, "gidMappings", mappings_json(spec->gid_mappings, spec->n_gid_mappings));
         json_object_object_add(linux_, "maskedPaths", strv_json(spec->masked_paths));
         json_object_object_add(linux_, "readonlyPaths", strv_json(spec->readonly_paths));
+        if (spec->seccomp)
+                json_object_object_add(linux_, "seccomp", rc_seccomp_filter_to_json(spec->seccomp));
         json_object_object_add(root, "linux", linux_);
         *out = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
