@@ -326,7 +326,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         rc_timer_phase(&t, "container files");
         if (layer_paths(&st, &layer_dirs, &layer_blobs, err) < 0)
                 goto out;
-        if (rc_rootfs_mount(cfg, driver, layer_dirs, layer_blobs, st.dir, &st.rootfs, err) < 0)
+        if (rc_rootfs_mount(cfg, driver, layer_dirs, layer_blobs, st.dir, o->auto_remove, &st.rootfs, err) < 0)
                 goto out;
         rc_timer_phase(&t, "rootfs mount");
         if (build_spec(&st, hostname, host_network, err) < 0)
