@@ -6,17 +6,24 @@ MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 
 CC      ?= cc
-PKGS    := json-c libarchive inih sqlite3 libcrypto zlib libzstd libseccomp libsystemd libcurl
+# third_party/components.tsv is the one list of rc's libraries: "linked" ones go on the
+# link line, "dlopen" ones are loaded by pkg/dl on first use (only their headers are needed).
+COMPONENTS := third_party/components.tsv
+PKGS    := $(shell awk -F'\t' '$$2 == "library" && $$3 == "linked" { print $$4 }' $(COMPONENTS))
+DL_PKGS := $(shell awk -F'\t' '$$2 == "library" && $$3 == "dlopen" { print $$4 }' $(COMPONENTS))
 BUILD   ?= build
 BIN     ?= bin
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# the unit tests build fixtures with libarchive itself
+DL_LIBS    := $(shell pkg-config --libs $(DL_PKGS))
+GEN        := $(BUILD)/gen
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
            -fno-strict-aliasing -D_GNU_SOURCE -DRC_VERSION='"$(VERSION)"' \
-           -Ipkg -MMD -MP $(PKG_CFLAGS) $(SANITIZE)
+           -Ipkg -I$(GEN) -MMD -MP $(PKG_CFLAGS) $(SANITIZE)
 LDFLAGS += -Wl,--as-needed $(SANITIZE)
 
 PKG_SRCS := $(sort $(wildcard pkg/*/*.c))
@@ -35,7 +42,11 @@ FUZZ_SECONDS ?= 15
 .PHONY: all clean check check-unit check-system check-asan bench install uninstall unit-bins fuzz fuzz-run
 all: $(BIN)/rc
 
-$(BUILD)/%.o: %.c
+$(GEN)/components.h: $(COMPONENTS) scripts/components-h.awk
+	@mkdir -p $(dir $@)
+	awk -f scripts/components-h.awk $(COMPONENTS) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | $(GEN)/components.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -49,7 +60,7 @@ $(BIN)/rc: $(CMD_OBJS) $(LIBRC)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBRC) $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBRC) $(PKG_LIBS) $(DL_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 

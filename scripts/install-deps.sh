@@ -1,20 +1,31 @@
 #!/bin/sh
-# Installs the Debian packages rc needs to build, run and test.
-#   scripts/install-deps.sh          build + run
-#   scripts/install-deps.sh --test   also what the tests and make bench use (podman, runc and
-#                                    slirp4netns, which podman needs for its default network, for
-#                                    interoperability tests and side-by-side benchmarks)
+# Installs the Debian packages rc needs to build, run and test, as listed in
+# third_party/components.tsv (the one list of rc's external components).
+#   scripts/install-deps.sh          build + run (libraries with their -dev packages, the helpers
+#                                    rc runs, the compiler, busybox-static for the quickstart)
+#   scripts/install-deps.sh --test   also the rows of kind "test": what the tests and make bench
+#                                    use (podman, runc and slirp4netns for interoperability tests and
+#                                    side-by-side benchmarks, the loopback registry, bats, cmocka...)
+# Works as root or, through sudo, as a user.
 set -eu
-build="build-essential pkg-config libjson-c-dev libarchive-dev libinih-dev libsqlite3-dev \
-libssl-dev zlib1g-dev libzstd-dev libseccomp-dev libsystemd-dev libcurl4-openssl-dev \
-libslirp-dev libglib2.0-dev"
-run="uidmap fuse-overlayfs fuse3 busybox-static"
-test="libcmocka-dev bats python3 zstd clang curl podman runc slirp4netns tmux mmdebstrap docker-registry skopeo iproute2 procps util-linux psmisc openssl apache2-utils python3-cryptography"
-pkgs="$build $run"
-[ "${1:-}" = "--test" ] && pkgs="$pkgs $test"
+here=$(cd "$(dirname "$0")/.." && pwd)
+components=$here/third_party/components.tsv
+kinds="library helper build dev"
+[ "${1:-}" = "--test" ] && kinds="$kinds test"
+
+# Columns: id kind link pkgconfig file runtime build ...; "-" is empty, build is comma-separated.
+pkgs=$(awk -F'\t' -v kinds=" $kinds " '
+        /^#/ || NF == 0 { next }
+        index(kinds, " " $2 " ") {
+                if ($6 != "-") print $6
+                n = split($7, b, ",")
+                for (i = 1; i <= n; i++) if (b[i] != "-") print b[i]
+        }' "$components" | sort -u | tr '\n' ' ')
+[ -n "$pkgs" ] || { echo "install-deps: no packages read from $components" >&2; exit 1; }
+
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $pkgs
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs

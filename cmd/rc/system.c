@@ -288,6 +288,48 @@ static int seccomp_cached(const char *dir)
         return n;
 }
 
+/* How a component reaches rc, in words. */
+static const char *component_link(const struct rc_component *c)
+{
+        if (strcmp(c->link, "linked") == 0)
+                return "linked";
+        if (strcmp(c->link, "dlopen") == 0)
+                return "loaded on demand";
+        if (strcmp(c->link, "exec") == 0)
+                return "run";
+        return "not used yet";
+}
+
+/* The libraries and helpers of third_party/components.tsv as found here. */
+static void components_print(const struct rc_component *c, size_t n)
+{
+        printf("components:\n");
+        for (size_t i = 0; i < n; i++) {
+                const char *state = c[i].problem ? c[i].problem : c[i].found ? c[i].found : "";
+                printf("  %s: %s%s%s\n", c[i].name, component_link(&c[i]), *state ? ", " : "", state);
+        }
+}
+
+static json_object *components_json(const struct rc_component *c, size_t n)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(c[i].name));
+                json_object_object_add(o, "kind", json_object_new_string(c[i].kind));
+                json_object_object_add(o, "link", json_object_new_string(c[i].link));
+                json_object_object_add(o, "file", json_object_new_string(c[i].file));
+                json_object_object_add(o, "package", json_object_new_string(c[i].package));
+                json_object_object_add(o, "min_version", json_object_new_string(c[i].min_version));
+                json_object_object_add(o, "license", json_object_new_string(c[i].license));
+                json_object_object_add(o, "found", c[i].found ? json_object_new_string(c[i].found) : NULL);
+                json_object_object_add(o, "problem", c[i].problem ? json_object_new_string(c[i].problem) : NULL);
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
 int cmd_info(struct rc_cli *cli, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -301,6 +343,8 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
         cleanup_error rc_error *storage_err = NULL;
         cleanup_free char *why = NULL, *driver = NULL, *uids = NULL, *gids = NULL, *seccomp_cache = NULL;
         struct host_facts h;
+        struct rc_component *comp = NULL;
+        size_t n_comp = 0;
         bool json = false, entered, seccomp_ok;
         int c;
 
@@ -320,6 +364,7 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
         if (optind < argc)
                 return rc_cli_usage_error("info", "unexpected argument '%s'", argv[optind]);
         host_facts(&h);
+        rc_components_probe(&comp, &n_comp);
         /* the storage choice is made inside the user namespace, as rc run makes it */
         entered = rc_userns_enter(cfg, &us, &userns_err) == 0;
         if (!entered)
@@ -375,6 +420,7 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
                                        json_object_new_int(seccomp_cached(seccomp_cache)));
                 json_object_object_add(security, "no_new_privileges", json_object_new_boolean(1));
                 json_object_object_add(o, "security", security);
+                json_object_object_add(o, "components", components_json(comp, n_comp));
                 json_print(o);
         } else {
                 printf("rc:\n  version: %s\n  config file: %s\n", RC_VERSION,
@@ -419,7 +465,9 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
                         printf("  seccomp filter: unavailable, the kernel has no seccomp: containers need\n"
                                "    rc run --security-opt seccomp=unconfined\n");
                 printf("  no_new_privileges: always\n");
+                components_print(comp, n_comp);
         }
+        rc_components_free(comp, n_comp);
         host_facts_free(&h);
         rc_userns_state_free(&us);
         return 0;

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include "archive/archive.h"
+#include "dl/dl.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -157,7 +158,7 @@ int rc_archive_diff_id(const char *path, char diff_id[RC_DIGEST_LEN + 1], rc_err
         cleanup_sha256 rc_sha256 *h = NULL;
         ssize_t n;
 
-        if (rc_blob_reader_open(path, &r, err) < 0)
+        if (rc_dl_crypto(err) < 0 || rc_blob_reader_open(path, &r, err) < 0)
                 return -1;
         h = rc_sha256_new();
         while ((n = rc_blob_reader_read(r, buf, BUF_SIZE, err)) > 0)

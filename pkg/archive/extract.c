@@ -601,6 +601,8 @@ int rc_archive_extract(int in_fd, int root_dirfd, const struct rc_extract_opts *
         int r;
 
         memset(&res, 0, sizeof(res));
+        if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
+                return -1;
         if (rc_archive_input_open(in_fd, opts->blob_fd, &rd.in, err) < 0)
                 return rc_error_wrap(err, "layer");
         rc_archive_input_set_limit(rd.in, opts->max_tar_size);

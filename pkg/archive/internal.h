@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "archive/archive.h"
+#include "dl/archive.h"
 
 /* Size of the raw and the decompressed buffers: big reads and big writes. */
 #define RC_ARCHIVE_BUF_SIZE (1u << 20)

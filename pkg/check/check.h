@@ -81,4 +81,18 @@ bool rc_check_run_one(const struct rc_check_context *ctx, const char *id, struct
 void rc_check_result_clear(struct rc_check_result *r);
 void rc_check_results_free(struct rc_check_result *r, size_t n);
 
+/* What `rc info` shows of each library and helper of
+ * third_party/components.tsv. */
+struct rc_component {
+        const char *name, *kind, *link, *file, *package, *min_version, *license;
+        char *found;   /* version or path found, or NULL */
+        char *problem; /* why it is unusable, or NULL */
+};
+
+/* Describes every library and helper of third_party/components.tsv as found
+ * now: linked libraries with their run-time version, on-demand ones after
+ * loading them (so rc info loads them all), helpers by their path. */
+void rc_components_probe(struct rc_component **out, size_t *n);
+void rc_components_free(struct rc_component *c, size_t n);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check/internal.h"
+#include "dl/systemd.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -213,10 +214,15 @@ static char *bus_path(const struct rc_check_context *ctx)
 static int bus_version(const char *path, char **version, char **why)
 {
         cleanup_free char *addr = xasprintf("unix:path=%s", path);
+        cleanup_error rc_error *err = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus *bus = NULL;
         int r;
 
+        if (rc_dl_systemd(&err) < 0) {
+                *why = xstrdup(err->msg);
+                return -1;
+        }
         if ((r = sd_bus_new(&bus)) < 0 || (r = sd_bus_set_address(bus, addr)) < 0 ||
             (r = sd_bus_set_bus_client(bus, 1)) < 0 || (r = sd_bus_set_method_call_timeout(bus, 2000000)) < 0 ||
             (r = sd_bus_start(bus)) < 0) {

@@ -298,8 +298,10 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         const char *network = o->network ? o->network : cfg->network;
         bool host_network;
         char hostname[65];
+        struct rc_timer t;
         int r = -1;
 
+        rc_timer_start(&t, "run");
         *exit_code = 125;
         if (strcmp(network, "none") != 0 && strcmp(network, "host") != 0)
                 return rc_error_set(err, EINVAL, "--network %s: supported values are none and host", network);
@@ -313,14 +315,19 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         if (rc_userns_enter(cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
+        rc_timer_phase(&t, "user namespace");
         if (rc_store_open(cfg->root, &st.store, err) < 0)
                 return -1;
+        rc_timer_phase(&t, "store open");
         if (rc_store_gc(st.store, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "store gc");
         if (find_or_pull(&st, err) < 0 || rc_images_load_config(st.store, &st.image, &st.image_config, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "image");
         if (rc_storage_select(cfg, &driver, NULL, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "storage driver");
 
         random_id(st.rec.id);
         if (o->name == NULL)
@@ -337,6 +344,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         if (rc_store_container_add(st.store, &st.rec, err) < 0)
                 goto out;
         st.recorded = true;
+        rc_timer_phase(&t, "container record");
 
         st.dir = rc_store_container_dir(st.store, st.rec.id);
         if (mkdir(st.dir, 0700) < 0) {
@@ -354,10 +362,12 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
         }
         if (write_etc_files(st.dir, hostname, host_network, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "container files");
         if (layer_paths(&st, &layer_dirs, &layer_blobs, err) < 0)
                 goto out;
-        if (rc_rootfs_mount(cfg, driver, layer_dirs, layer_blobs, st.dir, &st.rootfs, err) < 0)
+        if (rc_rootfs_mount(cfg, driver, layer_dirs, layer_blobs, st.dir, o->auto_remove, &st.rootfs, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "rootfs mount");
         if (build_spec(&st, hostname, host_network, err) < 0)
                 goto out;
         terminal_size(&stdio);
@@ -367,10 +377,12 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, i
                         *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
                 goto out;
         }
+        rc_timer_phase(&t, "start (clone to exec)");
         if (!o->auto_remove)
                 record_state(&st, "running", 0);
         if (rc_runtime_wait(&proc, &stdio, exit_code, err) < 0)
                 goto out;
+        rc_timer_phase(&t, "wait");
         if (!o->auto_remove)
                 record_state(&st, "exited", *exit_code);
         r = 0;
@@ -380,5 +392,7 @@ out:
         if (proc.terminal >= 0)
                 close(proc.terminal);
         teardown(&st);
+        rc_timer_phase(&t, "tear-down");
+        rc_timer_total(&t);
         return r;
 }

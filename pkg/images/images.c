@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archive/archive.h"
+#include "dl/dl.h"
 #include "images/internal.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -113,6 +114,8 @@ int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[R
         const char *os, *arch, *variant;
         int r = -1;
 
+        if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
+                return rc_error_wrap(err, "import");
         if (name) {
                 if (rc_reference_parse(name, &ref, err) < 0)
                         return -1;

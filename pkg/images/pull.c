@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archive/archive.h"
+#include "dl/dl.h"
 #include "images/images.h"
 #include "images/internal.h"
 #include "registry/registry.h"
@@ -431,6 +432,8 @@ int rc_images_pull(struct rc_store *s, const char *what, const struct rc_pull_op
         const char *tag_or_digest;
         int r;
 
+        if (rc_dl_curl(err) < 0 || rc_dl_crypto(err) < 0 || rc_dl_archive(err) < 0)
+                return rc_error_wrap(err, "pull %s", what);
         if (rc_reference_parse(what, &ref, err) < 0)
                 return -1;
         tag_or_digest = ref.digest ? ref.digest : ref.tag;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dl/dl.h"
 #include "images/images.h"
 #include "registry/registry.h"
 #include "util/log.h"
@@ -220,6 +221,8 @@ int rc_images_push(struct rc_store *s, const char *what, const char *dest, const
         cleanup_free char *name = NULL;
         int r = -1;
 
+        if (rc_dl_curl(err) < 0 || rc_dl_crypto(err) < 0)
+                return rc_error_wrap(err, "push %s", what);
         if (destination(what, dest, &ref, err) < 0)
                 return -1;
         name = rc_reference_string(&ref);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "archive/archive.h"
+#include "dl/archive.h"
 #include "images/images.h"
 #include "images/internal.h"
 #include "util/interrupt.h"
@@ -176,7 +177,8 @@ out:
         return r;
 }
 
-int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err)
+static int save_archive(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format,
+                        rc_error **err)
 {
         __attribute__((cleanup(archive_freep))) struct archive *a = archive_write_new();
         json_object *docker_manifest = json_object_new_array();
@@ -534,6 +536,13 @@ static int load_oci(struct rc_store *s, const struct staged *st, json_object *in
         return 0;
 }
 
+int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err)
+{
+        if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
+                return rc_error_wrap(err, "save");
+        return save_archive(s, what, out_fd, format, err);
+}
+
 int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err)
 {
         struct staged st = { 0 };
@@ -544,6 +553,10 @@ int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err
         char **out = xcalloc(1, sizeof(char *));
         int r = -1;
 
+        if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0) {
+                free(out);
+                return rc_error_wrap(err, "load");
+        }
         if (stage_archive(s, in_fd, &st, err) < 0)
                 goto done;
         if (read_staged(&st, "manifest.json", &text, &len, &ignored) == 0) {

@@ -176,17 +176,28 @@ static int make_dirs(const char *container_dir, rc_error **err)
         return 0;
 }
 
-static int mount_overlay(const char *lower, const char *container_dir, const char *merged, rc_error **err)
+/* A throwaway upper directory (rc run --rm) is mounted "volatile": overlayfs
+ * then skips every sync of the upper file system, including the one at
+ * unmount, which otherwise syncs the whole file system the store lives on.
+ * Kernels before 5.10 do not know the option: they get a plain mount. */
+static int mount_overlay(const char *lower, const char *container_dir, const char *merged, bool throwaway,
+                         rc_error **err)
 {
-        cleanup_free char *opts =
-                xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower, container_dir, container_dir);
+        cleanup_free char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr%s", lower,
+                                            container_dir, container_dir, throwaway ? ",volatile" : "");
 
         if (strlen(opts) >= 4096)
                 return rc_error_set(err, E2BIG, "too many layers for one overlay mount (%zu bytes of options)",
                                     strlen(opts));
-        if (mount("overlay", merged, "overlay", 0, opts) < 0)
-                return rc_error_set(err, errno, "mount overlay on %s", merged);
-        return 0;
+        if (mount("overlay", merged, "overlay", 0, opts) == 0)
+                return 0;
+        if (throwaway && errno == EINVAL) {
+                rc_debug("overlay: no volatile mounts on this kernel, mounting %s without", merged);
+                opts[strlen(opts) - strlen(",volatile")] = '\0';
+                if (mount("overlay", merged, "overlay", 0, opts) == 0)
+                        return 0;
+        }
+        return rc_error_set(err, errno, "mount overlay on %s", merged);
 }
 
 static int mount_fuse_overlayfs(const struct rc_config *cfg, const char *lower, const char *container_dir,
@@ -265,7 +276,8 @@ static int build_vfs(char *const *layer_blobs, const char *rootfs, rc_error **er
 }
 
 int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, char *const *layer_dirs,
-                    char *const *layer_blobs, const char *container_dir, struct rc_rootfs *out, rc_error **err)
+                    char *const *layer_blobs, const char *container_dir, bool throwaway, struct rc_rootfs *out,
+                    rc_error **err)
 {
         cleanup_free char *merged = NULL, *lower = NULL;
         int r;
@@ -284,7 +296,7 @@ int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, 
         merged = xasprintf("%s/merged", container_dir);
         lower = lowerdir_option(layer_dirs);
         if (driver == RC_DRIVER_OVERLAY)
-                r = mount_overlay(lower, container_dir, merged, err);
+                r = mount_overlay(lower, container_dir, merged, throwaway, err);
         else
                 r = mount_fuse_overlayfs(cfg, lower, container_dir, merged, err);
         if (r < 0)

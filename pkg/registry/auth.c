@@ -1,6 +1,7 @@
 /* Registry authentication: WWW-Authenticate parsing, the bearer token flow
  * (anonymous or with credentials) and Basic auth.  Tokens and passwords are
  * secrets: never logged, never put in errors, wiped when freed. */
+#include "dl/crypto.h"
 #include "registry/internal.h"
 
 #include <ctype.h>
@@ -237,11 +238,15 @@ static char *scope_params(const char *scope)
 
 int rc_token_url(const char *realm, const char *service, const char *scope, char **out, rc_error **err)
 {
-        cleanup_free char *sv = service ? escape(service) : NULL, *sc = scope ? scope_params(scope) : NULL;
+        cleanup_free char *sv = NULL, *sc = NULL;
         char sep = strchr(realm, '?') ? '&' : '?';
         CURLU *u;
         bool ok;
 
+        if (rc_dl_curl(err) < 0)
+                return -1;
+        sv = service ? escape(service) : NULL;
+        sc = scope ? scope_params(scope) : NULL;
         if (strncasecmp(realm, "https://", 8) != 0 && strncasecmp(realm, "http://", 7) != 0)
                 return rc_error_set(err, 0, "token realm \"%.200s\" is not an http(s) URL", realm);
         if (strpbrk(realm, " \t\r\n#") != NULL)

@@ -1,5 +1,6 @@
 /* Credentials in auth.json files, compatible with podman and docker:
  * {"auths": {"quay.io": {"auth": base64("user:password")}, ...}}. */
+#include "dl/crypto.h"
 #include "registry/internal.h"
 
 #include <errno.h>
@@ -316,6 +317,8 @@ int rc_authfile_store(const char *path, const char *key, const char *user, const
                 return rc_error_set(err, 0, "log in: \"%s\" is not a registry name", key ? key : "");
         if (user == NULL || user[0] == '\0' || strchr(user, ':') != NULL || password == NULL)
                 return rc_error_set(err, 0, "log in to %s: the user name must be non-empty and without ':'", key);
+        if (rc_dl_crypto(err) < 0)
+                return rc_error_wrap(err, "log in to %s", key);
         if (path == NULL) {
                 if (rc_authfile_default_path(&def, err) < 0)
                         return -1;

@@ -28,10 +28,15 @@ static char *url_get(CURLU *u, CURLUPart part, unsigned flags)
         return copy;
 }
 
+/* NULL for a bad URL, or when libcurl cannot be loaded (commands that talk to
+ * a registry have loaded it and reported that already). */
 static CURLU *url_parse(const char *url)
 {
-        CURLU *u = curl_url();
+        CURLU *u;
 
+        if (rc_dl_curl(NULL) < 0)
+                return NULL;
+        u = curl_url();
         if (u == NULL)
                 abort();
         if (url == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {

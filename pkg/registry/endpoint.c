@@ -100,6 +100,8 @@ int rc_registry_open(const char *domain, const struct rc_registry_opts *opts, st
                 opts = &defaults;
         if (domain == NULL || domain[0] == '\0' || strpbrk(domain, "/ \t\r\n@?#") != NULL)
                 return rc_error_set(err, 0, "registry \"%s\": not a registry host[:port]", domain ? domain : "");
+        if (rc_dl_curl(err) < 0 || rc_dl_crypto(err) < 0)
+                return rc_error_wrap(err, "registry %s", domain);
         r = xcalloc(1, sizeof(*r));
         r->domain = xstrdup(domain);
         r->skip_tls_verify = opts->skip_tls_verify;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "dl/curl.h"
 #include "registry/registry.h"
 
 #ifndef RC_VERSION

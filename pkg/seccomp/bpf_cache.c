@@ -2,11 +2,7 @@
  * instruction count, sha256 of the instructions) and the instructions.
  * Written to a temporary name and renamed, so readers see whole files;
  * anything that does not check out is ignored and rebuilt. */
-/* SHA256_Init and friends are deprecated in OpenSSL 3 but not removed; see
- * rc_seccomp_sha256 for why they are used here. */
-#define OPENSSL_API_COMPAT 0x10100000L
 #include <errno.h>
-#include <openssl/sha.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -17,6 +13,7 @@
 #include <unistd.h>
 
 #include "seccomp/internal.h"
+#include "util/digest.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -32,19 +29,7 @@ struct cache_header {
 
 void rc_seccomp_sha256(const void *data, size_t len, char out[RC_DIGEST_LEN + 1])
 {
-        static const char hex[] = "0123456789abcdef";
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        SHA256_CTX c;
-
-        SHA256_Init(&c);
-        SHA256_Update(&c, data, len);
-        SHA256_Final(md, &c);
-        memcpy(out, "sha256:", 7);
-        for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-                out[7 + 2 * i] = hex[md[i] >> 4];
-                out[7 + 2 * i + 1] = hex[md[i] & 15];
-        }
-        out[RC_DIGEST_LEN] = '\0';
+        rc_sha256_digest(data, len, out);
 }
 
 static int cmp_str(const void *a, const void *b)

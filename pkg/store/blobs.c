@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "dl/dl.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -44,6 +45,8 @@ int rc_store_blob_put(struct rc_store *s, const void *data, size_t len, char dig
         cleanup_close int fd = -1;
         char d[RC_DIGEST_LEN + 1];
 
+        if (rc_dl_crypto(err) < 0)
+                return -1;
         rc_sha256_digest(data, len, d);
         if (!rc_store_blob_exists(s, d)) {
                 if (rc_store_mkstemp(s, "blob", &fd, &tmp, err) < 0)

@@ -116,10 +116,14 @@ static int open_db(struct rc_store *s, rc_error **err)
                 return -1;
         }
         sqlite3_busy_timeout(s->db, 60000);
+        /* Keep store.db-wal between commands (emptied, not deleted, by the
+         * checkpoint at close): creating it anew costs an fsync of the store
+         * directory in every command that writes. */
+        sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
         /* WAL: readers never block the writer; synchronous=NORMAL keeps the
          * database consistent across crashes (only the last commits may be
          * lost on power failure) without an fsync per commit. */
-        if (rc_db_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0)
+        if (rc_db_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0;", err) < 0)
                 return -1;
         if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)

@@ -1,5 +1,7 @@
 #include "util/digest.h"
 
+#include "dl/crypto.h"
+
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,13 @@ struct rc_sha256 {
 
 rc_sha256 *rc_sha256_new(void)
 {
-        rc_sha256 *h = malloc(sizeof(*h));
+        rc_sha256 *h;
+
+        /* Entry points that hash call rc_dl_crypto() first and report a
+         * missing libcrypto; getting here without it is a bug. */
+        if (rc_dl_crypto(NULL) < 0)
+                abort();
+        h = malloc(sizeof(*h));
         if (h == NULL)
                 abort();
         h->ctx = EVP_MD_CTX_new();

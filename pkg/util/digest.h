@@ -10,6 +10,10 @@
 
 typedef struct rc_sha256 rc_sha256;
 
+/* OpenSSL's libcrypto does the hashing; it is loaded on first use (pkg/dl).
+ * Commands that hash call rc_dl_crypto() first, so that a missing library is
+ * an error they report; these functions abort when it cannot be loaded. */
+
 rc_sha256 *rc_sha256_new(void);
 void rc_sha256_update(rc_sha256 *h, const void *data, size_t len);
 /* Writes "sha256:<hex>" (RC_DIGEST_LEN + 1 bytes) and frees h. */

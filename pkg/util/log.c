@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static enum rc_log_level current_level = RC_LOG_WARN;
 
@@ -37,4 +38,36 @@ void rc_log(enum rc_log_level level, const char *fmt, ...)
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+static long long now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void rc_timer_start(struct rc_timer *t, const char *what)
+{
+        t->what = what;
+        t->start_ns = t->last_ns = now_ns();
+}
+
+void rc_timer_phase(struct rc_timer *t, const char *phase)
+{
+        long long now;
+
+        if (current_level < RC_LOG_DEBUG)
+                return;
+        now = now_ns();
+        rc_log(RC_LOG_DEBUG, "%s: %s: %.2f ms", t->what, phase, (double)(now - t->last_ns) / 1e6);
+        t->last_ns = now;
+}
+
+void rc_timer_total(struct rc_timer *t)
+{
+        if (current_level < RC_LOG_DEBUG)
+                return;
+        rc_log(RC_LOG_DEBUG, "%s: total: %.2f ms", t->what, (double)(now_ns() - t->start_ns) / 1e6);
 }

@@ -1,26 +1,36 @@
 #!/bin/bash
-# make bench: how long `rc run --rm --network none IMAGE true` takes, and
-# the same with podman side by side when it is installed.  As root it runs
-# as the unprivileged test user, like the tests.
+# make bench: start-up and `rc run` against the floor the kernel sets and
+# against podman, medians side by side in one run (the numbers of a shared
+# machine are noisy: compare within a run, not across runs):
+#   /bin/true, rc --version, rc ps -a (10 containers in the store),
+#   unshare -Urmpf --mount-proc true (a new user, mount and pid namespace: the
+#   floor), rc run --rm --network none IMAGE true, podman's run --rm (runc)
+# with the ratios the targets are stated in; then pulls from a loopback
+# registry.  As root it runs as the unprivileged test user, like the tests.
+# Timings come from hyperfine when it is installed, else from a shell loop.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-bin}
 RUNS=${RUNS:-50}
+RC_BENCH_PULL=${RC_BENCH_PULL:-1} # 0: start-up and run only
 WARMUP=3
 
 if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
         "$here/tests/setup-host.sh"
-        RC_TEST_DEBIAN_TAR=$("$here/tests/lib/make-debian-rootfs.sh")
+        RC_TEST_DEBIAN_TAR=
+        [ "$RC_BENCH_PULL" = 0 ] || RC_TEST_DEBIAN_TAR=$("$here/tests/lib/make-debian-rootfs.sh")
         user=${RC_TEST_USER:-rctest}
         uid=$(id -u "$user")
         exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
                 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="/run/user/$uid" \
-                RC_TEST_AS_USER=1 BIN="$BIN" RUNS="$RUNS" RC_TEST_DEBIAN_TAR="$RC_TEST_DEBIAN_TAR" "$0" "$@"
+                RC_TEST_AS_USER=1 BIN="$BIN" RUNS="$RUNS" RC_BENCH_PULL="$RC_BENCH_PULL" RC_TEST_DEBIAN_TAR="$RC_TEST_DEBIAN_TAR" "$0" "$@"
 fi
 
 work=$(mktemp -d /tmp/rc-bench-XXXXXX)
-rc=("$here/$BIN/rc" --root "$work/rc-root" --runroot "$work/rc-run")
+case $BIN in /*) rc_bin=$BIN/rc ;; *) rc_bin=$here/$BIN/rc ;; esac
+rc=("$rc_bin" --root "$work/rc-root" --runroot "$work/rc-run")
 cleanup() {
+        "${rc[@]}" ps -a -q 2>/dev/null | xargs -r "${rc[@]}" rm >/dev/null 2>&1 || true
         "${rc[@]}" rmi -f localhost/bench >/dev/null 2>&1 || true
         "${rc[@]}" system migrate >/dev/null 2>&1 || true
         if command -v podman >/dev/null; then
@@ -37,6 +47,15 @@ trap cleanup EXIT
 time_runs() {
         local name=$1 t0 t1
         shift
+        if command -v hyperfine >/dev/null; then
+                hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$work/$name.json" \
+                        -- "$*" >/dev/null 2>&1
+                python3 -c 'import json, sys
+t = sorted(json.load(open(sys.argv[1]))["results"][0]["times"])
+print("%.2f %.2f" % (t[len(t) // 2] * 1000 if len(t) % 2 else (t[len(t) // 2 - 1] + t[len(t) // 2]) * 500,
+                     t[min(len(t) - 1, int(len(t) * 0.95 + 0.999) - 1)] * 1000))' "$work/$name.json"
+                return
+        fi
         for _ in $(seq "$WARMUP"); do "$@" >/dev/null; done
         : >"$work/$name.times"
         for _ in $(seq "$RUNS"); do
@@ -48,41 +67,62 @@ time_runs() {
         sort -n "$work/$name.times" | awk '{ v[NR] = $1 } END {
                 m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
                 p = v[int(NR * 0.95 + 0.999)]
-                printf "%.1f %.1f\n", m / 1000, p / 1000 }'
+                printf "%.2f %.2f\n", m / 1000, p / 1000 }'
+}
+
+# row LABEL MEDIAN P95 [NOTE]
+row() {
+        printf '  %-46s %8s ms  (p95 %s)%s\n' "$1" "$2" "$3" "${4:+  $4}"
+}
+ratio() {
+        awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
 
 "${rc[@]}" import "$work/busybox.tar" localhost/bench >/dev/null
+for i in $(seq 10); do
+        "${rc[@]}" run --name "bench-$i" --network none localhost/bench true >/dev/null
+done
+echo "medians of $RUNS runs ($(command -v hyperfine >/dev/null && echo hyperfine || echo 'shell loop')):"
+read -r true_m true_p < <(time_runs true /bin/true)
+row "/bin/true" "$true_m" "$true_p"
+read -r ver_m ver_p < <(time_runs version "${rc[@]}" --version)
+row "rc --version" "$ver_m" "$ver_p" "$(ratio "$ver_m" "$true_m")x /bin/true (target <= 2x)"
+read -r ps_m ps_p < <(time_runs ps "${rc[@]}" ps -a)
+row "rc ps -a (10 containers)" "$ps_m" "$ps_p" "(target <= 5 ms)"
+read -r floor_m floor_p < <(time_runs floor unshare -Urmpf --mount-proc true)
+row "unshare -Urmpf --mount-proc true (floor)" "$floor_m" "$floor_p"
 read -r rc_median rc_p95 < <(time_runs rc "${rc[@]}" run --rm --network none localhost/bench true)
-echo "rc run --rm --network none IMAGE true: median ${rc_median} ms, p95 ${rc_p95} ms ($RUNS runs)"
+row "rc run --rm --network none IMAGE true" "$rc_median" "$rc_p95" \
+        "$(ratio "$rc_median" "$floor_m")x the floor (target <= 1.5x)"
 
 if command -v podman >/dev/null; then
         podman=(podman --root "$work/podman-root" --runroot "$work/podman-run")
         # crun refuses hybrid cgroup hosts; runc works there
-        if ! "${podman[@]}" info >/dev/null 2>&1; then
-                echo "podman: not usable here ($("${podman[@]}" info 2>&1 | tail -1))"
-                exit 0
-        fi
         runtime=()
         if [ -e /sys/fs/cgroup/unified ] && command -v runc >/dev/null; then
                 runtime=(--runtime runc)
         fi
-        "${podman[@]}" import "$work/busybox.tar" localhost/bench >/dev/null 2>&1
-        if "${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true >/dev/null 2>&1; then
+        if ! "${podman[@]}" info >/dev/null 2>&1; then
+                echo "  podman: not usable here ($("${podman[@]}" info 2>&1 | tail -1))"
+        elif "${podman[@]}" import "$work/busybox.tar" localhost/bench >/dev/null 2>&1 &&
+                "${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true >/dev/null 2>&1; then
                 read -r p_median p_p95 < <(time_runs podman "${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true)
-                echo "podman ${runtime[*]} run --rm --network none IMAGE true: median ${p_median} ms, p95 ${p_p95} ms ($RUNS runs)"
-                awk -v p="$p_median" -v r="$rc_median" 'BEGIN { printf "ratio podman/rc (median): %.1fx\n", p / r }'
+                row "podman ${runtime[*]} run --rm --network none IMAGE true" "$p_median" "$p_p95" \
+                        "rc is $(ratio "$p_median" "$rc_median")x faster (target >= 25x)"
         else
-                echo "podman: run failed here: $("${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true 2>&1 | tail -1)"
+                echo "  podman: run failed here: $("${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true 2>&1 | tail -1)"
         fi
 else
-        echo "podman: not installed (scripts/install-deps.sh --test installs it)"
+        echo "  podman: not installed (scripts/install-deps.sh --test installs it)"
 fi
+echo "where rc run's time goes (one run, --log-level debug):"
+"${rc[@]}" --log-level debug run --rm --network none localhost/bench true 2>&1 | sed -n 's/^rc: debug: run: /  /p'
 
 # Pull from a loopback registry into an empty store, rc and podman side by
 # side (fresh storage each time, median of 3): 8 layers of 25 MB (half
 # random, half text), and a Debian minbase image when mmdebstrap could make
 # one (as root).
-if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+if [ "$RC_BENCH_PULL" != 0 ] && command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
         source "$here/tests/lib/registry.sh"
         registry_start "$work/registry"
         trap 'registry_stop; cleanup' EXIT
@@ -97,7 +137,7 @@ if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
         printf '[registries]\ninsecure = %s\n' "$REGISTRY" >"$work/rc.conf"
         pull_rc() {
                 local d=$work/pull-rc-$1
-                "$here/$BIN/rc" --config "$work/rc.conf" --root "$d/root" --runroot "$d/run" pull -q "$REGISTRY/$2" >/dev/null
+                "$rc_bin" --config "$work/rc.conf" --root "$d/root" --runroot "$d/run" pull -q "$REGISTRY/$2" >/dev/null
         }
         pull_podman() {
                 local d=$work/pull-podman-$1
@@ -105,7 +145,7 @@ if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
         }
         clean_rc() {
                 local d=$work/pull-rc-$1
-                "$here/$BIN/rc" --root "$d/root" --runroot "$d/run" system migrate >/dev/null 2>&1 || true
+                "$rc_bin" --root "$d/root" --runroot "$d/run" system migrate >/dev/null 2>&1 || true
                 unshare --user --map-auto --map-root-user rm -rf "$d"
         }
         clean_podman() {

@@ -93,9 +93,13 @@ hostile_image() {
         # the probe itself shows the key where it is held
         run -0 "$PROBES/keyring" hold rc-test-key s3cret "$PROBES/keyring" find rc-test-key
         [ "$output" = "found s3cret" ]
+        # without the seccomp filter (which refuses keyctl too): the keyring itself must be new
+        run -1 "$PROBES/keyring" hold rc-test-key s3cret "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" \
+                run --rm --security-opt seccomp=unconfined localhost/keyring
+        [ "$output" = "not found: Required key not available" ]
         run -1 "$PROBES/keyring" hold rc-test-key s3cret "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" \
                 run --rm localhost/keyring
-        [[ "$output" == "not found: "* ]]
+        [ "$output" = "not found: Operation not permitted" ]
 }
 
 @test "an image's /etc/hosts symlinked to /dev/null does not redirect rc's mounts or masks" {
