@@ -149,7 +149,7 @@ struct rc_seccomp_profile *rc_seccomp_profile_default(void)
 
         p->name = xstrdup("default");
         p->default_action = SCMP_ACT_ERRNO(EPERM);
-        rc_seccomp_sha256(RC_SECCOMP_TABLE_VERSION, strlen(RC_SECCOMP_TABLE_VERSION), p->source);
+        snprintf(p->source, sizeof(p->source), "default:%s", RC_SECCOMP_TABLE_VERSION);
         /* The rules point into the table (no copies: rc builds this profile
          * for every container, and on a cache hit it only needs its hash). */
         p->builtin = true;

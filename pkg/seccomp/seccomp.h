@@ -56,7 +56,7 @@ struct rc_seccomp_archmap {
 
 struct rc_seccomp_profile {
         char *name;           /* "default" or the file's path, for messages and inspect */
-        char source[RC_DIGEST_LEN + 1]; /* sha256 of the source bytes (or of the default table's version) */
+        char source[RC_DIGEST_LEN + 1]; /* sha256 of a JSON profile's bytes, or "default:" and the table's version */
         uint32_t default_action;
         uint32_t *arches;     /* "architectures"; none: the native one and its compat arches */
         size_t n_arches;

@@ -135,7 +135,7 @@ JSON
         [ "$status" -eq 0 ]
         run ls "$RC_RUNROOT/seccomp"
         [ "${#lines[@]}" -eq 1 ]
-        [[ "${lines[0]}" =~ ^[0-9a-f]{64}\.bpf$ ]]
+        [[ "${lines[0]}" =~ ^[0-9a-f]{16}\.bpf$ ]]
         local f=$RC_RUNROOT/seccomp/${lines[0]} size
         size=$(stat -c %s "$f")
         # cut in the middle of an instruction, then garbage of the right size
