@@ -184,10 +184,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                         goto fail;
                 }
         }
-        /* opened (and created) with rc's privileges, entered with the
-         * process's own, so its permissions apply as docker's do */
         if (a->stdio->terminal && rc_child_setup_terminal(a->stdio, spec->uid, sync_fd, &e) < 0)
                 goto fail;
+        /* opened (and created) with rc's privileges, entered with the
+         * process's own, so its permissions apply as docker's do */
         cwd_fd = rc_open_workdir(spec->cwd, &e);
         if (cwd_fd < 0)
                 goto fail;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
+#include "util/fs.h"
 
 int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int sync_fd, struct rc_child_error *e)
 {
@@ -145,26 +146,6 @@ struct pending {
         size_t off, len;
 };
 
-static int write_all_blocking(int fd, const char *p, size_t len)
-{
-        while (len > 0) {
-                ssize_t w = write(fd, p, len);
-                if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd pf = { .fd = fd, .events = POLLOUT };
-                                poll(&pf, 1, -1);
-                                continue;
-                        }
-                        return -1;
-                }
-                p += w;
-                len -= (size_t)w;
-        }
-        return 0;
-}
-
 int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidfd, int sigfd, rc_error **err)
 {
         struct raw_tty raw;
@@ -203,7 +184,7 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
                 if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
                         ssize_t n = read(master, buf, sizeof(buf));
                         if (n > 0) {
-                                if (write_all_blocking(out_fd, buf, (size_t)n) < 0) {
+                                if (rc_write_all(out_fd, buf, (size_t)n) < 0) {
                                         int saved = errno;
                                         raw_leave(&raw);
                                         return rc_error_set(err, saved, "terminal: write output");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,13 @@ int rc_write_all(int fd, const void *data, size_t len)
                 if (w < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if (errno == EAGAIN) {
+                                /* a non-blocking fd (a terminal, a pipe): wait until it takes more */
+                                struct pollfd pf = { .fd = fd, .events = POLLOUT };
+                                if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+                                        return -1;
+                                continue;
+                        }
                         return -1;
                 }
                 p += w;

@@ -23,7 +23,8 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
  * need not survive a crash, such as a running container's /etc/hosts. */
 int rc_write_file(const char *path, const void *data, size_t len, mode_t mode, rc_error **err);
 
-/* Write all bytes, retrying on EINTR and short writes. */
+/* Write all bytes, retrying on EINTR and short writes, and waiting while a
+ * non-blocking fd is full (EAGAIN). */
 int rc_write_all(int fd, const void *data, size_t len);
 
 /* Remove a tree (rm -rf) below dirfd/name (rmtree.c).  A missing tree is
