@@ -69,8 +69,15 @@ struct rc_spec {
  * capability set; no_new_privileges; docker's masked and read-only paths; RLIMIT_NOFILE 1048576. */
 void rc_spec_init_default(struct rc_spec *spec);
 void rc_spec_free(struct rc_spec *spec);
-/* config.json form (for inspect). */
+/* config.json form (for inspect, and the container's directory). */
 int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err);
+/* The inverse, for the fields rc_spec_to_json writes (spec_json.c), from a
+ * file that may have been tampered with: types, ranges and sizes are
+ * checked and an error names the field.  The seccomp filter is not in
+ * config.json (only a summary): out->seccomp is NULL, the caller compiles
+ * the container's profile again.  *out (free with rc_spec_free) is set
+ * only on success. */
+int rc_spec_from_json(const char *json, size_t len, struct rc_spec *out, rc_error **err);
 
 struct rc_runtime_stdio {
         int in, out, err; /* fds that become the container's 0, 1, 2; -1 = /dev/null */
