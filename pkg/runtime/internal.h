@@ -3,6 +3,8 @@
 #ifndef RC_RUNTIME_INTERNAL_H
 #define RC_RUNTIME_INTERNAL_H
 
+#include <signal.h>
+
 #include "runtime/runtime.h"
 
 struct rc_child_error {
@@ -17,10 +19,11 @@ int rc_child_fail(struct rc_child_error *e, int errnum, const char *fmt, ...) __
 /* rootfs.c: everything from the root mount to pivot_root and the masked
  * paths; devnull is rc's own /dev/null, the source of every file mask. */
 int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_error *e);
-/* After pivot_root: open (O_PATH) the working directory, created if missing,
+/* After pivot_root (or joining the container's mount namespace): open
+ * (O_PATH) the working directory, created if missing when `create`,
  * resolved inside the root with no /proc magic links (ELOOP, with a message
  * that says so); rc_enter_workdir fchdirs to it once the ids are dropped. */
-int rc_open_workdir(const char *cwd, struct rc_child_error *e);
+int rc_open_workdir(const char *cwd, bool create, struct rc_child_error *e);
 int rc_enter_workdir(int fd, const char *cwd, struct rc_child_error *e);
 /* caps.c */
 int rc_apply_caps_and_ids(const struct rc_spec *spec, struct rc_child_error *e);
@@ -43,5 +46,28 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
 int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_child_error *e);
 /* exec.c */
 int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e);
+
+/* process.c: the steps every container child takes, whether it starts a
+ * container (rc_runtime_start) or joins one (rc_runtime_exec, join.c). */
+/* The signals rc_runtime_wait forwards; blocked in rc from before the
+ * fork, set back to their default in the child. */
+void rc_forwarded_signals(sigset_t *set);
+void rc_child_default_signals(void);
+/* First, before anything of the container is looked at: stdio in place,
+ * rc's own /dev/null opened (*devnull), every other fd closed but the sync
+ * socket and *extra (if not NULL), which are moved above 2 (their numbers
+ * are updated), and a new session keyring. */
+int rc_child_begin(const struct rc_runtime_stdio *stdio, int *sync_fd, int *devnull, int *extra,
+                   struct rc_child_error *e);
+int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e);
+/* Last: the terminal, the working directory, seccomp, capabilities and
+ * ids, the signal mask rc had, exec.  Returns only on failure. */
+int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd,
+                  const sigset_t *old_mask, bool create_workdir, struct rc_child_error *e);
+/* In rc: read the child's messages until it exec'd (0, *proc filled) or
+ * failed (-1, reaped, the child's error; old_mask restored).  Closes
+ * sync_fd, and pidfd on failure. */
+int rc_child_started(int sync_fd, pid_t pid, int pidfd, const struct rc_runtime_stdio *stdio, const sigset_t *old_mask,
+                     struct rc_container_proc *proc, rc_error **err);
 
 #endif

@@ -47,11 +47,17 @@ int rc_child_fail(struct rc_child_error *e, int errnum, const char *fmt, ...)
         return -1;
 }
 
-static void forwarded_set(sigset_t *set)
+void rc_forwarded_signals(sigset_t *set)
 {
         sigemptyset(set);
         for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
                 sigaddset(set, forwarded_signals[i]);
+}
+
+void rc_child_default_signals(void)
+{
+        for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+                signal(forwarded_signals[i], SIG_DFL);
 }
 
 static int loopback_up(struct rc_child_error *e)
@@ -109,19 +115,6 @@ static int fd_above_stdio(int fd, struct rc_child_error *e)
         return moved;
 }
 
-/* Close every fd but 0, 1, 2, the sync socket and /dev/null: whatever rc
- * held when it cloned (the store's directory, the database, sockets) must
- * be gone before any path of the container is resolved, or a working
- * directory such as /proc/self/fd/N reaches the host (CVE-2024-21626). */
-static int close_inherited(int sync_fd, int devnull, struct rc_child_error *e)
-{
-        const int keep[] = { sync_fd, devnull };
-
-        if (rc_close_fds_except(keep, 2) < 0)
-                return rc_child_fail(e, errno, "close inherited file descriptors (close_range needs Linux 5.9)");
-        return 0;
-}
-
 /* A session keyring of the container's own, so it cannot read the keys of
  * the session that started rc.  ENOSYS: no keyrings at all.  EPERM: rc
  * runs under a filter that refuses keyctl, which the container inherits. */
@@ -132,44 +125,34 @@ static int new_session_keyring(struct rc_child_error *e)
         return 0;
 }
 
-static __attribute__((noreturn)) void child_main(struct child_args *a)
+int rc_child_begin(const struct rc_runtime_stdio *stdio, int *sync_fd, int *devnull, int *extra,
+                   struct rc_child_error *e)
 {
-        const struct rc_spec *spec = a->spec;
-        struct rc_child_error e = { 0 };
-        int devnull, sync_fd = a->sync_fd, cwd_fd;
+        int keep[3];
 
-        struct pollfd hup = { .fd = sync_fd, .events = 0 };
+        /* every fd kept must be above 2 before stdio is put in place over 0-2 */
+        if ((*sync_fd = fd_above_stdio(*sync_fd, e)) < 0 || (extra && (*extra = fd_above_stdio(*extra, e)) < 0))
+                return -1;
+        *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (*devnull < 0)
+                return rc_child_fail(e, errno, "open /dev/null");
+        if ((*devnull = fd_above_stdio(*devnull, e)) < 0 || setup_stdio(stdio, *devnull, e) < 0)
+                return -1;
+        /* Close every fd but 0, 1, 2 and these: whatever rc held when it
+         * forked (the store's directory, the database, sockets) must be gone
+         * before any path of the container is resolved, or a working
+         * directory such as /proc/self/fd/N reaches the host (CVE-2024-21626). */
+        keep[0] = *sync_fd;
+        keep[1] = *devnull;
+        if (extra)
+                keep[2] = *extra;
+        if (rc_close_fds_except(keep, extra ? 3 : 2) < 0)
+                return rc_child_fail(e, errno, "close inherited file descriptors (close_range needs Linux 5.9)");
+        return new_session_keyring(e);
+}
 
-        /* Die with rc.  In a new pid namespace getppid() says 0, so whether
-         * rc died before the prctl is read from the sync socket instead. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                _exit(127);
-        if (poll(&hup, 1, 0) > 0 && (hup.revents & POLLHUP))
-                _exit(127);
-        for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
-                signal(forwarded_signals[i], SIG_DFL);
-        /* First, before anything of the container is looked at: stdio in
-         * place, rc's own /dev/null (the source of masks), nothing else open. */
-        sync_fd = fd_above_stdio(sync_fd, &e);
-        if (sync_fd < 0)
-                _exit(127);
-        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (devnull < 0) {
-                rc_child_fail(&e, errno, "open /dev/null");
-                goto fail;
-        }
-        if ((devnull = fd_above_stdio(devnull, &e)) < 0 || setup_stdio(a->stdio, devnull, &e) < 0 ||
-            close_inherited(sync_fd, devnull, &e) < 0 || new_session_keyring(&e) < 0)
-                goto fail;
-        if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
-                goto fail;
-        if (rc_setup_rootfs(spec, devnull, &e) < 0)
-                goto fail;
-        if ((spec->namespaces & CLONE_NEWUTS) && spec->hostname &&
-            sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
-                rc_child_fail(&e, errno, "set host name %s", spec->hostname);
-                goto fail;
-        }
+int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e)
+{
         for (size_t i = 0; i < spec->n_rlimits; i++) {
                 struct rlimit rl = { spec->rlimits[i].soft, spec->rlimits[i].hard }, cur;
                 /* Without privilege a hard limit can't be raised: clamp to
@@ -179,29 +162,73 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                         rl.rlim_max = rl.rlim_max < cur.rlim_max ? rl.rlim_max : cur.rlim_max;
                         rl.rlim_cur = rl.rlim_cur < rl.rlim_max ? rl.rlim_cur : rl.rlim_max;
                 }
-                if (setrlimit(spec->rlimits[i].type, &rl) < 0) {
-                        rc_child_fail(&e, errno, "setrlimit %d", spec->rlimits[i].type);
-                        goto fail;
-                }
+                if (setrlimit(spec->rlimits[i].type, &rl) < 0)
+                        return rc_child_fail(e, errno, "setrlimit %d", spec->rlimits[i].type);
         }
-        if (a->stdio->terminal && rc_child_setup_terminal(a->stdio, spec->uid, sync_fd, &e) < 0)
-                goto fail;
+        return 0;
+}
+
+int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd,
+                  const sigset_t *old_mask, bool create_workdir, struct rc_child_error *e)
+{
+        int cwd_fd;
+
+        if (stdio->terminal && rc_child_setup_terminal(stdio, spec->uid, sync_fd, e) < 0)
+                return -1;
         /* opened (and created) with rc's privileges, entered with the
          * process's own, so its permissions apply as docker's do */
-        cwd_fd = rc_open_workdir(spec->cwd, &e);
+        cwd_fd = rc_open_workdir(spec->cwd, create_workdir, e);
         if (cwd_fd < 0)
-                goto fail;
-        if (rc_apply_seccomp(spec, true, &e) < 0 || rc_apply_caps_and_ids(spec, &e) < 0 ||
-            rc_enter_workdir(cwd_fd, spec->cwd, &e) < 0)
-                goto fail;
+                return -1;
+        if (rc_apply_seccomp(spec, true, e) < 0 || rc_apply_caps_and_ids(spec, e) < 0 ||
+            rc_enter_workdir(cwd_fd, spec->cwd, e) < 0) {
+                close(cwd_fd);
+                return -1;
+        }
         close(cwd_fd);
         /* what is still open above 2 (the sync socket, /dev/null) closes on
          * exec; marked again here so no later change can leak an fd */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-        sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
-        if (rc_apply_seccomp(spec, false, &e) < 0)
+        sigprocmask(SIG_SETMASK, old_mask, NULL);
+        if (rc_apply_seccomp(spec, false, e) < 0)
+                return -1;
+        return rc_exec_process(spec, e);
+}
+
+static __attribute__((noreturn)) void child_main(struct child_args *a)
+{
+        const struct rc_spec *spec = a->spec;
+        struct rc_child_error e = { 0 };
+        int devnull, sync_fd = a->sync_fd;
+
+        struct pollfd hup = { .fd = sync_fd, .events = 0 };
+
+        /* Die with rc.  In a new pid namespace getppid() says 0, so whether
+         * rc died before the prctl is read from the sync socket instead. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                _exit(127);
+        if (poll(&hup, 1, 0) > 0 && (hup.revents & POLLHUP))
+                _exit(127);
+        rc_child_default_signals();
+        /* First, before anything of the container is looked at: stdio in
+         * place, rc's own /dev/null (the source of masks), nothing else open. */
+        if (rc_child_begin(a->stdio, &sync_fd, &devnull, NULL, &e) < 0) {
+                if (sync_fd < 0)
+                        _exit(127);
                 goto fail;
-        rc_exec_process(spec, &e);
+        }
+        if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
+                goto fail;
+        if (rc_setup_rootfs(spec, devnull, &e) < 0)
+                goto fail;
+        if ((spec->namespaces & CLONE_NEWUTS) && spec->hostname &&
+            sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
+                rc_child_fail(&e, errno, "set host name %s", spec->hostname);
+                goto fail;
+        }
+        if (rc_apply_rlimits(spec, &e) < 0)
+                goto fail;
+        rc_child_exec(spec, a->stdio, sync_fd, &a->old_mask, true, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);
@@ -213,16 +240,15 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
 {
         struct child_args a = { .spec = spec, .stdio = stdio };
         struct clone_args ca = { 0 };
-        struct rc_child_error e;
         sigset_t block;
-        int sync[2], pidfd = -1, terminal = -1, msg;
+        int sync[2], pidfd = -1;
         pid_t pid;
 
         if (spec->args == NULL || spec->args[0] == NULL)
                 return rc_error_set(err, EINVAL, "no command to run");
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0)
                 return rc_error_set(err, errno, "socketpair");
-        forwarded_set(&block);
+        rc_forwarded_signals(&block);
         sigprocmask(SIG_BLOCK, &block, &a.old_mask);
         a.sync_fd = sync[1];
         ca.flags = (spec->namespaces & ~(unsigned)CLONE_NEWUSER) | CLONE_PIDFD;
@@ -238,16 +264,25 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                 sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
                 return rc_error_set(err, saved, "create the container's namespaces");
         }
-        while ((msg = rc_sync_recv(sync[0], &e, &terminal)) == RC_SYNC_TERMINAL)
+        return rc_child_started(sync[0], pid, pidfd, stdio, &a.old_mask, proc, err);
+}
+
+int rc_child_started(int sync_fd, pid_t pid, int pidfd, const struct rc_runtime_stdio *stdio, const sigset_t *old_mask,
+                     struct rc_container_proc *proc, rc_error **err)
+{
+        struct rc_child_error e;
+        int terminal = -1, msg;
+
+        while ((msg = rc_sync_recv(sync_fd, &e, &terminal)) == RC_SYNC_TERMINAL)
                 ;
-        close(sync[0]);
+        close(sync_fd);
         if (msg == RC_SYNC_ERROR || (stdio->terminal && terminal < 0)) {
                 e.msg[sizeof(e.msg) - 1] = '\0';
                 waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
                 close(pidfd);
                 if (terminal >= 0)
                         close(terminal);
-                sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
+                sigprocmask(SIG_SETMASK, old_mask, NULL);
                 if (msg != RC_SYNC_ERROR)
                         return rc_error_set(err, EPROTO, "the container died before it was started");
                 rc_error_set(err, 0, "%s", e.msg);
@@ -269,7 +304,7 @@ int rc_runtime_wait(struct rc_container_proc *proc, const struct rc_runtime_stdi
         siginfo_t info;
         int sfd;
 
-        forwarded_set(&set);
+        rc_forwarded_signals(&set);
         sigprocmask(SIG_BLOCK, &set, &old);
         sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0)

@@ -406,7 +406,7 @@ int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_err
         return 0;
 }
 
-int rc_open_workdir(const char *cwd, struct rc_child_error *e)
+int rc_open_workdir(const char *cwd, bool create, struct rc_child_error *e)
 {
         struct stat st = { 0 };
         int root_fd, fd;
@@ -414,7 +414,13 @@ int rc_open_workdir(const char *cwd, struct rc_child_error *e)
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return rc_child_fail(e, errno, "open the container's root");
-        fd = open_or_create_in_root(root_fd, cwd, 0, e);
+        if (create) {
+                fd = open_or_create_in_root(root_fd, cwd, 0, e);
+        } else {
+                fd = openat2_in_root(root_fd, cwd, O_PATH);
+                if (fd < 0)
+                        rc_child_fail(e, errno, "working directory %s", cwd);
+        }
         close(root_fd);
         if (fd < 0) {
                 if (e->errnum == ELOOP)

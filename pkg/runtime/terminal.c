@@ -7,6 +7,7 @@
  * terminal in raw mode while it does, and passes window size changes on. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -31,10 +34,24 @@ int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int
         struct cmsghdr *cmsg;
         int master, slave, unlock = 0;
 
-        /* the container's devpts, mounted by rc at /dev/pts */
-        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        /* The container's devpts, mounted by rc at /dev/pts.  When joining a
+         * running container its root may have changed what is there: no
+         * symlink or magic link is followed, and it must be a ptmx. */
+        struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+        struct stat st;
+        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (root < 0)
+                return rc_child_fail(e, errno, "open the container's root");
+        master = (int)syscall(SYS_openat2, root, "dev/pts/ptmx", &how, sizeof(how));
+        close(root);
         if (master < 0)
                 return rc_child_fail(e, errno, "open the container's /dev/pts/ptmx");
+        if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+                rc_child_fail(e, ENOTTY, "the container's /dev/pts/ptmx is not a terminal multiplexer");
+                goto fail;
+        }
         if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
                 rc_child_fail(e, errno, "unlock the terminal");
                 goto fail;
