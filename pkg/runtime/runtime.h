@@ -101,6 +101,19 @@ struct rc_container_proc {
 int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc,
                      rc_error **err);
 
+/* Start `process` inside the running container whose first process is
+ * target (its start time target_start, /proc/PID/stat field 22, so a
+ * recycled pid is refused with ESRCH): in all of its namespaces that are
+ * not rc's own, with process's args, env, cwd (which must exist), uid,
+ * gid, additional gids, capabilities, rlimits, no_new_privileges and
+ * seccomp filter; the rest of the spec is not used.  Never dumpable before
+ * its exec.  Call from rc's user namespace (rc_userns_enter).  Returns
+ * once it has exec'd, or -1 as rc_runtime_start does (proc->exec_failed);
+ * ESRCH when the container's process is gone.  rc_runtime_wait then works
+ * on it: it is rc's child. */
+int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *process,
+                    const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc, rc_error **err);
+
 /* Wait for the container process, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
  * SIGWINCH to it.  With a terminal (proc->terminal), relay it to and from stdio first: stdio->in
  * goes to raw mode while it is a terminal (restored on every return) and SIGWINCH resizes the
