@@ -46,6 +46,7 @@ int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 bool rc_cli_wants_help(int argc, char **argv);
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
+int cmd_create(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
 int cmd_push(struct rc_cli *cli, int argc, char **argv);
 int cmd_tag(struct rc_cli *cli, int argc, char **argv);
