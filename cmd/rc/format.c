@@ -41,3 +41,32 @@ void rc_cli_human_age(int64_t created, char *buf, size_t len)
                 }
         }
 }
+
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len)
+{
+        int64_t h = secs / 3600;
+
+        /* the wording podman (through docker's go-units) uses */
+        if (secs < 1)
+                snprintf(buf, len, "Less than a second");
+        else if (secs == 1)
+                snprintf(buf, len, "1 second");
+        else if (secs < 60)
+                snprintf(buf, len, "%lld seconds", (long long)secs);
+        else if (secs / 60 == 1)
+                snprintf(buf, len, "About a minute");
+        else if (secs < 3600)
+                snprintf(buf, len, "%lld minutes", (long long)(secs / 60));
+        else if (h == 1)
+                snprintf(buf, len, "About an hour");
+        else if (h < 48)
+                snprintf(buf, len, "%lld hours", (long long)h);
+        else if (h < 24 * 7 * 2)
+                snprintf(buf, len, "%lld days", (long long)(h / 24));
+        else if (h < 24 * 30 * 2)
+                snprintf(buf, len, "%lld weeks", (long long)(h / 24 / 7));
+        else if (h < 24 * 365 * 2)
+                snprintf(buf, len, "%lld months", (long long)(h / 24 / 30));
+        else
+                snprintf(buf, len, "%lld years", (long long)(h / 24 / 365));
+}

@@ -1,5 +1,6 @@
 /* rc image inspect / rc inspect, rc history, rc image prune, and the
  * rc image SUBCOMMAND family. */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/container.h"
 #include "images/images.h"
 #include "rc.h"
 #include "util/xalloc.h"
@@ -63,6 +65,20 @@ int cmd_inspect(struct rc_cli *cli, int argc, char **argv)
         all = json_object_new_array();
         for (int i = optind; i < argc; i++) {
                 json_object *one = NULL;
+                /* a container first, as podman looks */
+                if (rc_container_inspect(&cli->cfg, s, argv[i], &one, &err) == 0) {
+                        json_object_array_add(all, one);
+                        continue;
+                }
+                if (rc_error_errno(err) != ENOENT) {
+                        fprintf(stderr, "rc: %s\n", err->msg);
+                        rc_error_free(err);
+                        err = NULL;
+                        status = 125;
+                        continue;
+                }
+                rc_error_free(err);
+                err = NULL;
                 if (rc_images_inspect(s, argv[i], &one, &err) < 0) {
                         fprintf(stderr, "rc: %s\n", err->msg);
                         rc_error_free(err);

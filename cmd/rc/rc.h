@@ -32,6 +32,8 @@ int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 void rc_cli_human_size(uint64_t bytes, char *buf, size_t len);
 /* "3 days ago" for a unix time. */
 void rc_cli_human_age(int64_t created, char *buf, size_t len);
+/* "2 minutes", "About an hour" (podman's wording) for a duration. */
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len);
 struct rc_store;
 /* Join rc's user namespace (the store's files belong to subordinate ids)
  * and open the store. */
@@ -69,6 +71,14 @@ int cmd_save(struct rc_cli *cli, int argc, char **argv);
 int cmd_load(struct rc_cli *cli, int argc, char **argv);
 int cmd_ps(struct rc_cli *cli, int argc, char **argv);
 int cmd_rm(struct rc_cli *cli, int argc, char **argv);
+int cmd_start(struct rc_cli *cli, int argc, char **argv);
+int cmd_stop(struct rc_cli *cli, int argc, char **argv);
+int cmd_restart(struct rc_cli *cli, int argc, char **argv);
+int cmd_kill(struct rc_cli *cli, int argc, char **argv);
+int cmd_wait(struct rc_cli *cli, int argc, char **argv);
+int cmd_logs(struct rc_cli *cli, int argc, char **argv);
+int cmd_rename(struct rc_cli *cli, int argc, char **argv);
+int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
 

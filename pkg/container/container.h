@@ -73,6 +73,11 @@ int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *
 int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id, bool force,
                         rc_error **err);
 
+/* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
+ * JSON object; ENOENT when there is no such container. */
+int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
+                         struct json_object **out, rc_error **err);
+
 /* Logs (logs.c). */
 struct rc_logs_opts {
         bool follow;       /* -f: until the container exits */

@@ -1,5 +1,6 @@
 /* Creating a container's record and directory, and loading one back. */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,20 @@ static int save_opts(struct ctr_state *st, rc_error **err)
         return rc_run_opts_save(&saved, opts_path, err);
 }
 
+/* The command as a JSON array, for rc ps. */
+static char *command_json(const struct rc_image_config *img, const struct rc_run_opts *o)
+{
+        cleanup_strv char **args = rc_container_args(img, o->entrypoint, o->cmd);
+        json_object *a = json_object_new_array();
+        char *out;
+
+        for (size_t i = 0; args[i]; i++)
+                json_object_array_add(a, json_object_new_string(args[i]));
+        out = xstrdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(a);
+        return out;
+}
+
 int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
@@ -125,6 +140,7 @@ int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
         st->rec.driver = xstrdup(rc_storage_driver_name(st->driver));
         st->rec.created = (int64_t)time(NULL);
         st->rec.auto_remove = o->auto_remove;
+        st->rec.command = command_json(&st->image_config, o);
         if (monitor > 0) {
                 st->rec.monitor_pid = monitor;
                 st->rec.monitor_start = rc_process_start_time(monitor);

@@ -71,3 +71,18 @@ int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network
                 return -1;
         return 0;
 }
+
+/* A --rm container's status outlives its record here, for rc wait. */
+void ctr_write_exit_file(const struct ctr_state *st, int exit_code)
+{
+        cleanup_free char *dir = xasprintf("%s/exits", st->cfg->runroot);
+        cleanup_free char *path = xasprintf("%s/%s", dir, st->rec.id);
+        char text[16];
+        rc_error *e = NULL;
+        int n = snprintf(text, sizeof(text), "%d\n", exit_code);
+
+        if (rc_mkdir_p(dir, 0700, &e) < 0 || rc_write_file(path, text, (size_t)n, 0600, &e) < 0) {
+                rc_debug("container %.12s: %s", st->rec.id, e->msg);
+                rc_error_free(e);
+        }
+}

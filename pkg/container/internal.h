@@ -39,6 +39,7 @@ struct ctr_state {
 int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **err);
 int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err);
 int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err);
+void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
 
 /* create.c */
 int ctr_check_opts(struct ctr_state *st, rc_error **err);

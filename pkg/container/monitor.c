@@ -348,6 +348,8 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
         }
         if (!st->opts->auto_remove)
                 record_exited(st, *exit_code);
+        else
+                ctr_write_exit_file(st, *exit_code);
         ret = 0;
 out:
         if (ret < 0)

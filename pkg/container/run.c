@@ -12,6 +12,7 @@
 
 #include "container/internal.h"
 #include "userns/userns.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -66,6 +67,8 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 return -1;
         }
         rc_timer_phase(&st->timer, "wait");
+        if (o->auto_remove && o->name)
+                ctr_write_exit_file(st, *exit_code); /* someone may rc wait for it by name */
         if (!o->auto_remove && rc_store_container_set_exited(st->store, st->rec.id, *exit_code, &e) < 0) {
                 rc_warn("container %.12s: %s", st->rec.id, e->msg);
                 rc_error_free(e);
@@ -84,6 +87,10 @@ static __attribute__((noreturn)) void monitor_main(struct ctr_state *st, int rep
         int exit_code, fd;
 
         setsid();
+        /* nothing of the command that started it stays open: a caller
+         * waiting for EOF on a pipe it gave rc must not wait for the
+         * container's lifetime */
+        rc_close_fds_except(&report_fd, 1);
         fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (fd >= 0) {
                 dup2(fd, STDIN_FILENO);
@@ -198,6 +205,8 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, c
         if (o->detach) {
                 /* the monitor's now; if it failed, it cleaned up itself */
                 r = ctr_start_detached(&st, exit_code, err);
+                if (r == 0)
+                        *exit_code = 0;
                 remove = false;
                 goto out;
         }
@@ -261,8 +270,8 @@ int rc_container_start(const struct rc_config *cfg, const char *name_or_id, bool
                 ctr_teardown(&st, r == 0 && saved.opts.auto_remove);
         } else {
                 r = ctr_start_detached(&st, exit_code, err);
-                if (r < 0)
-                        ctr_teardown(&st, false);
+                if (r == 0)
+                        *exit_code = 0;
         }
 out:
         if (r < 0)

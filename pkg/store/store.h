@@ -133,6 +133,7 @@ struct rc_container_rec {
         int64_t started_at, finished_at; /* unix nanoseconds; 0: never */
         int restart_count;  /* restarts by the restart policy */
         bool stop_requested; /* rc stop/kill asked it to end: no restart */
+        char *command;      /* what it runs: a JSON array of strings (for rc ps) */
 };
 void rc_container_rec_free(struct rc_container_rec *c);
 /* Insert; fails with EEXIST and a clear message if the name is taken. */
