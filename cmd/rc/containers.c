@@ -349,7 +349,7 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 { "ls", cmd_ps },          { "list", cmd_ps },        { "ps", cmd_ps },       { "rm", cmd_rm },
                 { "create", cmd_create },  { "run", cmd_run },        { "start", cmd_start }, { "stop", cmd_stop },
                 { "restart", cmd_restart }, { "kill", cmd_kill },     { "wait", cmd_wait },   { "logs", cmd_logs },
-                { "rename", cmd_rename },  { "inspect", cmd_inspect },
+                { "rename", cmd_rename },  { "inspect", cmd_inspect }, { "attach", cmd_attach },
         };
 
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -362,4 +362,47 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 if (strcmp(argv[1], sub[i].name) == 0)
                         return sub[i].fn(cli, argc - 1, argv + 1);
         return rc_cli_usage_error("container", "unknown command \"%s\"", argv[1]);
+}
+
+int cmd_attach(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_DETACH_KEYS = 256, OPT_NO_STDIN, OPT_SIG_PROXY };
+        static const struct option opts[] = {
+                { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+                { "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+                { "sig-proxy", required_argument, NULL, OPT_SIG_PROXY },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct rc_attach_opts o = { 0 };
+        rc_error *err = NULL;
+        int c, exit_code;
+
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_DETACH_KEYS:
+                        o.detach_keys = optarg;
+                        break;
+                case OPT_NO_STDIN:
+                        o.no_stdin = true;
+                        break;
+                case OPT_SIG_PROXY:
+                        break; /* signals typed on a terminal reach the container through it */
+                case 'h':
+                        printf("Usage: rc attach [OPTIONS] CONTAINER\n\n"
+                               "Join your terminal to a detached container's input and output until it exits;\n"
+                               "the detach keys (default ctrl-p,ctrl-q) leave it running.\n\n"
+                               "Options:\n"
+                               "  --detach-keys KEYS  e.g. ctrl-x,x (\"\" never detaches)\n"
+                               "  --no-stdin          do not pass input on\n");
+                        return 0;
+                default:
+                        return rc_cli_usage_error("attach", "invalid option");
+                }
+        }
+        if (argc - optind != 1)
+                return rc_cli_usage_error("attach", "attach takes one container");
+        if (rc_container_attach(&cli->cfg, argv[optind], &o, &exit_code, &err) < 0)
+                return rc_cli_fail(err);
+        return exit_code;
 }

@@ -34,6 +34,7 @@ static const struct rc_command commands[] = {
         { "kill", cmd_kill, "Send a signal to containers" },
         { "wait", cmd_wait, "Wait for containers to stop and print their exit codes" },
         { "logs", cmd_logs, "Show a container's output" },
+        { "attach", cmd_attach, "Join your terminal to a detached container" },
         { "ps", cmd_ps, "List containers" },
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },

@@ -78,6 +78,18 @@ int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, con
 int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
                          struct json_object **out, rc_error **err);
 
+/* rc attach (attach_client.c): relay the user's stdio (raw mode on a
+ * terminal) to a detached container until it exits (*exit_code: its
+ * status) or the detach keys are typed (0; it goes on running). */
+struct rc_attach_opts {
+        const char *detach_keys; /* NULL: ctrl-p,ctrl-q; "": never detach */
+        bool no_stdin;
+};
+int rc_container_attach(const struct rc_config *cfg, const char *name_or_id, const struct rc_attach_opts *opts,
+                        int *exit_code, rc_error **err);
+/* "ctrl-p,ctrl-q" -> the bytes 0x10 0x11 (*n of them, at most cap). */
+int rc_detach_keys_parse(const char *spec, char *keys, size_t cap, size_t *n, rc_error **err);
+
 /* Logs (logs.c). */
 struct rc_logs_opts {
         bool follow;       /* -f: until the container exits */

@@ -8,6 +8,7 @@
 #ifndef RC_CONTAINER_INTERNAL_H
 #define RC_CONTAINER_INTERNAL_H
 
+#include <poll.h>
 #include <stdbool.h>
 
 #include "container/container.h"
@@ -68,6 +69,26 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
 /* Start detached: fork a monitor (setsid, its own store connection) and
  * return once the container runs, or with the error it met. */
 int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err);
+
+/* attach.c: the socket rc attach connects to (see attach.c for the protocol). */
+enum { ATTACH_STDOUT = 'o', ATTACH_STDERR = 'e', ATTACH_EXIT = 'x', ATTACH_STDIN = 'i', ATTACH_STDIN_EOF = 'c',
+       ATTACH_RESIZE = 'w' };
+#define ATTACH_MSG_MAX 32768
+#define ATTACH_MAX_CLIENTS 16
+struct ctr_attach {
+        int listen_fd;
+        int clients[ATTACH_MAX_CLIENTS];
+        size_t n;
+        char *path;
+};
+char *ctr_attach_path(const struct rc_config *cfg, const char *id);
+int ctr_attach_listen(struct ctr_attach *a, const struct rc_config *cfg, const char *id, rc_error **err);
+void ctr_attach_close(struct ctr_attach *a);
+size_t ctr_attach_fill(struct ctr_attach *a, struct pollfd *p, size_t cap);
+/* Accept clients, pass their input to input_fd and window sizes to
+ * tty_fd; true when a client ended the input. */
+bool ctr_attach_dispatch(struct ctr_attach *a, const struct pollfd *p, size_t n, int input_fd, int tty_fd);
+void ctr_attach_send(struct ctr_attach *a, char kind, const void *data, size_t len);
 
 /* log.c: the k8s-file log ("TIMESTAMP STREAM F|P TEXT" per line). */
 struct ctr_log {

@@ -23,6 +23,8 @@
 struct stream {
         int fd;           /* read end; -1 once at EOF */
         const char *name; /* stdout, stderr */
+        char kind;        /* ATTACH_STDOUT, ATTACH_STDERR */
+        struct ctr_attach *attach;
         int tee;          /* foreground: rc's own fd, else -1 */
         size_t len;
         char buf[LINE_MAX_BYTES];
@@ -67,6 +69,8 @@ static bool stream_read(struct stream *s, struct ctr_log *log)
                 }
                 if (s->tee >= 0 && rc_write_all(s->tee, s->buf + s->len, (size_t)n) < 0)
                         s->tee = -1; /* rc's output went away: keep logging */
+                if (s->attach)
+                        ctr_attach_send(s->attach, s->kind, s->buf + s->len, (size_t)n);
                 s->len += (size_t)n;
                 stream_log(s, log, false);
         }
@@ -155,6 +159,8 @@ struct run {
         struct rc_container_proc proc;
         struct stream out, err, tty;
         struct ctr_log log;
+        struct ctr_attach attach; /* detached: rc attach's socket */
+        int input;   /* detached -i without -t: the container's stdin, written by attach clients */
         int sigfd;
         bool stop;   /* a signal asked the monitor to end: no restart */
 };
@@ -171,6 +177,16 @@ static void forward_signals(struct run *r)
         }
 }
 
+/* The end of a detached container's stdin (and a pipe end not handed on). */
+static void close_input(struct run *r, int other)
+{
+        if (r->input >= 0)
+                close(r->input);
+        r->input = -1;
+        if (other >= 0 && other != r->m->stdin_fd)
+                close(other);
+}
+
 /* Start the process once and follow it to its end. */
 static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code, rc_error **err)
 {
@@ -182,6 +198,13 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         siginfo_t info;
 
         r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1 };
+        if (!r->m->foreground && o->interactive && !o->tty) {
+                int inp[2];
+                if (pipe2(inp, O_CLOEXEC) < 0)
+                        return rc_error_set(err, errno, "pipe");
+                stdio.in = inp[0];
+                r->input = inp[1];
+        }
         if (!o->tty) {
                 if (output_pipe(outp, err) < 0 || output_pipe(errp, err) < 0) {
                         if (outp[0] >= 0) {
@@ -197,6 +220,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         }
         if (rc_runtime_start(&st->spec, &stdio, &r->proc, err) < 0) {
                 int e = rc_error_errno(*err);
+                close_input(r, stdio.in);
                 *exit_code = r->proc.exec_failed ? (e == ENOENT ? 127 : e == EACCES ? 126 : 125) : 125;
                 for (int i = 0; i < 2; i++) {
                         if (outp[i] >= 0)
@@ -207,15 +231,20 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 return -1;
         }
         rc_timer_phase(&st->timer, "start (clone to exec)");
+        if (stdio.in >= 0 && stdio.in != r->m->stdin_fd)
+                close(stdio.in);
         if (!o->tty) {
                 close(outp[1]);
                 close(errp[1]);
-                r->out = (struct stream){ .fd = outp[0], .name = "stdout", .tee = r->m->foreground ? STDOUT_FILENO : -1 };
-                r->err = (struct stream){ .fd = errp[0], .name = "stderr", .tee = r->m->foreground ? STDERR_FILENO : -1 };
+                r->out = (struct stream){ .fd = outp[0], .name = "stdout", .kind = ATTACH_STDOUT,
+                                          .attach = &r->attach, .tee = r->m->foreground ? STDOUT_FILENO : -1 };
+                r->err = (struct stream){ .fd = errp[0], .name = "stderr", .kind = ATTACH_STDERR,
+                                          .attach = &r->attach, .tee = r->m->foreground ? STDERR_FILENO : -1 };
                 r->tty.fd = -1;
         } else {
                 r->out.fd = r->err.fd = -1;
-                r->tty = (struct stream){ .fd = r->proc.terminal, .name = "stdout", .tee = -1 };
+                r->tty = (struct stream){ .fd = r->proc.terminal, .name = "stdout", .kind = ATTACH_STDOUT,
+                                          .attach = &r->attach, .tee = -1 };
                 r->proc.terminal = -1;
                 fcntl(r->tty.fd, F_SETFL, O_NONBLOCK);
         }
@@ -224,12 +253,13 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
-                struct pollfd p[5] = { { .fd = r->proc.pidfd, .events = POLLIN },
-                                       { .fd = r->sigfd, .events = POLLIN },
-                                       { .fd = r->out.fd, .events = POLLIN },
-                                       { .fd = r->err.fd, .events = POLLIN },
-                                       { .fd = r->tty.fd, .events = POLLIN } };
+                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS] = { { .fd = r->proc.pidfd, .events = POLLIN },
+                                                                 { .fd = r->sigfd, .events = POLLIN },
+                                                                 { .fd = r->out.fd, .events = POLLIN },
+                                                                 { .fd = r->err.fd, .events = POLLIN },
+                                                                 { .fd = r->tty.fd, .events = POLLIN } };
                 bool open_streams = r->out.fd >= 0 || r->err.fd >= 0 || r->tty.fd >= 0;
+                size_t n_attach = ctr_attach_fill(&r->attach, p + 5, 1 + ATTACH_MAX_CLIENTS);
                 int n;
 
                 if (exited && !open_streams)
@@ -239,7 +269,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 /* once it exited, what it wrote is drained; a stream held
                  * open past that (it cannot be, in its own pid namespace)
                  * does not keep the monitor */
-                n = poll(p, 5, exited ? 1000 : -1);
+                n = poll(p, 5 + n_attach, exited ? 1000 : -1);
                 if (n < 0 && errno != EINTR)
                         return rc_error_set(err, errno, "poll");
                 if (n == 0 && exited)
@@ -254,6 +284,9 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                         stream_read(&r->err, &r->log);
                 if (p[4].revents)
                         stream_read(&r->tty, &r->log);
+                if (n_attach && ctr_attach_dispatch(&r->attach, p + 5, n_attach, r->tty.fd >= 0 ? r->tty.fd : r->input,
+                                                    r->tty.fd))
+                        close_input(r, -1);
                 if (p[0].revents & POLLIN)
                         exited = true;
         }
@@ -273,7 +306,9 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         }
         close(r->proc.pidfd);
         r->proc.pidfd = -1;
+        close_input(r, -1);
         *exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+        ctr_attach_send(&r->attach, ATTACH_EXIT, exit_code, sizeof(*exit_code));
         return 0;
 }
 
@@ -318,7 +353,7 @@ static void backoff(struct run *r, int restarts)
 int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_error **err)
 {
         struct ctr_state *st = m->st;
-        struct run r = { .m = m, .sigfd = -1, .log = { .fd = -1 } };
+        struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 } };
         int restarts = 0, ret = -1;
 
         *exit_code = 125;
@@ -326,6 +361,8 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
         if (r.sigfd < 0)
                 goto out;
         if (ctr_log_open(&r.log, st->dir, st->opts->log_max_size, err) < 0)
+                goto out;
+        if (!m->foreground && ctr_attach_listen(&r.attach, st->cfg, st->rec.id, err) < 0)
                 goto out;
         for (;;) {
                 if (run_once(&r, &report_fd, restarts > 0, exit_code, err) < 0) {
@@ -355,6 +392,7 @@ out:
         if (ret < 0)
                 send_report(&report_fd, -1, *exit_code, *err);
         ctr_log_close(&r.log);
+        ctr_attach_close(&r.attach);
         if (r.sigfd >= 0)
                 close(r.sigfd);
         return ret;

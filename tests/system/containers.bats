@@ -302,3 +302,19 @@ wait_status() {
                 [[ "$output" == *'"nosuch"'* ]]
         done
 }
+
+@test "-d -i keeps stdin for rc attach; attach relays stdout and stderr and ends with the exit status" {
+        rc run -d -i --name at1 localhost/bb sh -c 'while read l; do echo "got $l"; echo "err $l" >&2; done; exit 9' >/dev/null
+        wait_status at1 running
+        run -9 --separate-stderr bash -c "printf 'a\nb\n' | '$RC_BIN' --root '$RC_ROOT' --runroot '$RC_RUNROOT' attach at1"
+        [ "$output" = $'got a\ngot b' ]
+        [ "$stderr" = $'err a\nerr b' ]
+        # two pipes: each stream keeps its order, not their interleaving
+        run -0 --separate-stderr rc logs at1
+        [ "$output" = $'got a\ngot b' ]
+        [ "$stderr" = $'err a\nerr b' ]
+        run -125 rc attach at1
+        [[ "$output" == *"at1 is not running"* ]]
+        run -125 rc attach --detach-keys ctrl-+ at1
+        [[ "$output" == *"ctrl-LETTER"* ]]
+}
