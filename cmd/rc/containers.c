@@ -340,6 +340,9 @@ int cmd_rename(struct rc_cli *cli, int argc, char **argv)
         return r < 0 ? rc_cli_fail(err) : 0;
 }
 
+static int container_exists(struct rc_cli *cli, int argc, char **argv);
+static int container_prune(struct rc_cli *cli, int argc, char **argv);
+
 int cmd_container(struct rc_cli *cli, int argc, char **argv)
 {
         static const struct {
@@ -350,6 +353,7 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 { "create", cmd_create },  { "run", cmd_run },        { "start", cmd_start }, { "stop", cmd_stop },
                 { "restart", cmd_restart }, { "kill", cmd_kill },     { "wait", cmd_wait },   { "logs", cmd_logs },
                 { "rename", cmd_rename },  { "inspect", cmd_inspect }, { "attach", cmd_attach },
+                { "exists", container_exists }, { "prune", container_prune },
         };
 
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -405,4 +409,63 @@ int cmd_attach(struct rc_cli *cli, int argc, char **argv)
         if (rc_container_attach(&cli->cfg, argv[optind], &o, &exit_code, &err) < 0)
                 return rc_cli_fail(err);
         return exit_code;
+}
+
+/* rc container exists: 0 if there is one, 1 if not, no output (podman). */
+static int container_exists(struct rc_cli *cli, int argc, char **argv)
+{
+        cleanup_store struct rc_store *s = NULL;
+        struct rc_container_rec rec;
+        rc_error *err = NULL;
+
+        if (rc_cli_wants_help(argc, argv)) {
+                printf("Usage: rc container exists CONTAINER\n\nExit status 0 if the container exists, 1 if not.\n");
+                return 0;
+        }
+        if (argc != 2)
+                return rc_cli_usage_error("container exists", "exists takes one container");
+        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+                return rc_cli_fail(err);
+        if (rc_store_container_find(s, argv[1], &rec, &err) < 0) {
+                int missing = rc_error_errno(err) == ENOENT;
+                if (missing) {
+                        rc_error_free(err);
+                        return 1;
+                }
+                return rc_cli_fail(err);
+        }
+        rc_container_rec_free(&rec);
+        return 0;
+}
+
+/* rc container prune: every container that is not running. */
+static int container_prune(struct rc_cli *cli, int argc, char **argv)
+{
+        cleanup_store struct rc_store *s = NULL;
+        struct rc_container_rec *list = NULL;
+        rc_error *err = NULL;
+        size_t n = 0;
+        int status = 0;
+
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
+                        continue;
+                if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                        printf("Usage: rc container prune [-f]\n\nRemove every container that is not running.\n");
+                        return 0;
+                }
+                return rc_cli_usage_error("container prune", "unknown option %s", argv[i]);
+        }
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0)
+                return rc_cli_fail(err);
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)
+                        continue;
+                if (rc_container_remove(&cli->cfg, s, list[i].id, false, &err) < 0)
+                        report(err, &status, 125);
+                else
+                        printf("%s\n", list[i].id);
+        }
+        rc_container_list_free(list, n);
+        return status;
 }

@@ -9,7 +9,8 @@ time_prepared() {
         local name=$1 prepare=$2
         shift 2
         if command -v hyperfine >/dev/null; then
-                hyperfine -N --style none --warmup 1 --runs "${BENCH_RUNS:-$RUNS}" --prepare "$prepare" \
+                # a shell for the preparation; hyperfine subtracts its cost from the timings
+                hyperfine --style none --warmup 1 --runs "${BENCH_RUNS:-$RUNS}" --prepare "$prepare" \
                         --export-json "$work/$name.json" -- "$*" >/dev/null 2>&1
                 python3 -c 'import json, sys
 t = sorted(json.load(open(sys.argv[1]))["results"][0]["times"])

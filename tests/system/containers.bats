@@ -318,3 +318,24 @@ wait_status() {
         run -125 rc attach --detach-keys ctrl-+ at1
         [[ "$output" == *"ctrl-LETTER"* ]]
 }
+
+@test "container exists, container prune, container ls and inspect" {
+        rc run -d --name keep localhost/bb sleep 30 >/dev/null
+        rc run -d --name gone localhost/bb true >/dev/null
+        rc wait gone >/dev/null
+        run -0 rc container exists keep
+        [ -z "$output" ]
+        run -1 rc container exists nosuch
+        [ -z "$output" ]
+        run -0 rc container inspect gone
+        [[ "$output" == *'"Status": "exited"'* ]]
+        [[ "$output" == *'"Name": "gone"'* ]]
+        [[ "$output" == *'"Path": "true"'* ]]
+        run -0 rc inspect keep
+        [[ "$output" == *'"Running": true'* ]]
+        [[ "$output" == *'"Type": "k8s-file"'* ]]
+        run -0 rc container prune -f
+        [ "${#lines[@]}" -eq 1 ]
+        run -0 rc container ls -a --format json
+        [[ "$output" == *'"keep"'* && "$output" != *'"gone"'* ]]
+}
