@@ -63,8 +63,21 @@ struct ctr_monitor {
         int stdin_fd;            /* foreground -i: rc's stdin, else -1 */
 };
 /* Start the container process and look after it until it is done for good
- * (its restart policy says so).  *exit_code: its last status. */
-int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_error **err);
+ * (its restart policy says so).  *exit_code: its last status.  Once the
+ * container runs, "running" is reported on *report_fd (then closed); if
+ * it never ran, *report_fd stays open for the caller to report the error
+ * after cleaning up. */
+int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err);
+
+/* What a detached monitor tells the command that started it, once. */
+struct ctr_report {
+        int status; /* 0: running; -1: failed */
+        int exit_code;
+        int errnum;
+        char msg[1024];
+};
+/* Write it (with e's message for a failure) and close *fd; no-op if -1. */
+void ctr_report_send(int *fd, int status, int exit_code, const rc_error *e);
 
 /* Start detached: fork a monitor (setsid, its own store connection) and
  * return once the container runs, or with the error it met. */

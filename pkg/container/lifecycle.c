@@ -156,7 +156,8 @@ int rc_container_stop(const struct rc_config *cfg, const char *name_or_id, int t
 
         if (open_store(cfg, &s, err) < 0 || rc_store_container_find(s, name_or_id, &rec, err) < 0)
                 return -1;
-        if (strcmp(rc_container_rec_status(&rec), "running") != 0) {
+        /* a monitor alive between two runs (a restart's back-off) is stopped too */
+        if (strcmp(rc_container_rec_status(&rec), "running") != 0 && !rc_container_rec_running(&rec)) {
                 r = 0;
                 goto out;
         }

@@ -84,16 +84,9 @@ static int output_pipe(int fds[2], rc_error **err)
         return 0;
 }
 
-struct report {
-        int status; /* 0: running; -1: failed */
-        int exit_code;
-        int errnum;
-        char msg[1024];
-};
-
-static void send_report(int *fd, int status, int exit_code, const rc_error *e)
+void ctr_report_send(int *fd, int status, int exit_code, const rc_error *e)
 {
-        struct report r = { .status = status, .exit_code = exit_code };
+        struct ctr_report r = { .status = status, .exit_code = exit_code };
 
         if (*fd < 0)
                 return;
@@ -249,7 +242,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 fcntl(r->tty.fd, F_SETFL, O_NONBLOCK);
         }
         record_running(st, &r->proc, restart);
-        send_report(report_fd, 0, 0, NULL);
+        ctr_report_send(report_fd, 0, 0, NULL);
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
@@ -350,7 +343,7 @@ static void backoff(struct run *r, int restarts)
                 forward_signals(r);
 }
 
-int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_error **err)
+int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err)
 {
         struct ctr_state *st = m->st;
         struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 } };
@@ -365,8 +358,8 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
         if (!m->foreground && ctr_attach_listen(&r.attach, st->cfg, st->rec.id, err) < 0)
                 goto out;
         for (;;) {
-                if (run_once(&r, &report_fd, restarts > 0, exit_code, err) < 0) {
-                        if (report_fd >= 0 || restarts == 0)
+                if (run_once(&r, report_fd, restarts > 0, exit_code, err) < 0) {
+                        if (*report_fd >= 0 || restarts == 0)
                                 goto out;
                         /* a restart that failed ends the container for good */
                         rc_warn("container %.12s: restart: %s", st->rec.id, (*err)->msg);
@@ -379,7 +372,8 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
                 if (!st->opts->auto_remove)
                         record_exited(st, *exit_code);
                 backoff(&r, restarts);
-                if (r.stop)
+                /* rc stop may have come during the back-off */
+                if (r.stop || !should_restart(&r, *exit_code, restarts))
                         break;
                 restarts++;
         }
@@ -389,8 +383,6 @@ int ctr_monitor_run(struct ctr_monitor *m, int report_fd, int *exit_code, rc_err
                 ctr_write_exit_file(st, *exit_code);
         ret = 0;
 out:
-        if (ret < 0)
-                send_report(&report_fd, -1, *exit_code, *err);
         ctr_log_close(&r.log);
         ctr_attach_close(&r.attach);
         if (r.sigfd >= 0)

@@ -16,13 +16,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-struct report {
-        int status;
-        int exit_code;
-        int errnum;
-        char msg[1024];
-};
-
 /* The foreground way: rc itself is the monitor.  --rm and -t hand rc's
  * own stdio to the container (nothing to keep, or a terminal to relay);
  * otherwise its output goes through rc into the log as well. */
@@ -39,7 +32,8 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
 
         if (!o->auto_remove && !o->tty) {
                 struct ctr_monitor m = { .st = st, .foreground = true, .stdin_fd = stdio.in };
-                return ctr_monitor_run(&m, -1, exit_code, err);
+                int no_report = -1;
+                return ctr_monitor_run(&m, &no_report, exit_code, err);
         }
         if (o->tty && (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)) {
                 stdio.rows = ws.ws_row;
@@ -104,22 +98,26 @@ static __attribute__((noreturn)) void monitor_main(struct ctr_state *st, int rep
         }
         st->rec.monitor_pid = getpid();
         st->rec.monitor_start = rc_process_start_time(getpid());
-        if (ctr_monitor_run(&m, report_fd, &exit_code, &err) < 0) {
-                rc_warn("container %.12s: %s", st->rec.id, err->msg);
-                rc_error_free(err);
-                err = NULL;
+        if (ctr_monitor_run(&m, &report_fd, &exit_code, &err) < 0) {
+                rc_error *e = NULL;
+                if (report_fd < 0)
+                        rc_warn("container %.12s: %s", st->rec.id, err->msg);
                 if (!st->opts->auto_remove && ctr_store(st) &&
-                    rc_store_container_set_exited(st->store, st->rec.id, exit_code, &err) < 0)
-                        rc_error_free(err);
+                    rc_store_container_set_exited(st->store, st->rec.id, exit_code, &e) < 0)
+                        rc_error_free(e);
         }
+        /* cleaned up before a failure is reported: the caller then finds
+         * no trace of a --rm container that never ran */
         ctr_teardown(st, st->opts->auto_remove);
+        ctr_report_send(&report_fd, -1, exit_code, err);
+        rc_error_free(err);
         ctr_state_free(st);
         _exit(0);
 }
 
 int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err)
 {
-        struct report r;
+        struct ctr_report r;
         int report[2];
         ssize_t n;
         pid_t pid;
