@@ -31,6 +31,7 @@ static const struct rc_command commands[] = {
         { "login", cmd_login, "Log in to a container registry" },
         { "logout", cmd_logout, "Log out of a container registry" },
         { "info", cmd_info, "Display rc system information" },
+        { "version", cmd_version, "Display the rc version information" },
         { "system", cmd_system, "Manage rc: check, info, migrate" },
         { "help", cmd_help, "Help about any command" },
 };
