@@ -27,7 +27,7 @@ json() {
         run -0 rc images
         [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]]
         [[ "$output" =~ localhost/fixture\ +1\ +[0-9a-f]{12}\ +[0-9]+\ (years|months)\ ago\ +[0-9.]+\ MB ]]
-        [[ "$output" =~ localhost/bb\ +latest\ +[0-9a-f]{12}\ +(Less\ than\ a\ second|[0-9]+\ seconds|About\ a\ minute)\ ago ]]
+        [[ "$output" =~ localhost/bb\ +latest\ +[0-9a-f]{12}\ +(Less\ than\ a\ second|[0-9]+\ seconds?|About\ a\ minute|[0-9]+\ minutes)\ ago ]]
         RC_ROOT=$RC_WORK/empty-root run -0 rc images
         [[ "$output" =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]]
         run -0 rc images --noheading
