@@ -13,3 +13,8 @@ void rc_cli_human_age(int64_t created, char *buf, size_t len)
 {
         rc_format_since(created, (int64_t)time(NULL), buf, len);
 }
+
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len)
+{
+        rc_format_duration(secs, buf, len);
+}

@@ -1,5 +1,5 @@
-/* rc inspect / rc image inspect, rc history, rc image prune, and the
- * rc image COMMAND family. */
+/* rc inspect (containers, then images) / rc image inspect, rc history,
+ * rc image prune, and the rc image COMMAND family. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/container.h"
 #include "format/format.h"
 #include "images/images.h"
 #include "rc.h"
@@ -17,8 +18,13 @@
  * OCI structs, the history entries' Go field names. */
 static const char *const inspect_maps[] = { "ExposedPorts", "Volumes", "Data", NULL };
 static const char *const inspect_aliases[] = { "CreatedBy", "created_by", "EmptyLayer", "empty_layer", NULL };
-static const struct rc_template_opts inspect_opts = {
+static const struct rc_template_opts image_inspect_opts = {
         .name = "inspect", .type_name = "libimage.ImageData", .maps = inspect_maps, .aliases = inspect_aliases,
+        .fold_case = true,
+};
+/* rc inspect: containers and images */
+static const struct rc_template_opts inspect_opts = {
+        .name = "inspect", .type_name = "inspect object", .maps = inspect_maps, .aliases = inspect_aliases,
         .fold_case = true,
 };
 
@@ -34,14 +40,26 @@ static void default_key(json_object *o, const char *key, json_object *v)
         json_object_object_add(o, key, v);
 }
 
-/* Template data for one image: a Go struct has every field, so the
- * image config's absent ones become empty; Created prints as Go's time. */
-static json_object *template_data(const json_object *inspect, const char *driver)
+/* Template data for one object: Created prints as Go's time; for an
+ * image, a Go struct has every field, so the image config's absent ones
+ * become empty. */
+static json_object *template_data(const json_object *inspect, const char *driver, bool image)
 {
         json_object *o = NULL, *config, *gd, *created;
 
         json_object_deep_copy((json_object *)inspect, &o, NULL);
+        created = json_object_object_get(o, "Created");
+        if (created && json_object_is_type(created, json_type_string)) {
+                int64_t t = rc_format_parse_rfc3339(json_object_get_string(created));
+                char buf[64];
+                if (t >= 0) {
+                        rc_format_go_time(t, buf, sizeof(buf));
+                        json_object_object_add(o, "Created", json_object_new_string(buf));
+                }
+        }
         config = json_object_object_get(o, "Config");
+        if (!image || config == NULL || !json_object_is_type(config, json_type_object))
+                return o;
         default_key(config, "User", json_object_new_string(""));
         default_key(config, "ExposedPorts", json_object_new_object());
         default_key(config, "Env", json_object_new_array());
@@ -55,15 +73,6 @@ static json_object *template_data(const json_object *inspect, const char *driver
         json_object_object_add(gd, "Name", json_object_new_string(driver));
         json_object_object_add(gd, "Data", json_object_new_object());
         default_key(o, "GraphDriver", gd);
-        created = json_object_object_get(o, "Created");
-        if (created && json_object_is_type(created, json_type_string)) {
-                int64_t t = rc_format_parse_rfc3339(json_object_get_string(created));
-                char buf[64];
-                if (t >= 0) {
-                        rc_format_go_time(t, buf, sizeof(buf));
-                        json_object_object_add(o, "Created", json_object_new_string(buf));
-                }
-        }
         return o;
 }
 
@@ -77,8 +86,8 @@ static void print_json(json_object *o)
                                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* image: rc image inspect (errors name the image); otherwise rc inspect,
- * whose objects are images for now. */
+/* image: rc image inspect (errors name the image); otherwise rc inspect
+ * (and rc container inspect): a container, else an image. */
 static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
 {
         static const struct option opts[] = {
@@ -89,6 +98,8 @@ static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
         const char *cmd = image ? "image inspect" : "inspect";
         cleanup_store struct rc_store *s = NULL;
         cleanup_strv char **errors = xcalloc(1, sizeof(char *));
+        cleanup_free bool *is_image = NULL;
+        bool containers_only = false;
         const char *format = NULL;
         json_object *all, *rows;
         rc_error *err = NULL;
@@ -100,9 +111,13 @@ static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
                         format = optarg; /* the last one wins, as in podman */
                         break;
                 case 't':
-                        if (strcmp(optarg, "image") && strcmp(optarg, "all"))
-                                return rc_cli_usage_error(cmd, "invalid type \"%s\": rc inspect knows images (image, "
-                                                               "all); containers: rc container inspect", optarg);
+                        if (!strcmp(optarg, "image"))
+                                image = true; /* as rc image inspect */
+                        else if (!strcmp(optarg, "container"))
+                                containers_only = true;
+                        else if (strcmp(optarg, "all") && strcmp(optarg, "container"))
+                                return rc_cli_usage_error(cmd, "invalid type \"%s\": must be \"image\", "
+                                                               "\"container\" or \"all\"", optarg);
                         break;
                 case 's':
                         break; /* the size is always there */
@@ -131,8 +146,27 @@ static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
         if (rc_cli_open_store(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         all = json_object_new_array();
+        is_image = xcalloc((size_t)argc + 1, sizeof(bool));
         for (int i = optind; i < argc; i++) {
                 json_object *one = NULL;
+                /* rc inspect: a container first, as podman looks */
+                if (!image && rc_container_inspect(&cli->cfg, s, argv[i], &one, &err) == 0) {
+                        json_object_array_add(all, one);
+                        continue;
+                }
+                if (err && rc_error_errno(err) != ENOENT) {
+                        strv_push(&errors, err->msg);
+                        rc_error_free(err);
+                        err = NULL;
+                        continue;
+                }
+                rc_error_free(err);
+                err = NULL;
+                if (containers_only) {
+                        cleanup_free char *m = xasprintf("no such container \"%s\"", argv[i]);
+                        strv_push(&errors, m);
+                        continue;
+                }
                 if (rc_images_inspect(s, argv[i], &one, &err) < 0) {
                         /* podman's words: rc image inspect names the image, rc inspect the object */
                         if (!image && rc_error_errno(err) == ENOENT) {
@@ -145,6 +179,7 @@ static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
                         err = NULL;
                         continue;
                 }
+                is_image[json_object_array_length(all)] = true;
                 json_object_array_add(all, one);
         }
         if (format == NULL || rc_format_is_json(format)) {
@@ -153,8 +188,8 @@ static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
                 rows = json_object_new_array();
                 for (size_t i = 0; i < json_object_array_length(all); i++)
                         json_object_array_add(rows, template_data(json_object_array_get_idx(all, i),
-                                                                  cli->cfg.storage_driver));
-                if (rc_format_list(stdout, format, rows, &inspect_opts, 0, &err) < 0) {
+                                                                  cli->cfg.storage_driver, is_image[i]));
+                if (rc_format_list(stdout, format, rows, image ? &image_inspect_opts : &inspect_opts, 0, &err) < 0) {
                         strv_push(&errors, err->msg);
                         rc_error_free(err);
                         err = NULL;

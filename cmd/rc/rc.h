@@ -40,6 +40,8 @@ int rc_cli_getopt(const char *cmd, int argc, char **argv, const char *optstring,
 void rc_cli_human_size(uint64_t bytes, char *buf, size_t len);
 /* "3 days ago", "About a minute ago" for a unix time, as podman prints. */
 void rc_cli_human_age(int64_t created, char *buf, size_t len);
+/* "2 minutes", "About an hour" (podman's wording) for a duration. */
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len);
 struct rc_store;
 /* Join rc's user namespace (the store's files belong to subordinate ids)
  * and open the store. */
@@ -54,6 +56,7 @@ int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 bool rc_cli_wants_help(int argc, char **argv);
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
+int cmd_create(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
 int cmd_push(struct rc_cli *cli, int argc, char **argv);
 int cmd_tag(struct rc_cli *cli, int argc, char **argv);
@@ -76,6 +79,14 @@ int cmd_save(struct rc_cli *cli, int argc, char **argv);
 int cmd_load(struct rc_cli *cli, int argc, char **argv);
 int cmd_ps(struct rc_cli *cli, int argc, char **argv);
 int cmd_rm(struct rc_cli *cli, int argc, char **argv);
+int cmd_start(struct rc_cli *cli, int argc, char **argv);
+int cmd_stop(struct rc_cli *cli, int argc, char **argv);
+int cmd_restart(struct rc_cli *cli, int argc, char **argv);
+int cmd_kill(struct rc_cli *cli, int argc, char **argv);
+int cmd_wait(struct rc_cli *cli, int argc, char **argv);
+int cmd_logs(struct rc_cli *cli, int argc, char **argv);
+int cmd_rename(struct rc_cli *cli, int argc, char **argv);
+int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
 int cmd_version(struct rc_cli *cli, int argc, char **argv);

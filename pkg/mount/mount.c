@@ -284,8 +284,12 @@ int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, 
 
         if (driver == RC_DRIVER_VFS) {
                 cleanup_free char *rootfs = xasprintf("%s/rootfs", container_dir);
-                if (build_vfs(layer_blobs, rootfs, err) < 0)
-                        return -1;
+                cleanup_free char *done = xasprintf("%s/rootfs.complete", container_dir);
+                /* a restarted container keeps its changes: extract once */
+                if (access(done, F_OK) < 0) {
+                        if (build_vfs(layer_blobs, rootfs, err) < 0 || rc_write_file(done, "", 0, 0600, err) < 0)
+                                return -1;
+                }
                 out->driver = driver;
                 out->path = steal_pointer(&rootfs);
                 out->mounted = false;

@@ -198,7 +198,13 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         /* what is still open above 2 (the sync socket, /dev/null) closes on
          * exec; marked again here so no later change can leak an fd */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-        sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
+        /* the process starts with no signal blocked, whatever its monitor
+         * blocks to read signals through a signalfd */
+        {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+        }
         if (rc_apply_seccomp(spec, false, &e) < 0)
                 goto fail;
         rc_exec_process(spec, &e);

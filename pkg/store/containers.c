@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/internal.h"
 #include "util/fs.h"
@@ -14,6 +15,7 @@ void rc_container_rec_free(struct rc_container_rec *c)
         free(c->image_name);
         free(c->state);
         free(c->driver);
+        free(c->command);
         memset(c, 0, sizeof(*c));
 }
 
@@ -28,7 +30,7 @@ int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c,
 
         if (rc_db_prepare(s,
                           "INSERT INTO containers(id, name, image_id, image_name, state, driver, created, auto_remove,"
-                          " monitor_pid, monitor_start, exit_code) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                          " monitor_pid, monitor_start, exit_code, command) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                           &st, err) < 0)
                 return -1;
         sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -41,6 +43,7 @@ int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c,
         sqlite3_bind_int(st, 8, c->auto_remove);
         sqlite3_bind_int64(st, 9, c->monitor_pid);
         sqlite3_bind_int64(st, 10, (sqlite3_int64)c->monitor_start);
+        sqlite3_bind_text(st, 11, c->command ? c->command : "", -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
                         return rc_error_set(err, EEXIST,
@@ -69,7 +72,7 @@ int rc_store_container_set_state(struct rc_store *s, const char *id, const char 
 
 #define CONTAINER_COLUMNS                                                                                     \
         "id, name, image_id, image_name, state, driver, created, auto_remove, monitor_pid, monitor_start,"       \
-        " exit_code"
+        " exit_code, pid, pid_start, started_at, finished_at, restart_count, stop_requested, command"
 
 static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
 {
@@ -85,11 +88,106 @@ static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
         c->monitor_pid = (pid_t)sqlite3_column_int64(st, 8);
         c->monitor_start = (uint64_t)sqlite3_column_int64(st, 9);
         c->exit_code = sqlite3_column_int(st, 10);
+        c->pid = (pid_t)sqlite3_column_int64(st, 11);
+        c->pid_start = (uint64_t)sqlite3_column_int64(st, 12);
+        c->started_at = sqlite3_column_int64(st, 13);
+        c->finished_at = sqlite3_column_int64(st, 14);
+        c->restart_count = sqlite3_column_int(st, 15);
+        c->stop_requested = sqlite3_column_int(st, 16) != 0;
+        c->command = xstrdup(rc_db_text(st, 17));
 }
 
 bool rc_container_rec_running(const struct rc_container_rec *c)
 {
-        return rc_monitor_alive(c->monitor_pid, c->monitor_start);
+        return c->monitor_pid > 0 && rc_monitor_alive(c->monitor_pid, c->monitor_start);
+}
+
+const char *rc_container_rec_status(const struct rc_container_rec *c)
+{
+        if (strcmp(c->state, "running") == 0)
+                return rc_container_rec_running(c) ? "running" : "exited";
+        if (strcmp(c->state, "exited") == 0)
+                return "exited";
+        return "created";
+}
+
+int64_t rc_now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int exec_update(struct rc_store *s, sqlite3_stmt *st, const char *what, rc_error **err)
+{
+        if (sqlite3_step(st) != SQLITE_DONE)
+                return rc_db_error(s, err, what);
+        return 0;
+}
+
+int rc_store_container_set_running(struct rc_store *s, const struct rc_container_rec *c, bool restart,
+                                   rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s,
+                          "UPDATE containers SET state = 'running', monitor_pid = ?, monitor_start = ?, pid = ?,"
+                          " pid_start = ?, started_at = ?, finished_at = 0, exit_code = 0,"
+                          " restart_count = restart_count + ? WHERE id = ?",
+                          &st, err) < 0)
+                return -1;
+        sqlite3_bind_int64(st, 1, c->monitor_pid);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)c->monitor_start);
+        sqlite3_bind_int64(st, 3, c->pid);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)c->pid_start);
+        sqlite3_bind_int64(st, 5, rc_now_ns());
+        sqlite3_bind_int(st, 6, restart ? 1 : 0);
+        sqlite3_bind_text(st, 7, c->id, -1, SQLITE_STATIC);
+        return exec_update(s, st, "record a started container", err);
+}
+
+int rc_store_container_set_exited(struct rc_store *s, const char *id, int exit_code, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, pid = 0 WHERE id = ?",
+                          &st, err) < 0)
+                return -1;
+        sqlite3_bind_int(st, 1, exit_code);
+        sqlite3_bind_int64(st, 2, rc_now_ns());
+        sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+        return exec_update(s, st, "record an exited container", err);
+}
+
+int rc_store_container_set_stop_requested(struct rc_store *s, const char *id, bool requested, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "UPDATE containers SET stop_requested = ? WHERE id = ?", &st, err) < 0)
+                return -1;
+        sqlite3_bind_int(st, 1, requested ? 1 : 0);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        return exec_update(s, st, "record a stop request", err);
+}
+
+int rc_store_container_rename(struct rc_store *s, const char *id, const char *name, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "UPDATE containers SET name = ? WHERE id = ?", &st, err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+                if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+                        return rc_error_set(err, EEXIST,
+                                            "the container name \"%s\" is already in use: remove that container or "
+                                            "choose another name",
+                                            name);
+                return rc_db_error(s, err, "rename container");
+        }
+        return 0;
 }
 
 int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, size_t *n, rc_error **err)
@@ -98,7 +196,7 @@ int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, s
         struct rc_container_rec *list = NULL;
         size_t count = 0;
 
-        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created DESC, id", &st, err) < 0)
+        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created DESC, rowid DESC", &st, err) < 0)
                 return -1;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 list = xrealloc(list, (count + 1) * sizeof(*list));

@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema[] =
         "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL,"
@@ -43,6 +43,20 @@ static const char schema_v2[] =
         "CREATE TABLE IF NOT EXISTS blob_sources(digest TEXT NOT NULL, registry TEXT NOT NULL, repo TEXT NOT NULL,"
         " PRIMARY KEY(digest, registry, repo));"
         "PRAGMA user_version = 2;";
+
+/* v3: what a detached container's monitor records: the container's process
+ * (pid and start time, to tell pid reuse), when it started and finished,
+ * how often its restart policy restarted it, and whether a user asked it to
+ * stop (so the policy does not restart it). */
+static const char schema_v3[] =
+        "ALTER TABLE containers ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';"
+        "PRAGMA user_version = 3;";
 
 void rc_stmt_finalizep(sqlite3_stmt **st)
 {
@@ -140,7 +154,7 @@ static int open_db(struct rc_store *s, rc_error **err)
                  * image (config) can come with several manifests */
                 if ((version == 0 && rc_db_exec(s, schema, err) < 0) ||
                     (version == 1 && rc_db_exec(s, "ALTER TABLE names ADD COLUMN manifest_digest TEXT;", err) < 0) ||
-                    rc_db_exec(s, schema_v2, err) < 0) {
+                    (version < 2 && rc_db_exec(s, schema_v2, err) < 0) || rc_db_exec(s, schema_v3, err) < 0) {
                         rc_db_rollback(s);
                         return -1;
                 }
@@ -388,7 +402,7 @@ static void gc_containers(struct rc_store *s)
         cleanup_strv char **stale = NULL;
         rc_error *e = NULL;
 
-        if (rc_db_prepare(s, "SELECT id, monitor_pid, monitor_start FROM containers WHERE auto_remove = 1", &st,
+        if (rc_db_prepare(s, "SELECT id, monitor_pid, monitor_start FROM containers WHERE auto_remove = 1 AND monitor_pid != 0", &st,
                           &e) < 0)
                 goto fail;
         while (sqlite3_step(st) == SQLITE_ROW) {

@@ -124,19 +124,36 @@ struct rc_container_rec {
         char *name;
         char image_id[RC_DIGEST_HEX_LEN + 1];
         char *image_name;
-        char *state;        /* created, running, exited */
+        char *state;        /* created, running, exited (as recorded; see rc_container_rec_status) */
         char *driver;       /* storage driver used for its root */
         int64_t created;
         bool auto_remove;   /* --rm */
-        pid_t monitor_pid;  /* rc process looking after it */
+        pid_t monitor_pid;  /* rc process looking after it; 0: none yet (created) */
         uint64_t monitor_start; /* its start time, to detect pid reuse */
         int exit_code;
+        pid_t pid;          /* the container's first process, as seen from the host; 0: none */
+        uint64_t pid_start; /* its start time */
+        int64_t started_at, finished_at; /* unix nanoseconds; 0: never */
+        int restart_count;  /* restarts by the restart policy */
+        bool stop_requested; /* rc stop/kill asked it to end: no restart */
+        char *command;      /* what it runs: a JSON array of strings (for rc ps) */
 };
 void rc_container_rec_free(struct rc_container_rec *c);
 /* Insert; fails with EEXIST and a clear message if the name is taken. */
 int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c, rc_error **err);
 int rc_store_container_set_state(struct rc_store *s, const char *id, const char *state, int exit_code,
                                  rc_error **err);
+/* The monitor started the container's process: state running, the monitor's
+ * and the process's pids and start times, started_at now; a restart counts
+ * one more restart. */
+int rc_store_container_set_running(struct rc_store *s, const struct rc_container_rec *c, bool restart,
+                                   rc_error **err);
+/* It ended: state exited, its exit code, finished_at now. */
+int rc_store_container_set_exited(struct rc_store *s, const char *id, int exit_code, rc_error **err);
+/* rc stop/kill: the restart policy must not restart it (cleared by start). */
+int rc_store_container_set_stop_requested(struct rc_store *s, const char *id, bool requested, rc_error **err);
+/* Rename; EEXIST with a clear message when the name is taken. */
+int rc_store_container_rename(struct rc_store *s, const char *id, const char *name, rc_error **err);
 /* All containers, newest first. */
 int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, size_t *n, rc_error **err);
 void rc_container_list_free(struct rc_container_rec *list, size_t n);
@@ -145,6 +162,11 @@ int rc_store_container_find(struct rc_store *s, const char *name_or_id, struct r
                             rc_error **err);
 /* Whether the rc process looking after it is still alive. */
 bool rc_container_rec_running(const struct rc_container_rec *c);
+/* The truthful state: "created", "running" or "exited".  A record that
+ * says running whose monitor is gone (killed, machine crashed) is exited. */
+const char *rc_container_rec_status(const struct rc_container_rec *c);
+/* Nanoseconds since the epoch, for started_at and finished_at. */
+int64_t rc_now_ns(void);
 /* Delete the record and the container's directory. */
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);

@@ -301,17 +301,31 @@ static void test_schema_1_store_migrates(void **state)
         assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_exec(db,  v1, NULL, NULL, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_exec(db, "INSERT INTO images VALUES('ab', 'sha256:ab', 'sha256:cd', 1, 2);"
-                                          "INSERT INTO names VALUES('localhost/old:latest', 'ab');", NULL, NULL, NULL),
+                                          "INSERT INTO names VALUES('localhost/old:latest', 'ab');"
+                                          "INSERT INTO containers VALUES('cd', 'old', 'ab', 'x', 'exited', 'vfs', 5, 0,"
+                                          " 1, 2, 3);",
+                                          NULL, NULL, NULL),
                          SQLITE_OK);
         sqlite3_close(db);
 
         assert_int_equal(rc_store_open(root, &s, &err), 0);
         assert_int_equal(rc_store_blob_source_add(s, "sha256:ab", "r.example", "a/b", &err), 0);
+        {
+                /* a container of schema 1 reads back with the new fields empty */
+                struct rc_container_rec c;
+                assert_int_equal(rc_store_container_find(s, "old", &c, &err), 0);
+                assert_int_equal(c.exit_code, 3);
+                assert_int_equal(c.pid, 0);
+                assert_int_equal(c.started_at, 0);
+                assert_false(c.stop_requested);
+                assert_string_equal(rc_container_rec_status(&c), "exited");
+                rc_container_rec_free(&c);
+        }
         rc_store_close(s);
         assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 2);
+        assert_int_equal(sqlite3_column_int(st, 0), 3);
         sqlite3_finalize(st);
         /* the old name is kept and has no manifest of its own */
         assert_int_equal(sqlite3_prepare_v2(db, "SELECT manifest_digest FROM names WHERE name = 'localhost/old:latest'",
