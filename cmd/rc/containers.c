@@ -15,7 +15,7 @@
  * first failure is the command's. */
 static int report(rc_error *err, int *status, int code)
 {
-        fprintf(stderr, "rc: %s\n", err->msg);
+        rc_cli_error("%s", err->msg);
         rc_error_free(err);
         if (*status == 0)
                 *status = code;

@@ -64,7 +64,7 @@ int cmd_logs(struct rc_cli *cli, int argc, char **argv)
                 return rc_cli_usage_error("logs", "logs needs a container");
         for (int i = optind; i < argc; i++) {
                 if (rc_container_logs(&cli->cfg, argv[i], &o, &err) < 0) {
-                        fprintf(stderr, "rc: %s\n", err->msg);
+                        rc_cli_error("%s", err->msg);
                         status = 125;
                         rc_error_free(err);
                 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "format/format.h"
 #include "rc.h"
 #include "store/store.h"
 #include "util/xalloc.h"
@@ -200,6 +201,55 @@ static char *command_text(const struct rc_container_rec *c)
         return out;
 }
 
+static const char *const ps_headers[] = { "ID", "CONTAINER ID", "CreatedHuman", "CREATED", "RunningFor", "CREATED",
+                                          NULL };
+static const char *const ps_maps[] = { "Labels", NULL };
+static const struct rc_template_opts ps_opts = {
+        .name = "ps", .type_name = "psReporter", .headers = ps_headers, .maps = ps_maps, .fold_case = true,
+};
+#define PS_DEFAULT_FORMAT                                                                                     \
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+/* The fields podman's ps templates know. */
+static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int64_t now)
+{
+        json_object *o = json_object_new_object();
+        cleanup_free char *command = command_text(c);
+        char text[96];
+
+        json_object_object_add(o, "ID", json_object_new_string_len(c->id, no_trunc ? RC_DIGEST_HEX_LEN : 12));
+        json_object_object_add(o, "Image", json_object_new_string(c->image_name));
+        json_object_object_add(o, "ImageID", json_object_new_string(c->image_id));
+        if (!no_trunc && strlen(command) > 20)
+                command[17] = '.', command[18] = '.', command[19] = '.', command[20] = '\0';
+        json_object_object_add(o, "Command", json_object_new_string(command));
+        rc_format_since(c->created, now, text, sizeof(text));
+        json_object_object_add(o, "CreatedHuman", json_object_new_string(text));
+        json_object_object_add(o, "RunningFor", json_object_new_string(text));
+        rc_format_go_time(c->created, text, sizeof(text));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(text));
+        json_object_object_add(o, "Created", json_object_new_int64(c->created));
+        status_text(c, text, sizeof(text));
+        json_object_object_add(o, "Status", json_object_new_string(text));
+        json_object_object_add(o, "State", json_object_new_string(rc_container_rec_status(c)));
+        json_object_object_add(o, "Ports", json_object_new_string(""));
+        json_object_object_add(o, "Names", json_object_new_string(c->name));
+        json_object_object_add(o, "Labels", json_object_new_object());
+        json_object_object_add(o, "Mounts", json_object_new_string(""));
+        json_object_object_add(o, "Networks", json_object_new_string(""));
+        json_object_object_add(o, "Pod", json_object_new_string(""));
+        json_object_object_add(o, "PodName", json_object_new_string(""));
+        json_object_object_add(o, "Size", json_object_new_string(""));
+        json_object_object_add(o, "Pid", json_object_new_int(strcmp(rc_container_rec_status(c), "running") == 0
+                                                                     ? c->pid
+                                                                     : 0));
+        json_object_object_add(o, "ExitCode", json_object_new_int(c->exit_code));
+        json_object_object_add(o, "Exited", json_object_new_boolean(strcmp(rc_container_rec_status(c), "exited") == 0));
+        json_object_object_add(o, "AutoRemove", json_object_new_boolean(c->auto_remove));
+        json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
+        return o;
+}
+
 static void ps_usage(void)
 {
         printf("Usage: rc ps [OPTIONS]\n\n"
@@ -212,7 +262,8 @@ static void ps_usage(void)
                "  -n, --last N          the N most recently created (implies -a)\n"
                "  -l, --latest          the most recently created (implies -a)\n"
                "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE\n"
-               "  --format json         podman's JSON list\n");
+               "  --format FORMAT       json, or a Go template ({{.ID}} {{.Names}} {{.Status}}...;\n"
+               "                        \"table ...\" for columns with headers)\n");
 }
 
 int cmd_ps(struct rc_cli *cli, int argc, char **argv)
@@ -234,6 +285,8 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
         struct rc_container_rec *list = NULL;
         struct ps_filter filter = { 0 };
         bool all = false, quiet = false, no_trunc = false, heading = true, json = false;
+        const char *format = NULL;
+        json_object *rows = NULL;
         long last = -1;
         json_object *out = NULL;
         rc_error *err = NULL;
@@ -276,11 +329,8 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                         all = all || filter.status != NULL;
                         break;
                 case OPT_FORMAT:
-                        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0) {
-                                ps_filter_free(&filter);
-                                return rc_cli_usage_error("ps", "--format %s: rc ps prints json", optarg);
-                        }
-                        json = true;
+                        json = rc_format_is_json(optarg);
+                        format = optarg;
                         break;
                 case 'h':
                         ps_usage();
@@ -301,13 +351,10 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
         }
         if (json)
                 out = json_object_new_array();
-        else if (!quiet && heading)
-                printf("%-12s  %-30s  %-20s  %-16s  %-26s  %-10s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                       "STATUS", "PORTS", "NAMES");
+        else if (!quiet)
+                rows = json_object_new_array();
         for (size_t i = 0; i < n && (last < 0 || shown < last); i++) {
                 const struct rc_container_rec *rec = &list[i];
-                char st[96], created[64], command[24];
-                cleanup_free char *full_command = NULL;
 
                 if ((!all && strcmp(rc_container_rec_status(rec), "running") != 0) || !filter_matches(&filter, rec))
                         continue;
@@ -320,21 +367,26 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                         printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id);
                         continue;
                 }
-                status_text(rec, st, sizeof(st));
-                rc_cli_human_age(rec->created, created, sizeof(created));
-                full_command = command_text(rec);
-                if (!no_trunc && strlen(full_command) > 20)
-                        snprintf(command, sizeof(command), "%.17s...", full_command);
+                json_object_array_add(rows, ps_row(rec, no_trunc, (int64_t)time(NULL)));
+        }
+        if (rows) {
+                if (format == NULL || strcmp(format, "table") == 0)
+                        format = PS_DEFAULT_FORMAT;
+                if (rc_format_list(stdout, format, rows, &ps_opts, heading ? 0 : RC_FORMAT_NOHEADING, &err) < 0)
+                        status = rc_cli_fail(err);
                 else
-                        snprintf(command, sizeof(command), "%s", full_command);
-                printf("%-12.*s  %-30s  %-20s  %-16s  %-26s  %-10s  %s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id,
-                       rec->image_name, no_trunc ? full_command : command, created, st, "", rec->name);
+                        status = 0;
+                json_object_put(rows);
         }
         if (json)
                 printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(out);
-        status = 0;
+        if (out) {
+                json_object_put(out);
+                status = 0;
+        } else if (quiet) {
+                status = 0;
+        }
         rc_container_list_free(list, n);
         ps_filter_free(&filter);
         return status;

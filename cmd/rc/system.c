@@ -190,7 +190,7 @@ static int system_userns_probe(struct rc_cli *cli, int argc, char **argv)
                 rc_userns_state_free(&st);
                 fflush(stdout);
                 execvp(argv[i], argv + i);
-                fprintf(stderr, "rc: %s: %s\n", argv[i], strerror(errno));
+                rc_cli_error("%s: %s", argv[i], strerror(errno));
                 return errno == ENOENT ? 127 : 126;
         }
         if (rc_read_file("/proc/self/uid_map", &uid_map, NULL, &err) < 0 ||

@@ -229,7 +229,7 @@ int rc_store_container_find(struct rc_store *s, const char *what, struct rc_cont
                 return 0;
         }
         if (len == 0 || len > RC_DIGEST_HEX_LEN || strspn(what, "0123456789abcdef") != len)
-                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+                return rc_error_set(err, ENOENT, "no container with name or ID \"%s\" found: no such container", what);
         rc_stmt_finalizep(&st);
         pattern = xasprintf("%s%%", what);
         if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE id LIKE ? LIMIT 2", &st, err) < 0)
@@ -245,7 +245,7 @@ int rc_store_container_find(struct rc_store *s, const char *what, struct rc_cont
                 found = true;
         }
         if (!found)
-                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+                return rc_error_set(err, ENOENT, "no container with name or ID \"%s\" found: no such container", what);
         return 0;
 }
 
