@@ -39,12 +39,24 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/fuzz/%)
 FUZZ_SECONDS ?= 15
 
-.PHONY: all clean check check-unit check-system check-asan bench install uninstall unit-bins fuzz fuzz-run
+.PHONY: FORCE all clean check check-unit check-system check-asan bench install uninstall unit-bins fuzz fuzz-run
 all: $(BIN)/rc
 
 $(GEN)/components.h: $(COMPONENTS) scripts/components-h.awk
 	@mkdir -p $(dir $@)
 	awk -f scripts/components-h.awk $(COMPONENTS) >$@.tmp && mv $@.tmp $@
+
+# rc version's facts: the commit and its time (reproducible: no clock);
+# rewritten only when they change, so that only info.c recompiles.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo "#define RC_GIT_COMMIT \"$$(git rev-parse HEAD 2>/dev/null)\""; \
+	   echo "#define RC_BUILT $$(git log -1 --format=%ct 2>/dev/null || echo 0)LL"; } >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+FORCE:
+
+$(BUILD)/cmd/rc/info.o: $(GEN)/version.h
 
 $(BUILD)/%.o: %.c | $(GEN)/components.h
 	@mkdir -p $(dir $@)

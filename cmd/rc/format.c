@@ -1,43 +1,20 @@
-/* Sizes and ages the way podman prints them. */
-#include <stdio.h>
+/* Sizes and ages the way podman prints them (pkg/format has the rules). */
 #include <time.h>
 
+#include "format/format.h"
 #include "rc.h"
 
 void rc_cli_human_size(uint64_t bytes, char *buf, size_t len)
 {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-        double v = (double)bytes;
-        size_t u = 0;
-
-        while (v >= 1000 && u < 4) {
-                v /= 1000;
-                u++;
-        }
-        if (u == 0)
-                snprintf(buf, len, "%llu B", (unsigned long long)bytes);
-        else
-                snprintf(buf, len, "%.3g %s", v, units[u]);
+        rc_format_size(bytes, buf, len);
 }
 
 void rc_cli_human_age(int64_t created, char *buf, size_t len)
 {
-        int64_t d = (int64_t)time(NULL) - created;
-        static const struct {
-                int64_t secs;
-                const char *unit;
-        } steps[] = { { 365 * 86400, "year" }, { 30 * 86400, "month" }, { 7 * 86400, "week" },
-                      { 86400, "day" },        { 3600, "hour" },        { 60, "minute" } };
+        rc_format_since(created, (int64_t)time(NULL), buf, len);
+}
 
-        if (d < 60) {
-                snprintf(buf, len, d < 2 ? "Now" : "%lld seconds ago", (long long)d);
-                return;
-        }
-        for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-                if (d >= steps[i].secs) {
-                        int64_t n = d / steps[i].secs;
-                        snprintf(buf, len, "%lld %s%s ago", (long long)n, steps[i].unit, n > 1 ? "s" : "");
-                        return;
-                }
-        }
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len)
+{
+        rc_format_duration(secs, buf, len);
 }

@@ -1,157 +1,171 @@
-/* rc import, rc images, rc rmi */
-#include <errno.h>
-#include <fcntl.h>
+/* rc images: the list of stored images, in podman's shapes (its table,
+ * --format templates and JSON). */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "format/format.h"
 #include "images/images.h"
+#include "images_list.h"
 #include "rc.h"
 #include "store/store.h"
-#include "util/interrupt.h"
 #include "util/xalloc.h"
 
-int cmd_import(struct rc_cli *cli, int argc, char **argv)
-{
-        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-        cleanup_store struct rc_store *s = NULL;
-        cleanup_close int fd = -1;
-        char id[RC_DIGEST_HEX_LEN + 1];
-        rc_error *err = NULL;
-        const char *path, *name;
-        int c;
+/* Fields of a row, as podman's images template sees them: ID is short
+ * (sha256:ID with --no-trunc), Created is an age, Size is human. */
+static const char *const row_headers[] = { "ID", "IMAGE ID", "ReadOnly", "R/O", "CreatedSince", "CREATED", NULL };
+static const struct rc_template_opts row_opts = {
+        .name = "images", .type_name = "images.imageReporter", .headers = row_headers, .fold_case = true,
+};
 
-        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        printf("Usage: rc import TARBALL|- [NAME[:TAG]]\n\n"
-                               "Create an image with one layer from a root file system tarball (plain, gzip or\n"
-                               "zstd; '-' reads standard input).  Prints the new image's id.\n");
-                        return 0;
-                }
-                return rc_cli_usage_error("import", "invalid option");
-        }
-        if (optind >= argc || argc - optind > 2)
-                return rc_cli_usage_error("import", "import takes a tarball and an optional image name");
-        path = argv[optind];
-        name = optind + 1 < argc ? argv[optind + 1] : NULL;
-        if (strcmp(path, "-") == 0) {
-                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-        } else {
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0) {
-                        rc_error_set(&err, errno, "import: open %s", path);
-                        return rc_cli_fail(err);
-                }
-        }
-        rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
-        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_import(s, fd, name, id, &err) < 0) {
-                rc_error_wrap(&err, "import %s", path);
-                return rc_cli_fail(err);
-        }
-        printf("%s\n", id);
-        return 0;
+#define DEFAULT_FORMAT "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+#define DIGESTS_FORMAT "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+
+static json_object *strv_json(char *const *v)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; v && v[i]; i++)
+                json_object_array_add(a, json_object_new_string(v[i]));
+        return a;
 }
 
-/* "host/repo:tag" -> repository and tag (a ':' after the last '/'). */
-static void split_name(const char *name, char **repo, char **tag)
+/* "repo@sha256:..." for each repository the image has a name in. */
+static json_object *repo_digests(const struct rc_image_info *e)
 {
-        const char *slash = strrchr(name, '/');
-        const char *colon = strrchr(slash ? slash : name, ':');
+        json_object *a = json_object_new_array();
+        cleanup_strv char **seen = xcalloc(1, sizeof(char *));
 
-        if (colon) {
-                *repo = xstrndup(name, (size_t)(colon - name));
-                *tag = xstrdup(colon + 1);
-        } else {
-                *repo = xstrdup(name);
-                *tag = xstrdup("<none>");
+        for (size_t i = 0; e->img.names && e->img.names[i] && e->img.manifest_digest[0]; i++) {
+                cleanup_free char *repo = NULL, *tag = NULL, *rd = NULL;
+                rc_cli_split_name(e->img.names[i], &repo, &tag);
+                rd = xasprintf("%s@%s", repo, e->img.manifest_digest);
+                if (!strv_contains(seen, rd)) {
+                        strv_push(&seen, rd);
+                        json_object_array_add(a, json_object_new_string(rd));
+                }
         }
+        return a;
 }
 
-/* Keep only the names of `what`'s repository (its exact name when it has a
- * tag), short names also matching localhost/NAME; drop images left without. */
-static int filter_images(struct rc_image *imgs, size_t *n, const char *what, rc_error **err)
+/* podman's JSON for one image (its ImageSummary with Created and
+ * CreatedAt). */
+static json_object *image_json(const struct rc_image_info *e)
 {
-        struct rc_reference ref = { 0 };
-        const char *last = strrchr(what, '/');
-        bool exact = strchr(last ? last : what, ':') != NULL || strchr(what, '@') != NULL;
-        char *want[2] = { NULL, NULL };
-        size_t kept = 0;
+        json_object *o = json_object_new_object();
+        char at[64];
 
-        if (rc_reference_parse(what, &ref, err) < 0)
-                return -1;
-        want[0] = exact ? rc_reference_string(&ref) : rc_reference_name(&ref);
-        if (!rc_reference_has_domain(what)) {
-                const char *path = strncmp(ref.path, "library/", 8) == 0 && !strchr(what, '/') ? ref.path + 8 : ref.path;
-                want[1] = exact ? xasprintf("localhost/%s:%s", path, ref.tag ? ref.tag : "latest")
-                                : xasprintf("localhost/%s", path);
-        }
-        for (size_t i = 0; i < *n; i++) {
-                char **names = xcalloc(1, sizeof(char *));
-                for (size_t j = 0; imgs[i].names && imgs[i].names[j]; j++) {
-                        cleanup_free char *repo = NULL, *tag = NULL;
-                        split_name(imgs[i].names[j], &repo, &tag);
-                        for (size_t k = 0; k < 2; k++)
-                                if (want[k] && strcmp(exact ? imgs[i].names[j] : repo, want[k]) == 0) {
-                                        strv_push(&names, imgs[i].names[j]);
-                                        break;
-                                }
-                }
-                strv_free(imgs[i].names);
-                imgs[i].names = names;
-                if (names[0] == NULL) {
-                        rc_image_free(&imgs[i]);
-                        continue;
-                }
-                imgs[kept++] = imgs[i];
-        }
-        *n = kept;
-        free(want[0]);
-        free(want[1]);
-        rc_reference_free(&ref);
-        return 0;
+        rc_format_rfc3339(e->created, at, sizeof(at));
+        json_object_object_add(o, "Id", json_object_new_string(e->img.id));
+        json_object_object_add(o, "ParentId", json_object_new_string(""));
+        json_object_object_add(o, "RepoTags", NULL);
+        json_object_object_add(o, "RepoDigests", repo_digests(e));
+        json_object_object_add(o, "Size", json_object_new_int64((int64_t)e->img.size));
+        json_object_object_add(o, "SharedSize", json_object_new_int(0));
+        json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)e->img.size));
+        json_object_object_add(o, "Labels", json_object_get(e->labels));
+        json_object_object_add(o, "Containers", json_object_new_int((int)e->containers));
+        if (e->dangling)
+                json_object_object_add(o, "Dangling", json_object_new_boolean(1));
+        if (strv_len(e->img.names))
+                json_object_object_add(o, "Names", strv_json(e->img.names));
+        if (e->img.manifest_digest[0])
+                json_object_object_add(o, "Digest", json_object_new_string(e->img.manifest_digest));
+        if (strv_len(e->img.names))
+                json_object_object_add(o, "History", strv_json(e->img.names));
+        json_object_object_add(o, "Created", json_object_new_int64(e->created));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(at));
+        return o;
 }
 
-static void print_json(struct rc_image *imgs, size_t n)
+/* One row of the table or template: podman's imageReporter. */
+static json_object *row_json(const struct rc_image_row *r, bool no_trunc, int64_t now)
 {
-        json_object *arr = json_object_new_array();
+        const struct rc_image_info *e = r->info;
+        json_object *o = json_object_new_object();
+        char age[64], at[64], size[32];
+        cleanup_free char *id = no_trunc ? xasprintf("sha256:%s", e->img.id) : xstrndup(e->img.id, 12);
+        cleanup_free char *history = NULL;
 
-        for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_new_object(), *names = json_object_new_array();
-                for (size_t j = 0; imgs[i].names && imgs[i].names[j]; j++)
-                        json_object_array_add(names, json_object_new_string(imgs[i].names[j]));
-                json_object_object_add(o, "Id", json_object_new_string(imgs[i].id));
-                json_object_object_add(o, "Names", json_object_get(names));
-                json_object_object_add(o, "RepoTags", names);
-                json_object_object_add(o, "Digest", json_object_new_string(imgs[i].manifest_digest));
-                json_object_object_add(o, "Size", json_object_new_int64((int64_t)imgs[i].size));
-                json_object_object_add(o, "Created", json_object_new_int64(imgs[i].created));
-                json_object_object_add(o, "Layers", json_object_new_int((int)strv_len(imgs[i].layers)));
-                json_object_array_add(arr, o);
+        rc_format_since(e->created, now, age, sizeof(age));
+        rc_format_go_time(e->created, at, sizeof(at));
+        rc_format_size(e->img.size, size, sizeof(size));
+        for (size_t i = 0; e->img.names && e->img.names[i]; i++) {
+                char *h = xasprintf("%s%s%s", history ? history : "", history ? ", " : "", e->img.names[i]);
+                free(history);
+                history = h;
         }
-        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(arr);
+        json_object_object_add(o, "ID", json_object_new_string(id));
+        json_object_object_add(o, "Id", json_object_new_string(e->img.id));
+        json_object_object_add(o, "Repository", json_object_new_string(r->repo));
+        json_object_object_add(o, "Tag", json_object_new_string(r->tag));
+        json_object_object_add(o, "Digest", json_object_new_string(e->img.manifest_digest));
+        json_object_object_add(o, "CreatedSince", json_object_new_string(age));
+        json_object_object_add(o, "Created", json_object_new_string(age));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(at));
+        json_object_object_add(o, "CreatedTime", json_object_new_string(at));
+        json_object_object_add(o, "Size", json_object_new_string(size));
+        json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)e->img.size));
+        json_object_object_add(o, "SharedSize", json_object_new_int(0));
+        json_object_object_add(o, "ParentId", json_object_new_string(""));
+        json_object_object_add(o, "RepoTags", strv_json(e->img.names));
+        json_object_object_add(o, "RepoDigests", repo_digests(e));
+        json_object_object_add(o, "Names", strv_json(e->img.names));
+        json_object_object_add(o, "Labels", json_object_get(e->labels));
+        json_object_object_add(o, "Containers", json_object_new_int((int)e->containers));
+        json_object_object_add(o, "ReadOnly", json_object_new_boolean(0));
+        json_object_object_add(o, "Dangling", json_object_new_boolean(e->dangling));
+        json_object_object_add(o, "History", json_object_new_string(history ? history : ""));
+        return o;
+}
+
+static void images_help(void)
+{
+        printf("List images in local storage\n\n"
+               "Description:\n"
+               "  Lists images previously pulled to the system or created on the system.\n\n"
+               "Usage:\n"
+               "  rc images [options] [IMAGE]\n\n"
+               "Examples:\n"
+               "  rc images --format json\n"
+               "  rc images --sort repository --format \"table {{.ID}} {{.Repository}} {{.Tag}}\"\n"
+               "  rc images --filter dangling=true\n\n"
+               "Options:\n"
+               "  -a, --all               Show all images (rc keeps no intermediate images: all are shown)\n"
+               "      --digests           Show digests\n"
+               "  -f, --filter FILTER     Filter output based on conditions provided: before, containers,\n"
+               "                          dangling, id, label, readonly, reference, since/after, until\n"
+               "      --format FORMAT     Change the output format to JSON or a Go template\n"
+               "      --history           Display the image name history\n"
+               "      --no-trunc          Do not truncate output\n"
+               "  -n, --noheading         Do not print column headings\n"
+               "  -q, --quiet             Display only image IDs\n"
+               "      --sort FIELD        Sort by created, id, repository, size or tag (default \"created\")\n");
 }
 
 int cmd_images(struct rc_cli *cli, int argc, char **argv)
 {
-        enum { OPT_FORMAT = 256, OPT_DIGESTS, OPT_NO_TRUNC };
+        enum { OPT_FORMAT = 256, OPT_DIGESTS, OPT_NO_TRUNC, OPT_SORT, OPT_HISTORY };
         static const struct option opts[] = {
-                { "quiet", no_argument, NULL, 'q' },       { "all", no_argument, NULL, 'a' },
+                { "quiet", no_argument, NULL, 'q' },           { "all", no_argument, NULL, 'a' },
                 { "format", required_argument, NULL, OPT_FORMAT }, { "digests", no_argument, NULL, OPT_DIGESTS },
-                { "no-trunc", no_argument, NULL, OPT_NO_TRUNC }, { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
+                { "no-trunc", no_argument, NULL, OPT_NO_TRUNC }, { "notruncate", no_argument, NULL, OPT_NO_TRUNC },
+                { "noheading", no_argument, NULL, 'n' },       { "filter", required_argument, NULL, 'f' },
+                { "sort", required_argument, NULL, OPT_SORT }, { "history", no_argument, NULL, OPT_HISTORY },
+                { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
         };
-        bool quiet = false, digests = false, no_trunc = false, json = false;
-        cleanup_store struct rc_store *s = NULL;
-        struct rc_image *imgs = NULL;
-        size_t n = 0;
+        bool quiet = false, digests = false, no_trunc = false, noheading = false;
+        cleanup_strv char **filters = xcalloc(1, sizeof(char *));
+        const char *format = NULL, *sort = "created";
+        struct rc_image_list list = { 0 };
+        json_object *rows;
         rc_error *err = NULL;
-        int c;
+        int c, status = 0;
 
-        while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("images", argc, argv, "qanf:h", opts)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -159,9 +173,7 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
                 case 'a':
                         break; /* rc keeps no intermediate images: all are shown */
                 case OPT_FORMAT:
-                        if (strcmp(optarg, "json") != 0)
-                                return rc_cli_usage_error("images", "--format: only 'json' is supported");
-                        json = true;
+                        format = optarg; /* the last one wins, as in podman */
                         break;
                 case OPT_DIGESTS:
                         digests = true;
@@ -169,102 +181,71 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
                 case OPT_NO_TRUNC:
                         no_trunc = true;
                         break;
+                case 'n':
+                        noheading = true;
+                        break;
+                case 'f':
+                        strv_push(&filters, optarg);
+                        break;
+                case OPT_SORT:
+                        sort = optarg;
+                        break;
+                case OPT_HISTORY:
+                        break; /* the name history is the current names (docs/podman-compat.md) */
                 case 'h':
-                        printf("Usage: rc images [-q] [-a] [--digests] [--no-trunc] [--format json] [REPOSITORY[:TAG]]\n\n"
-                               "List images, or the names of one repository (one tag, when given).\n");
+                        images_help();
                         return 0;
                 default:
-                        return rc_cli_usage_error("images", "invalid option");
+                        return 125;
                 }
         }
         if (argc - optind > 1)
-                return rc_cli_usage_error("images", "images takes at most one REPOSITORY[:TAG]");
-        /* Listing needs neither the user namespace nor the write lock,
-         * unless an interrupted or killed rc left staging to collect. */
-        if (rc_store_has_dead_staging(cli->cfg.root) ? rc_cli_open_store_rw(cli, &s, &err) < 0
-                                                     : rc_store_open(cli->cfg.root, &s, &err) < 0)
+                return rc_cli_usage_error("images", "accepts at most 1 arg(s), received %d", argc - optind);
+        if (optind < argc && filters[0])
+                return rc_cli_usage_error("images", "cannot specify an image and a filter(s)");
+        if (rc_images_list_sort_valid(sort) < 0)
+                return rc_cli_usage_error("images", "\"%s\" is not a valid field for sorting. Choose from: created, id, "
+                                          "repository, size, tag", sort);
+        if (rc_images_list_load(cli, optind < argc ? argv[optind] : NULL, filters, &list, &err) < 0)
                 return rc_cli_fail(err);
-        if (rc_store_image_list(s, &imgs, &n, &err) < 0)
-                return rc_cli_fail(err);
-        if (optind < argc && filter_images(imgs, &n, argv[optind], &err) < 0) {
-                rc_image_list_free(imgs, n);
-                return rc_cli_fail(err);
-        }
-        if (json) {
-                print_json(imgs, n);
+        rc_images_list_rows(&list, sort);
+        if (rc_format_is_json(format)) {
+                json_object *arr = json_object_new_array();
+                cleanup_strv char **done = xcalloc(1, sizeof(char *));
+                for (size_t i = 0; i < list.n_rows; i++) {
+                        if (strv_contains(done, list.rows[i].info->img.id))
+                                continue;
+                        strv_push(&done, list.rows[i].info->img.id);
+                        json_object_array_add(arr, image_json(list.rows[i].info));
+                }
+                printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(arr);
         } else if (quiet) {
-                for (size_t i = 0; i < n; i++)
-                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, imgs[i].id);
+                cleanup_strv char **done = xcalloc(1, sizeof(char *));
+                for (size_t i = 0; i < list.n_rows; i++) {
+                        const char *id = list.rows[i].info->img.id;
+                        if (strv_contains(done, id))
+                                continue;
+                        strv_push(&done, id);
+                        if (no_trunc)
+                                printf("sha256:%s\n", id);
+                        else
+                                printf("%.12s\n", id);
+                }
         } else {
-                printf("%-40s %-12s %s%-14s %-16s %s\n", "REPOSITORY", "TAG", digests ? "DIGEST                                                                   " : "", "IMAGE ID", "CREATED", "SIZE");
-                for (size_t i = 0; i < n; i++) {
-                        char size[32], age[48];
-                        size_t names = strv_len(imgs[i].names);
-                        rc_cli_human_size(imgs[i].size, size, sizeof(size));
-                        rc_cli_human_age(imgs[i].created, age, sizeof(age));
-                        for (size_t j = 0; j < (names ? names : 1); j++) {
-                                cleanup_free char *repo = NULL, *tag = NULL;
-                                if (names)
-                                        split_name(imgs[i].names[j], &repo, &tag);
-                                printf("%-40s %-12s ", repo ? repo : "<none>", tag ? tag : "<none>");
-                                if (digests)
-                                        printf("%-73s ", imgs[i].manifest_digest);
-                                printf("%-14.*s %-16s %s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, imgs[i].id, age, size);
-                        }
-                }
+                int64_t now = (int64_t)time(NULL);
+                /* a user's template without "table" prints no header */
+                unsigned flags = noheading ? RC_FORMAT_NOHEADING : 0;
+                rows = json_object_new_array();
+                for (size_t i = 0; i < list.n_rows; i++)
+                        json_object_array_add(rows, row_json(&list.rows[i], no_trunc, now));
+                if (format == NULL || strcmp(format, "table") == 0)
+                        format = digests ? DIGESTS_FORMAT : DEFAULT_FORMAT;
+                if (rc_format_list(stdout, format, rows, &row_opts, flags, &err) < 0)
+                        status = rc_cli_fail(err);
+                json_object_put(rows);
         }
-        rc_image_list_free(imgs, n);
-        return 0;
-}
-
-int cmd_rmi(struct rc_cli *cli, int argc, char **argv)
-{
-        static const struct option opts[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        cleanup_store struct rc_store *s = NULL;
-        rc_error *err = NULL;
-        bool force = false;
-        int c, status = 0;
-
-        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        force = true;
-                        break;
-                case 'h':
-                        printf("Usage: rc rmi [-f] IMAGE...\n\n"
-                               "Remove images by name or id.  A name removes that name, and the image with its\n"
-                               "last name; an id removes the image with all its names.  -f also removes\n"
-                               "stopped containers that use it.\n");
-                        return 0;
-                default:
-                        return rc_cli_usage_error("rmi", "invalid option");
-                }
-        }
-        if (optind >= argc)
-                return rc_cli_usage_error("rmi", "rmi needs at least one image");
-        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
-                return rc_cli_fail(err);
-        for (int i = optind; i < argc; i++) {
-                cleanup_free char *untagged = NULL;
-                char deleted[RC_DIGEST_HEX_LEN + 1] = "";
-                if (rc_images_remove(s, argv[i], force, &untagged, deleted, &err) < 0) {
-                        int e = rc_error_errno(err);
-                        fprintf(stderr, "rc: %s\n", err->msg);
-                        rc_error_free(err);
-                        err = NULL;
-                        /* podman's codes: 1 no such image, 2 image in use */
-                        if (status == 0 || status == 1)
-                                status = e == ENOENT ? 1 : e == EBUSY ? 2 : 125;
-                        continue;
-                }
-                if (untagged)
-                        printf("Untagged: %s\n", untagged);
-                if (deleted[0])
-                        printf("Deleted: %s\n", deleted);
-        }
+        rc_images_list_free(&list);
         return status;
 }

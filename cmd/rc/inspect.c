@@ -1,5 +1,6 @@
-/* rc image inspect / rc inspect, rc history, rc image prune, and the
- * rc image SUBCOMMAND family. */
+/* rc inspect (containers, then images) / rc image inspect, rc history,
+ * rc image prune, and the rc image COMMAND family. */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -7,200 +8,359 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/container.h"
+#include "format/format.h"
 #include "images/images.h"
 #include "rc.h"
 #include "util/xalloc.h"
 
-/* --format '{{.Field}}' for a top-level scalar field, else NULL. */
-static char *template_field(const char *format)
-{
-        size_t n = strlen(format);
+/* Image inspect data as podman's templates see it: the maps of its
+ * OCI structs, the history entries' Go field names. */
+static const char *const inspect_maps[] = { "ExposedPorts", "Volumes", "Data", NULL };
+static const char *const inspect_aliases[] = { "CreatedBy", "created_by", "EmptyLayer", "empty_layer", NULL };
+static const struct rc_template_opts image_inspect_opts = {
+        .name = "inspect", .type_name = "libimage.ImageData", .maps = inspect_maps, .aliases = inspect_aliases,
+        .fold_case = true,
+};
+/* rc inspect: containers and images */
+static const struct rc_template_opts inspect_opts = {
+        .name = "inspect", .type_name = "inspect object", .maps = inspect_maps, .aliases = inspect_aliases,
+        .fold_case = true,
+};
 
-        if (n < 7 || strncmp(format, "{{.", 3) != 0 || strcmp(format + n - 2, "}}") != 0)
-                return NULL;
-        return xstrndup(format + 3, n - 5);
+/* Add key with a new value unless o has it (and it is not null). */
+static void default_key(json_object *o, const char *key, json_object *v)
+{
+        json_object *have = NULL;
+
+        if (json_object_object_get_ex(o, key, &have) && have != NULL) {
+                json_object_put(v);
+                return;
+        }
+        json_object_object_add(o, key, v);
+}
+
+/* Template data for one object: Created prints as Go's time; for an
+ * image, a Go struct has every field, so the image config's absent ones
+ * become empty. */
+static json_object *template_data(const json_object *inspect, const char *driver, bool image)
+{
+        json_object *o = NULL, *config, *gd, *created;
+
+        json_object_deep_copy((json_object *)inspect, &o, NULL);
+        created = json_object_object_get(o, "Created");
+        if (created && json_object_is_type(created, json_type_string)) {
+                int64_t t = rc_format_parse_rfc3339(json_object_get_string(created));
+                char buf[64];
+                if (t >= 0) {
+                        rc_format_go_time(t, buf, sizeof(buf));
+                        json_object_object_add(o, "Created", json_object_new_string(buf));
+                }
+        }
+        config = json_object_object_get(o, "Config");
+        if (!image || config == NULL || !json_object_is_type(config, json_type_object))
+                return o;
+        default_key(config, "User", json_object_new_string(""));
+        default_key(config, "ExposedPorts", json_object_new_object());
+        default_key(config, "Env", json_object_new_array());
+        default_key(config, "Entrypoint", json_object_new_array());
+        default_key(config, "Cmd", json_object_new_array());
+        default_key(config, "Volumes", json_object_new_object());
+        default_key(config, "WorkingDir", json_object_new_string(""));
+        default_key(config, "Labels", json_object_new_object());
+        default_key(config, "StopSignal", json_object_new_string(""));
+        gd = json_object_new_object();
+        json_object_object_add(gd, "Name", json_object_new_string(driver));
+        json_object_object_add(gd, "Data", json_object_new_object());
+        default_key(o, "GraphDriver", gd);
+        return o;
+}
+
+static void print_json(json_object *o)
+{
+        /* podman prints an empty list as [] */
+        if (json_object_array_length(o) == 0)
+                printf("[]\n");
+        else
+                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* image: rc image inspect (errors name the image); otherwise rc inspect
+ * (and rc container inspect): a container, else an image. */
+static int inspect_main(struct rc_cli *cli, int argc, char **argv, bool image)
+{
+        static const struct option opts[] = {
+                { "format", required_argument, NULL, 'f' }, { "type", required_argument, NULL, 't' },
+                { "size", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *cmd = image ? "image inspect" : "inspect";
+        cleanup_store struct rc_store *s = NULL;
+        cleanup_strv char **errors = xcalloc(1, sizeof(char *));
+        cleanup_free bool *is_image = NULL;
+        bool containers_only = false;
+        const char *format = NULL;
+        json_object *all, *rows;
+        rc_error *err = NULL;
+        int c, status = 0;
+
+        while ((c = rc_cli_getopt(cmd, argc, argv, image ? "f:h" : "f:t:sh", opts)) != -1) {
+                switch (c) {
+                case 'f':
+                        format = optarg; /* the last one wins, as in podman */
+                        break;
+                case 't':
+                        if (!strcmp(optarg, "image"))
+                                image = true; /* as rc image inspect */
+                        else if (!strcmp(optarg, "container"))
+                                containers_only = true;
+                        else if (strcmp(optarg, "all") && strcmp(optarg, "container"))
+                                return rc_cli_usage_error(cmd, "invalid type \"%s\": must be \"image\", "
+                                                               "\"container\" or \"all\"", optarg);
+                        break;
+                case 's':
+                        break; /* the size is always there */
+                case 'h':
+                        printf("Display the configuration of %s\n\n"
+                               "Description:\n"
+                               "  Displays the low-level information of an image identified by name or ID, as a\n"
+                               "  JSON array, or --format's template for each.\n\n"
+                               "Usage:\n"
+                               "  rc %s [options] %s [%s...]\n\n"
+                               "Examples:\n"
+                               "  rc %s --format \"{{.Id}} {{.Config.Cmd}}\" alpine\n\n"
+                               "Options:\n"
+                               "  -f, --format FORMAT   Format the output to a Go template or json\n%s",
+                               image ? "an image" : "an object", cmd, image ? "IMAGE" : "NAME", image ? "IMAGE" : "NAME",
+                               cmd,
+                               image ? "" : "  -s, --size            Display total file size\n"
+                                            "  -t, --type TYPE       Specify inspect-object type (\"image\" or \"all\")\n");
+                        return 0;
+                default:
+                        return 125;
+                }
+        }
+        if (optind >= argc)
+                return rc_cli_usage_error(cmd, "requires at least 1 arg(s), only received 0");
+        if (rc_cli_open_store(cli, &s, &err) < 0)
+                return rc_cli_fail(err);
+        all = json_object_new_array();
+        is_image = xcalloc((size_t)argc + 1, sizeof(bool));
+        for (int i = optind; i < argc; i++) {
+                json_object *one = NULL;
+                /* rc inspect: a container first, as podman looks */
+                if (!image && rc_container_inspect(&cli->cfg, s, argv[i], &one, &err) == 0) {
+                        json_object_array_add(all, one);
+                        continue;
+                }
+                if (err && rc_error_errno(err) != ENOENT) {
+                        strv_push(&errors, err->msg);
+                        rc_error_free(err);
+                        err = NULL;
+                        continue;
+                }
+                rc_error_free(err);
+                err = NULL;
+                if (containers_only) {
+                        cleanup_free char *m = xasprintf("no such container \"%s\"", argv[i]);
+                        strv_push(&errors, m);
+                        continue;
+                }
+                if (rc_images_inspect(s, argv[i], &one, &err) < 0) {
+                        /* podman's words: rc image inspect names the image, rc inspect the object */
+                        if (!image && rc_error_errno(err) == ENOENT) {
+                                cleanup_free char *m = xasprintf("no such object: \"%s\"", argv[i]);
+                                strv_push(&errors, m);
+                        } else {
+                                strv_push(&errors, err->msg);
+                        }
+                        rc_error_free(err);
+                        err = NULL;
+                        continue;
+                }
+                is_image[json_object_array_length(all)] = true;
+                json_object_array_add(all, one);
+        }
+        if (format == NULL || rc_format_is_json(format)) {
+                print_json(all);
+        } else {
+                rows = json_object_new_array();
+                for (size_t i = 0; i < json_object_array_length(all); i++)
+                        json_object_array_add(rows, template_data(json_object_array_get_idx(all, i),
+                                                                  cli->cfg.storage_driver, is_image[i]));
+                if (rc_format_list(stdout, format, rows, image ? &image_inspect_opts : &inspect_opts, 0, &err) < 0) {
+                        strv_push(&errors, err->msg);
+                        rc_error_free(err);
+                        err = NULL;
+                }
+                json_object_put(rows);
+        }
+        json_object_put(all);
+        fflush(stdout);
+        /* podman: the later errors first, then the first as the command's */
+        for (size_t i = 1; errors[0] && errors[i]; i++)
+                fprintf(stderr, "error inspecting object: %s\n", errors[i]);
+        if (errors[0]) {
+                fprintf(stderr, "Error: inspecting object: %s\n", errors[0]);
+                status = 125;
+        }
+        return status;
 }
 
 int cmd_inspect(struct rc_cli *cli, int argc, char **argv)
 {
-        enum { OPT_FORMAT = 256 };
-        static const struct option opts[] = {
-                { "format", required_argument, NULL, OPT_FORMAT },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        cleanup_store struct rc_store *s = NULL;
-        cleanup_free char *field = NULL;
-        json_object *all;
-        rc_error *err = NULL;
-        int c, status = 0;
-
-        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                case OPT_FORMAT:
-                        if (strcmp(optarg, "json") == 0)
-                                break;
-                        free(field);
-                        field = template_field(optarg);
-                        if (field == NULL)
-                                return rc_cli_usage_error("inspect", "--format takes json or {{.Field}}, e.g. {{.Id}}");
-                        break;
-                case 'h':
-                        printf("Usage: rc image inspect [--format json|{{.Field}}] IMAGE...\n\n"
-                               "Show images as a JSON array: Id, Digest, RepoTags, RepoDigests, Created, Author,\n"
-                               "Architecture, Os, Config (Env, Cmd, Entrypoint, WorkingDir, User, Labels...),\n"
-                               "Size, RootFS and History.  {{.Field}} prints one top-level field per image.\n");
-                        return 0;
-                default:
-                        return rc_cli_usage_error("inspect", "invalid option");
-                }
-        }
-        if (optind >= argc)
-                return rc_cli_usage_error("inspect", "inspect needs at least one image");
-        if (rc_cli_open_store(cli, &s, &err) < 0)
-                return rc_cli_fail(err);
-        all = json_object_new_array();
-        for (int i = optind; i < argc; i++) {
-                json_object *one = NULL;
-                if (rc_images_inspect(s, argv[i], &one, &err) < 0) {
-                        fprintf(stderr, "rc: %s\n", err->msg);
-                        rc_error_free(err);
-                        err = NULL;
-                        status = 125;
-                        continue;
-                }
-                json_object_array_add(all, one);
-        }
-        if (field != NULL) {
-                for (size_t i = 0; i < json_object_array_length(all); i++) {
-                        json_object *v = NULL;
-                        if (!json_object_object_get_ex(json_object_array_get_idx(all, i), field, &v)) {
-                                fprintf(stderr, "rc: inspect: no field \"%s\"\n", field);
-                                json_object_put(all);
-                                return 125;
-                        }
-                        printf("%s\n", json_object_is_type(v, json_type_string)
-                                               ? json_object_get_string(v)
-                                               : json_object_to_json_string_ext(v, JSON_C_TO_STRING_NOSLASHESCAPE));
-                }
-        } else {
-                printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
-                                                                           JSON_C_TO_STRING_SPACED |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
-        }
-        json_object_put(all);
-        return status;
+        return inspect_main(cli, argc, argv, false);
 }
 
-/* RFC 3339 -> unix seconds, or -1. */
-static int64_t parse_time(const char *s)
+static int cmd_image_inspect(struct rc_cli *cli, int argc, char **argv)
 {
-        struct tm tm = { 0 };
-
-        if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-                return -1;
-        return (int64_t)timegm(&tm);
+        return inspect_main(cli, argc, argv, true);
 }
 
+/* ---- history ---- */
+
+static const char *const history_headers[] = { "CreatedBy", "CREATED BY", NULL };
+static const struct rc_template_opts history_opts = {
+        .name = "history", .type_name = "images.historyReporter", .headers = history_headers, .fold_case = true,
+};
+
+#define HISTORY_FORMAT "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+
+/* podman's JSON: one line, each entry's time as "created" (RFC 3339) and
+ * again as "Created". */
 static void print_history_json(const char *id, const struct rc_history_entry *h, size_t n)
 {
         json_object *arr = json_object_new_array();
 
         for (size_t k = n; k-- > 0;) {
                 json_object *o = json_object_new_object();
+                int64_t t = rc_format_parse_rfc3339(h[k].created);
+                char rfc[64];
+                rc_format_rfc3339(t >= 0 ? t : 0, rfc, sizeof(rfc));
                 json_object_object_add(o, "id", json_object_new_string(k == n - 1 ? id : "<missing>"));
-                json_object_object_add(o, "created", json_object_new_string(h[k].created));
-                json_object_object_add(o, "createdBy", json_object_new_string(h[k].created_by));
+                json_object_object_add(o, "created", json_object_new_string(h[k].created[0] ? h[k].created : rfc));
+                if (h[k].created_by[0])
+                        json_object_object_add(o, "CreatedBy", json_object_new_string(h[k].created_by));
                 json_object_object_add(o, "size", json_object_new_int64(h[k].size));
-                json_object_object_add(o, "comment", json_object_new_string(h[k].comment));
+                if (h[k].comment[0])
+                        json_object_object_add(o, "comment", json_object_new_string(h[k].comment));
+                json_object_object_add(o, "Created", json_object_new_string(rfc));
                 json_object_array_add(arr, o);
         }
-        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(arr);
+}
+
+static json_object *history_row(const char *id, const struct rc_history_entry *e, bool top, bool no_trunc,
+                                bool human, int64_t now)
+{
+        json_object *o = json_object_new_object();
+        int64_t t = rc_format_parse_rfc3339(e->created);
+        char created[64], since[64], at[64], size[32];
+        cleanup_free char *by = NULL;
+        cleanup_free char *shown_id = !top ? xstrdup("<missing>") : no_trunc ? xstrdup(id) : xstrndup(id, 12);
+
+        if (t < 0)
+                t = 0;
+        rc_format_since(t, now, since, sizeof(since));
+        rc_format_rfc3339(t, created, sizeof(created));
+        rc_format_go_time(t, at, sizeof(at));
+        rc_format_size((uint64_t)e->size, size, sizeof(size));
+        by = !no_trunc && strlen(e->created_by) > 45 ? xasprintf("%.42s...", e->created_by) : xstrdup(e->created_by);
+        json_object_object_add(o, "ID", json_object_new_string(shown_id));
+        json_object_object_add(o, "Created", json_object_new_string(human ? since : created));
+        json_object_object_add(o, "CreatedSince", json_object_new_string(human ? since : created));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(at));
+        json_object_object_add(o, "CreatedBy", json_object_new_string(by));
+        json_object_object_add(o, "Size", json_object_new_string(size));
+        json_object_object_add(o, "Comment", json_object_new_string(e->comment));
+        json_object_object_add(o, "Tags", json_object_new_array());
+        return o;
 }
 
 int cmd_history(struct rc_cli *cli, int argc, char **argv)
 {
-        enum { OPT_FORMAT = 256, OPT_NO_TRUNC, OPT_HUMAN };
+        enum { OPT_FORMAT = 256, OPT_NO_TRUNC };
         static const struct option opts[] = {
-                { "format", required_argument, NULL, OPT_FORMAT },
-                { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
-                { "human", required_argument, NULL, OPT_HUMAN },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
+                { "format", required_argument, NULL, OPT_FORMAT }, { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+                { "notruncate", no_argument, NULL, OPT_NO_TRUNC }, { "human", optional_argument, NULL, 'H' },
+                { "quiet", no_argument, NULL, 'q' },                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         cleanup_store struct rc_store *s = NULL;
         struct rc_history_entry *h = NULL;
         char id[RC_DIGEST_HEX_LEN + 1];
-        bool json = false, no_trunc = false, quiet = false, human = true;
+        bool no_trunc = false, quiet = false, human = true;
+        const char *format = NULL;
         rc_error *err = NULL;
+        json_object *rows;
         size_t n = 0;
-        int c;
+        int c, status = 0;
 
-        while ((c = getopt_long(argc, argv, "+qH:h", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("history", argc, argv, "qHh", opts)) != -1) {
                 switch (c) {
                 case OPT_FORMAT:
-                        if (strcmp(optarg, "json") != 0)
-                                return rc_cli_usage_error("history", "--format: only 'json' is supported");
-                        json = true;
+                        format = optarg;
                         break;
                 case OPT_NO_TRUNC:
                         no_trunc = true;
                         break;
                 case 'H':
-                case OPT_HUMAN:
-                        if (strcmp(optarg, "true") && strcmp(optarg, "false"))
-                                return rc_cli_usage_error("history", "--human takes true or false");
-                        human = strcmp(optarg, "true") == 0;
+                        /* a boolean flag: -H, --human, --human=false */
+                        if (optarg && strcmp(optarg, "true") && strcmp(optarg, "false"))
+                                return rc_cli_usage_error("history", "invalid argument \"%s\" for \"-H, --human\" flag",
+                                                          optarg);
+                        human = optarg == NULL || strcmp(optarg, "true") == 0;
                         break;
                 case 'q':
                         quiet = true;
                         break;
                 case 'h':
-                        printf("Usage: rc history [--no-trunc] [-q] [--human=false] [--format json] IMAGE\n\n"
-                               "Show how an image was made, newest step first, from its config's history.\n");
+                        printf("Show history of a specified image\n\n"
+                               "Description:\n"
+                               "  Displays the history of an image, newest step first, from its config.\n\n"
+                               "Usage:\n"
+                               "  rc history [options] IMAGE\n\n"
+                               "Options:\n"
+                               "      --format FORMAT   Change the output to JSON or a Go template\n"
+                               "  -H, --human           Display sizes and dates in human readable format (default true)\n"
+                               "      --no-trunc        Do not truncate the output\n"
+                               "  -q, --quiet           Display the numeric IDs only\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("history", "invalid option");
+                        return 125;
                 }
         }
-        if (optind + 1 != argc)
-                return rc_cli_usage_error("history", "history takes one image");
+        if (optind >= argc)
+                return rc_cli_usage_error("history", "requires exactly 1 arg(s), only received 0");
+        if (argc - optind != 1)
+                return rc_cli_usage_error("history", "accepts 1 arg(s), received %d", argc - optind);
         if (rc_cli_open_store(cli, &s, &err) < 0 || rc_images_history(s, argv[optind], id, &h, &n, &err) < 0)
                 return rc_cli_fail(err);
-        if (json) {
-                print_history_json(id, h, n);
-        } else if (quiet) {
-                for (size_t k = n; k-- > 0;)
-                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, k == n - 1 ? id : "<missing>");
+        if (rc_format_is_json(format)) {
+                if (n == 0)
+                        printf("[]\n");
+                else
+                        print_history_json(id, h, n);
         } else {
-                printf("%-14s %-20s %-45s %-10s %s\n", "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT");
-                for (size_t k = n; k-- > 0;) {
-                        char created[48], size[32];
-                        int64_t t = parse_time(h[k].created);
-                        const char *by = h[k].created_by;
-                        if (t < 0)
-                                snprintf(created, sizeof(created), "%s", h[k].created[0] ? h[k].created : "<unknown>");
-                        else if (human)
-                                rc_cli_human_age(t, created, sizeof(created));
-                        else
-                                snprintf(created, sizeof(created), "%.20s", h[k].created);
-                        rc_cli_human_size((uint64_t)h[k].size, size, sizeof(size));
-                        printf("%-14.*s %-20s ", no_trunc ? RC_DIGEST_HEX_LEN : 12, k == n - 1 ? id : "<missing>",
-                               created);
-                        if (no_trunc || strlen(by) <= 45)
-                                printf("%-45s ", by);
-                        else
-                                printf("%.42s... ", by);
-                        printf("%-10s %s\n", size, h[k].comment);
-                }
+                int64_t now = (int64_t)time(NULL);
+                rows = json_object_new_array();
+                for (size_t k = n; k-- > 0;)
+                        json_object_array_add(rows, history_row(id, &h[k], k == n - 1, no_trunc, human, now));
+                if (quiet)
+                        format = "{{.ID}}";
+                else if (format == NULL || strcmp(format, "table") == 0)
+                        format = HISTORY_FORMAT;
+                if (rc_format_list(stdout, format, rows, &history_opts, 0, &err) < 0)
+                        status = rc_cli_fail(err);
+                json_object_put(rows);
         }
         rc_history_free(h, n);
-        return 0;
+        return status;
 }
+
+/* ---- prune ---- */
 
 int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
 {
@@ -216,7 +376,7 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c;
 
-        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("image prune", argc, argv, "afh", opts)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
@@ -225,25 +385,31 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
                         force = true;
                         break;
                 case 'h':
-                        printf("Usage: rc image prune [-a] [-f]\n\n"
-                               "Remove images without a name that no container uses; -a: every image no\n"
-                               "container uses.  -f: do not ask for confirmation.\n");
+                        printf("Remove unused images\n\n"
+                               "Description:\n"
+                               "  Removes images without a name that no container uses; with --all, every image\n"
+                               "  no container uses.\n\n"
+                               "Usage:\n"
+                               "  rc image prune [options]\n\n"
+                               "Options:\n"
+                               "  -a, --all     Remove all images not in use by containers, not just dangling ones\n"
+                               "  -f, --force   Do not prompt for confirmation\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("image prune", "invalid option");
+                        return 125;
                 }
         }
         if (optind != argc)
-                return rc_cli_usage_error("image prune", "image prune takes no arguments");
+                return rc_cli_usage_error("image prune", "`rc image prune` takes no arguments");
         if (!force) {
                 char answer[16] = "";
                 if (!isatty(STDIN_FILENO)) {
-                        fprintf(stderr, "rc: image prune: not asking without a terminal; use -f to remove %s\n",
-                                all ? "every unused image" : "unnamed images");
+                        rc_cli_error("image prune: not asking without a terminal; use -f to remove %s",
+                                     all ? "every unused image" : "unnamed images");
                         return 125;
                 }
-                fprintf(stderr, "This removes %s. Are you sure you want to continue? [y/N] ",
-                        all ? "every image no container uses" : "all images without a name");
+                fprintf(stderr, "WARNING! This command removes %s.\nAre you sure you want to continue? [y/N] ",
+                        all ? "all images not in use by containers" : "all dangling images");
                 if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
                         return 0;
         }
@@ -254,35 +420,54 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
         return 0;
 }
 
+/* ---- rc image COMMAND ---- */
+
+static const struct rc_command image_commands[] = {
+        { "exists", cmd_image_exists, "Check if an image exists in local storage" },
+        { "history", cmd_history, "Show history of a specified image" },
+        { "import", cmd_import, "Import a tarball to create a filesystem image" },
+        { "inspect", cmd_image_inspect, "Display the configuration of an image" },
+        { "list", cmd_images, "List images in local storage" },
+        { "load", cmd_load, "Load image(s) from a tar archive" },
+        { "ls", cmd_images, "List images in local storage" },
+        { "prune", cmd_image_prune, "Remove unused images" },
+        { "pull", cmd_pull, "Pull an image from a registry" },
+        { "push", cmd_push, "Push an image to a specified destination" },
+        { "rm", cmd_rmi, "Remove one or more images from local storage" },
+        { "save", cmd_save, "Save image(s) to an archive" },
+        { "tag", cmd_tag, "Add an additional name to a local image" },
+        { "untag", cmd_untag, "Remove a name from a local image" },
+};
+
+static void image_usage(FILE *out)
+{
+        fprintf(out, "Manage images\n\n"
+                     "Description:\n"
+                     "  Manage images\n\n"
+                     "Usage:\n"
+                     "  rc image [command]\n\n"
+                     "Available Commands:\n");
+        for (size_t i = 0; i < sizeof(image_commands) / sizeof(image_commands[0]); i++)
+                fprintf(out, "  %-9s %s\n", image_commands[i].name, image_commands[i].summary);
+}
+
 int cmd_image(struct rc_cli *cli, int argc, char **argv)
 {
-        static const struct rc_command subs[] = {
-                { "ls", cmd_images, "List images" },
-                { "list", cmd_images, "List images" },
-                { "rm", cmd_rmi, "Remove images" },
-                { "pull", cmd_pull, "Pull an image from a registry" },
-                { "push", cmd_push, "Push an image to a registry" },
-                { "tag", cmd_tag, "Add names to an image" },
-                { "inspect", cmd_inspect, "Show an image's details as JSON" },
-                { "history", cmd_history, "Show how an image was made" },
-                { "prune", cmd_image_prune, "Remove unused images" },
-                { "import", cmd_import, "Import a root file system tarball" },
-                { "save", cmd_save, "Write images to an archive" },
-                { "load", cmd_load, "Load images from an archive" },
-        };
-
         if (argc >= 2 && argv[1][0] != '-') {
-                for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-                        if (strcmp(argv[1], subs[i].name) == 0) {
+                for (size_t i = 0; i < sizeof(image_commands) / sizeof(image_commands[0]); i++)
+                        if (strcmp(argv[1], image_commands[i].name) == 0) {
                                 optind = 0; /* getopt starts afresh for the subcommand */
-                                return subs[i].fn(cli, argc - 1, argv + 1);
+                                return image_commands[i].fn(cli, argc - 1, argv + 1);
                         }
-                return rc_cli_usage_error("image", "unknown image command '%s'", argv[1]);
+                fprintf(stderr, "Error: unrecognized command `rc image %s`\nTry 'rc image --help' for more information\n",
+                        argv[1]);
+                return 125;
         }
         if (argc >= 2 && !rc_cli_wants_help(argc, argv))
-                return rc_cli_usage_error("image", "invalid option");
-        printf("Usage: rc image COMMAND\n\nCommands:\n");
-        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-                printf("  %-8s %s\n", subs[i].name, subs[i].summary);
-        return argc >= 2 ? 0 : 125;
+                return rc_cli_usage_error("image", "unknown flag: %s", argv[1]);
+        image_usage(stdout);
+        if (argc >= 2)
+                return 0;
+        rc_cli_error("missing command 'rc image COMMAND'");
+        return 125;
 }

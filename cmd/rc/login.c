@@ -125,7 +125,7 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c, found;
 
-        while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("login", argc, argv, "u:p:h", opts)) != -1) {
                 switch (c) {
                 case 'u':
                         rc_secret_free(user);
@@ -150,20 +150,23 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
                         get_login = true;
                         break;
                 case 'h':
-                        printf("Usage: rc login [OPTIONS] [REGISTRY]\n\n"
-                               "Log in to a registry (default: the first of [registries] search).  The\n"
-                               "credentials are checked with the registry, then stored in\n"
-                               "$XDG_RUNTIME_DIR/containers/auth.json (mode 0600), where podman finds them too.\n\n"
+                        printf("Log in to a container registry\n\n"
+                               "Description:\n"
+                               "  Log in to a registry (default: the first of [registries] search).  The\n"
+                               "  credentials are checked with the registry, then stored in\n"
+                               "  $XDG_RUNTIME_DIR/containers/auth.json (mode 0600), where podman finds them too.\n\n"
+                               "Usage:\n"
+                               "  rc login [options] [REGISTRY]\n\n"
                                "Options:\n"
-                               "  -u, --username USER     user name (asked on the terminal if missing)\n"
+                               "      --authfile FILE     credentials file (default: $REGISTRY_AUTH_FILE or the above)\n"
+                               "      --get-login         print the user name stored for REGISTRY\n"
                                "  -p, --password PASS     password (visible to other users: prefer --password-stdin)\n"
-                               "  --password-stdin        read the password from standard input\n"
-                               "  --authfile FILE         credentials file (default: $REGISTRY_AUTH_FILE or the above)\n"
-                               "  --tls-verify=false      do not verify TLS; allow plain http\n"
-                               "  --get-login             print the user name stored for REGISTRY\n");
+                               "      --password-stdin    read the password from standard input\n"
+                               "      --tls-verify=false  do not verify TLS; allow plain http\n"
+                               "  -u, --username USER     user name (asked on the terminal if missing)\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("login", "invalid option");
+                        return 125;
                 }
         }
         if (argc - optind > 1)
@@ -178,7 +181,7 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
                 return rc_cli_fail(err);
         if (get_login) {
                 if (!found) {
-                        fprintf(stderr, "rc: not logged into %s\n", key);
+                        fprintf(stderr, "Error: not logged into %s\n", key);
                         return 125;
                 }
                 printf("%s\n", stored_user);
@@ -187,7 +190,7 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
         if (pass != NULL && password_stdin)
                 return rc_cli_usage_error("login", "--password and --password-stdin cannot be used together");
         if (pass != NULL)
-                fprintf(stderr, "rc: warning: a password on the command line can be seen by other users; "
+                fprintf(stderr, "WARNING! a password on the command line can be seen by other users; "
                                 "use --password-stdin\n");
         if (password_stdin) {
                 if (user == NULL)
@@ -207,12 +210,12 @@ int cmd_login(struct rc_cli *cli, int argc, char **argv)
         if (user != NULL && pass == NULL)
                 pass = prompt("Password: ", true);
         if (user == NULL || pass == NULL) {
-                fprintf(stderr, "rc: login %s: no terminal to ask for credentials: use -u USER --password-stdin\n",
+                fprintf(stderr, "Error: login %s: no terminal to ask for credentials: use -u USER --password-stdin\n",
                         key);
                 return 125;
         }
         if (user[0] == '\0' || pass[0] == '\0') {
-                fprintf(stderr, "rc: login %s: the user name and password must not be empty\n", key);
+                fprintf(stderr, "Error: login %s: the user name and password must not be empty\n", key);
                 return 125;
         }
         {
@@ -247,7 +250,7 @@ int cmd_logout(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c, removed;
 
-        while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("logout", argc, argv, "ah", opts)) != -1) {
                 switch (c) {
                 case OPT_AUTHFILE:
                         path = xstrdup(optarg);
@@ -256,12 +259,18 @@ int cmd_logout(struct rc_cli *cli, int argc, char **argv)
                         all = true;
                         break;
                 case 'h':
-                        printf("Usage: rc logout [--authfile FILE] [-a] [REGISTRY]\n\n"
-                               "Remove the stored credentials for REGISTRY (default: the first of\n"
-                               "[registries] search), or all of them with -a.\n");
+                        printf("Log out of a container registry\n\n"
+                               "Description:\n"
+                               "  Remove the stored credentials for REGISTRY (default: the first of\n"
+                               "  [registries] search), or all of them with --all.\n\n"
+                               "Usage:\n"
+                               "  rc logout [options] [REGISTRY]\n\n"
+                               "Options:\n"
+                               "  -a, --all             Remove the cached credentials for all registries in the auth file\n"
+                               "      --authfile FILE   credentials file\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("logout", "invalid option");
+                        return 125;
                 }
         }
         if (argc - optind > 1 || (all && optind < argc))
@@ -281,7 +290,7 @@ int cmd_logout(struct rc_cli *cli, int argc, char **argv)
                 return 0;
         }
         if (removed == 0) {
-                fprintf(stderr, "rc: not logged into %s (in %s)\n", key, path);
+                fprintf(stderr, "Error: not logged into %s (in %s)\n", key, path);
                 return 125;
         }
         printf("Removed login credentials for %s\n", key);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rc.h"
 #include "store/store.h"
@@ -14,62 +15,156 @@
 
 static const struct rc_command commands[] = {
         { "run", cmd_run, "Run a command in a new container" },
+        { "create", cmd_create, "Create a container without starting it" },
+        { "start", cmd_start, "Start containers" },
+        { "stop", cmd_stop, "Stop running containers" },
+        { "restart", cmd_restart, "Stop and start containers" },
+        { "kill", cmd_kill, "Send a signal to containers" },
+        { "wait", cmd_wait, "Wait for containers to stop and print their exit codes" },
+        { "logs", cmd_logs, "Show a container's output" },
+        { "attach", cmd_attach, "Join your terminal to a detached container" },
+        { "ps", cmd_ps, "List containers" },
+        { "rm", cmd_rm, "Remove containers" },
+        { "rename", cmd_rename, "Rename a container" },
+        { "container", cmd_container, "Container commands: ls, rm, start, stop, logs, inspect, ..." },
         { "pull", cmd_pull, "Pull an image from a registry" },
         { "push", cmd_push, "Push an image to a registry" },
-        { "tag", cmd_tag, "Add names to an image" },
-        { "login", cmd_login, "Log in to a registry" },
-        { "logout", cmd_logout, "Remove stored registry credentials" },
-        { "import", cmd_import, "Import a root file system tarball as an image" },
-        { "images", cmd_images, "List images" },
-        { "image", cmd_image, "Image commands: ls, rm, inspect, history, prune, ..." },
-        { "inspect", cmd_inspect, "Show an image's details as JSON" },
-        { "history", cmd_history, "Show how an image was made" },
-        { "rmi", cmd_rmi, "Remove images" },
-        { "save", cmd_save, "Write images to a docker-archive or oci-archive" },
+        { "images", cmd_images, "List images in local storage" },
+        { "image", cmd_image, "Manage images: exists, history, import, inspect, list, load, prune, pull, push, rm, save, tag, untag" },
+        { "inspect", cmd_inspect, "Display the configuration of a container or image" },
+        { "history", cmd_history, "Show the history of an image" },
+        { "tag", cmd_tag, "Add an additional name to a local image" },
+        { "untag", cmd_untag, "Remove a name from a local image" },
+        { "rmi", cmd_rmi, "Remove one or more images from local storage" },
+        { "import", cmd_import, "Import a tarball to create a filesystem image" },
+        { "save", cmd_save, "Save images to an archive" },
         { "load", cmd_load, "Load images from an archive" },
-        { "ps", cmd_ps, "List containers" },
-        { "rm", cmd_rm, "Remove stopped containers" },
-        { "info", cmd_info, "Show how rc is set up on this machine" },
-        { "system", cmd_system, "System commands: check" },
+        { "login", cmd_login, "Log in to a container registry" },
+        { "logout", cmd_logout, "Log out of a container registry" },
+        { "info", cmd_info, "Display rc system information" },
+        { "version", cmd_version, "Display the rc version information" },
+        { "system", cmd_system, "Manage rc: check, info, migrate" },
+        { "help", cmd_help, "Help about any command" },
 };
 
 static void usage(FILE *out)
 {
-        fprintf(out, "Usage: rc [OPTIONS] COMMAND [ARG...]\n\n"
-                     "A rootless, daemonless container engine.\n\n"
-                     "Options:\n"
-                     "  --config FILE       configuration file (default: $RC_CONFIG,\n"
-                     "                      ~/.config/rc/rootless.conf, /etc/rc/rootless.conf)\n"
-                     "  --root DIR          image and container store (default: ~/.local/share/rc)\n"
-                     "  --runroot DIR       runtime state (default: $XDG_RUNTIME_DIR/rc)\n"
-                     "  --storage-driver D  overlay, fuse-overlayfs, vfs or auto (default: auto)\n"
-                     "  --log-level LEVEL   error, warn, info or debug (default: warn)\n"
-                     "  -h, --help          show this help\n"
-                     "  -v, --version       show the version\n\n"
-                     "Commands:\n");
+        fprintf(out, "A rootless, daemonless container engine\n\n"
+                     "Usage:\n"
+                     "  rc [options] [command]\n\n"
+                     "Available Commands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-        fprintf(out, "\nRun 'rc COMMAND --help' for a command's options.\n");
+                fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "\nOptions:\n"
+                     "      --config FILE          configuration file (default: $RC_CONFIG,\n"
+                     "                             ~/.config/rc/rootless.conf, /etc/rc/rootless.conf)\n"
+                     "      --root DIR             image and container store (default: ~/.local/share/rc)\n"
+                     "      --runroot DIR          runtime state (default: $XDG_RUNTIME_DIR/rc)\n"
+                     "      --storage-driver NAME  overlay, fuse-overlayfs, vfs or auto (default: auto)\n"
+                     "      --log-level LEVEL      error, warn, info or debug (default: warn)\n"
+                     "  -h, --help                 help for rc\n"
+                     "  -v, --version              version for rc\n\n"
+                     "Run 'rc COMMAND --help' or 'rc help COMMAND' for a command's options.\n");
+}
+
+static const struct rc_command *find_command(const char *name)
+{
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(name, commands[i].name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+/* rc help [COMMAND [SUBCOMMAND]]: COMMAND's --help. */
+int cmd_help(struct rc_cli *cli, int argc, char **argv)
+{
+        const struct rc_command *c;
+        char *args[4];
+        int n = 0;
+
+        if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+                usage(stdout);
+                return 0;
+        }
+        c = find_command(argv[1]);
+        if (c == NULL || c->fn == cmd_help) {
+                if (c)
+                        return cmd_help(cli, 1, argv);
+                fprintf(stderr, "Error: unrecognized command `rc %s`\nTry 'rc --help' for more information\n", argv[1]);
+                return 125;
+        }
+        args[n++] = argv[1];
+        if (argc > 2 && argv[2][0] != '-')
+                args[n++] = argv[2]; /* rc help image ls */
+        args[n++] = (char *)"--help";
+        args[n] = NULL;
+        optind = 0;
+        return c->fn(cli, n, args);
 }
 
 int rc_cli_fail(rc_error *err)
 {
-        fprintf(stderr, "rc: %s\n", err ? err->msg : "unknown error");
+        fprintf(stderr, "Error: %s\n", err ? err->msg : "unknown error");
         rc_error_free(err);
         rc_interrupt_reraise(); /* interrupted: end as killed by the signal */
         return 125;
+}
+
+void rc_cli_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        fputs("Error: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
 }
 
 int rc_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
         va_list ap;
 
-        fputs("rc: ", stderr);
+        fputs("Error: ", stderr);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
-        fprintf(stderr, "\nSee 'rc %s --help'.\n", cmd);
+        fprintf(stderr, "\nSee 'rc %s --help'\n", cmd);
         return 125;
+}
+
+int rc_cli_getopt(const char *cmd, int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+        char opts[128];
+        const char *arg;
+        int c;
+
+        /* options may follow arguments (getopt permutes) unless the command
+         * asks for "+"; a leading ':' tells a missing argument from an
+         * unknown option; errors are reported here, in podman's words */
+        if (optstring[0] == '+')
+                snprintf(opts, sizeof(opts), "+:%s", optstring + 1);
+        else
+                snprintf(opts, sizeof(opts), ":%s", optstring);
+        opterr = 0;
+        c = getopt_long(argc, argv, opts, longopts, NULL);
+        if (c != '?' && c != ':')
+                return c;
+        arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+        if (c == ':') {
+                if (strncmp(arg, "--", 2) == 0)
+                        rc_cli_usage_error(cmd, "flag needs an argument: %.*s", (int)strcspn(arg, "="), arg);
+                else
+                        rc_cli_usage_error(cmd, "flag needs an argument: '%c' in -%c", optopt, optopt);
+        } else if (optopt == 0) {
+                rc_cli_usage_error(cmd, "unknown flag: %.*s", (int)strcspn(arg, "="), arg);
+        } else if (optopt >= 256 || strncmp(arg, "--", 2) == 0) {
+                /* a long option that takes no argument was given one */
+                rc_cli_usage_error(cmd, "%s: flag takes no argument", arg);
+        } else {
+                rc_cli_usage_error(cmd, "unknown shorthand flag: '%c' in -%c", optopt, optopt);
+        }
+        return '?';
 }
 
 int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
@@ -114,6 +209,21 @@ bool rc_cli_wants_help(int argc, char **argv)
         return false;
 }
 
+/* podman's (logrus's) level names, mapped onto rc's four. */
+static int parse_log_level(const char *name)
+{
+        if (!strcasecmp(name, "trace"))
+                return RC_LOG_DEBUG;
+        if (!strcasecmp(name, "warning"))
+                return RC_LOG_WARN;
+        if (!strcasecmp(name, "fatal") || !strcasecmp(name, "panic"))
+                return RC_LOG_ERROR;
+        for (const char *const *l = (const char *const[]){ "error", "warn", "info", "debug", NULL }; *l; l++)
+                if (!strcasecmp(name, *l))
+                        return rc_log_parse_level(*l);
+        return -1;
+}
+
 int main(int argc, char **argv)
 {
         enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER };
@@ -129,9 +239,12 @@ int main(int argc, char **argv)
         };
         const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL;
         struct rc_cli cli = { .argv0 = argv[0] };
+        const struct rc_command *cmd;
         rc_error *err = NULL;
-        int c, status;
+        char **cmd_argv;
+        int c, status, cmd_argc;
 
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_CONFIG:
@@ -147,10 +260,14 @@ int main(int argc, char **argv)
                         driver = optarg;
                         break;
                 case OPT_LOG_LEVEL: {
-                        int level = rc_log_parse_level(optarg);
+                        int level = parse_log_level(optarg);
                         if (level < 0) {
-                                fprintf(stderr, "rc: --log-level '%s': use error, warn, info or debug\n", optarg);
-                                return 125;
+                                /* podman's message and status */
+                                fprintf(stderr,
+                                        "Log Level \"%s\" is not supported, choose from: trace, debug, info, warn, "
+                                        "warning, error, fatal, panic\n",
+                                        optarg);
+                                return 1;
                         }
                         rc_log_set_level(level);
                         break;
@@ -162,7 +279,7 @@ int main(int argc, char **argv)
                         printf("rc version %s\n", RC_VERSION);
                         return 0;
                 default:
-                        fprintf(stderr, "See 'rc --help'.\n");
+                        fprintf(stderr, "Error: unknown flag: %s\nSee 'rc --help'\n", argv[optind - 1]);
                         return 125;
                 }
         }
@@ -170,39 +287,39 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 125;
         }
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-                if (strcmp(argv[optind], commands[i].name))
-                        continue;
-                if (rc_config_load(&cli.cfg, config_path, &err) < 0)
-                        return rc_cli_fail(err);
-                if (root) {
-                        free(cli.cfg.root);
-                        cli.cfg.root = xstrdup(root);
-                }
-                if (runroot) {
-                        free(cli.cfg.runroot);
-                        cli.cfg.runroot = xstrdup(runroot);
-                }
-                if (driver) {
-                        if (strcmp(driver, "auto") && strcmp(driver, "overlay") && strcmp(driver, "fuse-overlayfs") &&
-                            strcmp(driver, "vfs")) {
-                                fprintf(stderr, "rc: --storage-driver '%s': use auto, overlay, fuse-overlayfs or vfs\n",
-                                        driver);
-                                rc_config_free(&cli.cfg);
-                                return 125;
-                        }
-                        free(cli.cfg.storage_driver);
-                        cli.cfg.storage_driver = xstrdup(driver);
-                }
-                /* Each command parses its own options with getopt from
-                 * its argv[0]; reset getopt's state for it. */
-                int cmd_argc = argc - optind;
-                char **cmd_argv = argv + optind;
-                optind = 0;
-                status = commands[i].fn(&cli, cmd_argc, cmd_argv);
-                rc_config_free(&cli.cfg);
-                return status;
+        cmd = find_command(argv[optind]);
+        if (cmd == NULL) {
+                fprintf(stderr, "Error: unrecognized command `rc %s`\nTry 'rc --help' for more information\n",
+                        argv[optind]);
+                return 125;
         }
-        fprintf(stderr, "rc: unknown command '%s'\nSee 'rc --help'.\n", argv[optind]);
-        return 125;
+        if (rc_config_load(&cli.cfg, config_path, &err) < 0)
+                return rc_cli_fail(err);
+        if (root) {
+                free(cli.cfg.root);
+                cli.cfg.root = xstrdup(root);
+        }
+        if (runroot) {
+                free(cli.cfg.runroot);
+                cli.cfg.runroot = xstrdup(runroot);
+        }
+        if (driver) {
+                if (strcmp(driver, "auto") && strcmp(driver, "overlay") && strcmp(driver, "fuse-overlayfs") &&
+                    strcmp(driver, "vfs")) {
+                        fprintf(stderr, "Error: --storage-driver '%s': use auto, overlay, fuse-overlayfs or vfs\n",
+                                driver);
+                        rc_config_free(&cli.cfg);
+                        return 125;
+                }
+                free(cli.cfg.storage_driver);
+                cli.cfg.storage_driver = xstrdup(driver);
+        }
+        /* Each command parses its own options with getopt from its
+         * argv[0]; reset getopt's state for it. */
+        cmd_argc = argc - optind;
+        cmd_argv = argv + optind;
+        optind = 0;
+        status = cmd->fn(&cli, cmd_argc, cmd_argv);
+        rc_config_free(&cli.cfg);
+        return status;
 }

@@ -110,7 +110,7 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c;
 
-        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("pull", argc, argv, "qh", opts)) != -1) {
                 switch (c) {
                 case OPT_PLATFORM:
                         if (rc_cli_parse_platform(optarg, &o, &platform) < 0)
@@ -125,16 +125,26 @@ int cmd_pull(struct rc_cli *cli, int argc, char **argv)
                         o.progress = NULL;
                         break;
                 case 'h':
-                        printf("Usage: rc pull [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [-q] IMAGE\n\n"
-                               "Pull an image from a registry.  Short names are looked up in the registries of\n"
-                               "[registries] search (default docker.io); [mirrors] are tried first.\n");
+                        printf("Pull an image from a registry\n\n"
+                               "Description:\n"
+                               "  Pulls an image from a registry and stores it locally.  Short names are looked\n"
+                               "  up in the registries of [registries] search (default docker.io); [mirrors]\n"
+                               "  are tried first.  Prints the image's id.\n\n"
+                               "Usage:\n"
+                               "  rc pull [options] IMAGE\n\n"
+                               "Options:\n"
+                               "      --platform OS/ARCH[/VARIANT]  the platform to pull (default: this host's)\n"
+                               "  -q, --quiet                       Suppress output information when pulling images\n"
+                               "      --tls-verify=false            do not verify TLS; allow plain http\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("pull", "invalid option");
+                        return 125;
                 }
         }
+        if (optind >= argc)
+                return rc_cli_usage_error("pull", "requires at least 1 arg(s), only received 0");
         if (optind + 1 != argc)
-                return rc_cli_usage_error("pull", "pull takes one image");
+                return rc_cli_usage_error("pull", "accepts 1 arg(s), received %d", argc - optind);
         rc_interrupt_catch(); /* Ctrl-C: unwind and remove the staging */
         if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_pull(s, argv[optind], &o, id, &err) < 0)
                 return rc_cli_fail(err);

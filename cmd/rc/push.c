@@ -1,4 +1,4 @@
-/* rc push, rc tag */
+/* rc push */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,7 +45,7 @@ int cmd_push(struct rc_cli *cli, int argc, char **argv)
         rc_error *err = NULL;
         int c;
 
-        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt("push", argc, argv, "qh", opts)) != -1) {
                 switch (c) {
                 case OPT_TLS_VERIFY:
                         if (rc_cli_tls_verify("push", optarg, &o.skip_tls_verify) != 0)
@@ -80,52 +80,36 @@ int cmd_push(struct rc_cli *cli, int argc, char **argv)
                         o.progress = NULL;
                         break;
                 case 'h':
-                        printf("Usage: rc push [OPTIONS] IMAGE [DESTINATION]\n\n"
-                               "Push an image to a registry: to DESTINATION (REGISTRY/REPOSITORY[:TAG], an\n"
-                               "optional docker:// in front), or to the name IMAGE itself.  Blobs the\n"
-                               "registry has are skipped, and mounted from another repository where rc\n"
-                               "knows one.  Prints the manifest digest.\n\n"
+                        printf("Push an image to a specified destination\n\n"
+                               "Description:\n"
+                               "  Push an image to a registry: to DESTINATION (REGISTRY/REPOSITORY[:TAG], an\n"
+                               "  optional docker:// in front), or to the name IMAGE itself.  Blobs the\n"
+                               "  registry has are skipped, and mounted from another repository where rc\n"
+                               "  knows one.  Prints the manifest digest.\n\n"
+                               "Usage:\n"
+                               "  rc push [options] IMAGE [DESTINATION]\n\n"
                                "Options:\n"
-                               "  --compression-format gzip|zstd  re-compress layers that are not in this format\n"
-                               "                                  (default: keep gzip and zstd layers as they are)\n"
-                               "  --tls-verify=false              do not verify TLS; allow plain http\n"
-                               "  --authfile FILE                 credentials file (default: as rc login)\n"
-                               "  --creds USER:PASSWORD           credentials for this push\n"
-                               "  --digestfile FILE               also write the digest to FILE\n"
-                               "  -q, --quiet                     no progress\n");
+                               "      --authfile FILE                 credentials file (default: as rc login)\n"
+                               "      --compression-format gzip|zstd  re-compress layers that are not in this format\n"
+                               "                                      (default: keep gzip and zstd layers as they are)\n"
+                               "      --creds USER:PASSWORD           credentials for this push\n"
+                               "      --digestfile FILE               also write the digest to FILE\n"
+                               "  -q, --quiet                         no progress\n"
+                               "      --tls-verify=false              do not verify TLS; allow plain http\n");
                         return 0;
                 default:
-                        return rc_cli_usage_error("push", "invalid option");
+                        return 125;
                 }
         }
-        if (optind >= argc || argc - optind > 2)
-                return rc_cli_usage_error("push", "push takes an image and an optional destination");
+        if (optind >= argc)
+                return rc_cli_usage_error("push", "requires at least 1 arg(s), only received 0");
+        if (argc - optind > 2)
+                return rc_cli_usage_error("push", "accepts at most 2 arg(s), received %d", argc - optind);
         if (rc_cli_open_store_rw(cli, &s, &err) < 0 ||
             rc_images_push(s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &o, digest, &err) < 0)
                 return rc_cli_fail(err);
         if (digestfile != NULL && rc_write_file(digestfile, digest, strlen(digest), 0644, &err) < 0)
                 return rc_cli_fail(err);
         printf("%s\n", digest);
-        return 0;
-}
-
-int cmd_tag(struct rc_cli *cli, int argc, char **argv)
-{
-        cleanup_store struct rc_store *s = NULL;
-        rc_error *err = NULL;
-
-        if (rc_cli_wants_help(argc, argv)) {
-                printf("Usage: rc tag IMAGE TARGET [TARGET...]\n\n"
-                       "Add names to an image.  A TARGET is [REGISTRY/]REPOSITORY[:TAG]; a name another\n"
-                       "image had moves to this one.\n");
-                return 0;
-        }
-        if (argc < 3)
-                return rc_cli_usage_error("tag", "tag takes an image and at least one new name");
-        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
-                return rc_cli_fail(err);
-        for (int i = 2; i < argc; i++)
-                if (rc_images_tag(s, argv[1], argv[i], &err) < 0)
-                        return rc_cli_fail(err);
         return 0;
 }

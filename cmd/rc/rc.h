@@ -23,15 +23,25 @@ struct rc_command {
         const char *summary;
 };
 
-/* Print "rc: <message>" for err and free it; returns exit status 125
- * (docker/podman's status for an error of the engine itself). */
+/* Print "Error: <message>" (podman's form) for err and free it; returns
+ * exit status 125 (docker/podman's status for an error of the engine). */
 int rc_cli_fail(rc_error *err);
-/* Print "rc: <printf message>" and "See 'rc CMD --help'." ; returns 125. */
+/* "Error: <printf message>" on stderr, for commands that go on. */
+void rc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "Error: <printf message>" and "See 'rc CMD --help'"; returns 125. */
 int rc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "2.14 MB" (powers of 1000, as podman prints). */
+struct option;
+/* getopt_long for a command: options may follow arguments (unless
+ * optstring starts with '+'), and an unknown option or a missing argument
+ * is reported in podman's words ("unknown flag: --x") with a usage hint;
+ * then '?' is returned and the command exits 125. */
+int rc_cli_getopt(const char *cmd, int argc, char **argv, const char *optstring, const struct option *longopts);
+/* "2.14 MB" (powers of 1000, three digits, as podman prints). */
 void rc_cli_human_size(uint64_t bytes, char *buf, size_t len);
-/* "3 days ago" for a unix time. */
+/* "3 days ago", "About a minute ago" for a unix time, as podman prints. */
 void rc_cli_human_age(int64_t created, char *buf, size_t len);
+/* "2 minutes", "About an hour" (podman's wording) for a duration. */
+void rc_cli_human_duration(int64_t secs, char *buf, size_t len);
 struct rc_store;
 /* Join rc's user namespace (the store's files belong to subordinate ids)
  * and open the store. */
@@ -46,6 +56,7 @@ int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 bool rc_cli_wants_help(int argc, char **argv);
 
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
+int cmd_create(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
 int cmd_push(struct rc_cli *cli, int argc, char **argv);
 int cmd_tag(struct rc_cli *cli, int argc, char **argv);
@@ -68,7 +79,20 @@ int cmd_save(struct rc_cli *cli, int argc, char **argv);
 int cmd_load(struct rc_cli *cli, int argc, char **argv);
 int cmd_ps(struct rc_cli *cli, int argc, char **argv);
 int cmd_rm(struct rc_cli *cli, int argc, char **argv);
+int cmd_start(struct rc_cli *cli, int argc, char **argv);
+int cmd_stop(struct rc_cli *cli, int argc, char **argv);
+int cmd_restart(struct rc_cli *cli, int argc, char **argv);
+int cmd_kill(struct rc_cli *cli, int argc, char **argv);
+int cmd_wait(struct rc_cli *cli, int argc, char **argv);
+int cmd_logs(struct rc_cli *cli, int argc, char **argv);
+int cmd_rename(struct rc_cli *cli, int argc, char **argv);
+int cmd_attach(struct rc_cli *cli, int argc, char **argv);
+int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
+int cmd_version(struct rc_cli *cli, int argc, char **argv);
+int cmd_help(struct rc_cli *cli, int argc, char **argv);
+int cmd_untag(struct rc_cli *cli, int argc, char **argv);
+int cmd_image_exists(struct rc_cli *cli, int argc, char **argv);
 
 #endif

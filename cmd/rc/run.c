@@ -1,20 +1,28 @@
 /* rc run */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "container/container.h"
 #include "rc.h"
+#include "util/signal.h"
 #include "util/xalloc.h"
 
-static void run_usage(void)
+static void run_usage(const char *cmd)
 {
-        printf("Usage: rc run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-               "Run a command in a new container.\n\n"
-               "Options:\n"
-               "  --rm                    remove the container when it exits\n"
+        bool create = strcmp(cmd, "create") == 0;
+
+        printf("Usage: rc %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+               "%s\n\n"
+               "Options:\n",
+               cmd, create ? "Create a container to start later with rc start." : "Run a command in a new container.");
+        if (!create)
+                printf("  -d, --detach            run in the background and print the container's id\n");
+        printf("  --rm                    remove the container when it exits\n"
                "  -i, --interactive       keep stdin open and pass it to the container\n"
                "  -t, --tty               give the container a terminal (with -i: an interactive shell)\n"
                "  --name NAME             name the container (default: a random name)\n"
@@ -27,7 +35,11 @@ static void run_usage(void)
                "  --pull POLICY           missing (default): pull if not stored; always; never\n"
                "  --tls-verify=false      for that pull: allow plain HTTP and unverified TLS\n"
                "  --security-opt seccomp=unconfined|PROFILE.json\n"
-               "                          no seccomp filter, or a JSON profile instead of rc's default\n\n"
+               "                          no seccomp filter, or a JSON profile instead of rc's default\n"
+               "  --restart POLICY        no (default), on-failure[:N], always or unless-stopped\n"
+               "  --log-opt max-size=SIZE rotate the container's log beyond SIZE (e.g. 10m)\n"
+               "  --stop-signal SIGNAL    signal rc stop sends first (default: the image's, or SIGTERM)\n"
+               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n\n"
                "Exit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
 }
@@ -50,11 +62,53 @@ static int security_opt(const char *arg, struct rc_run_opts *o)
                                   arg);
 }
 
-int cmd_run(struct rc_cli *cli, int argc, char **argv)
+/* --log-opt max-size=10m (k, m, g; bytes without a suffix) */
+static int log_opt(const char *cmd, const char *arg, struct rc_run_opts *o)
+{
+        char *end;
+        unsigned long long v;
+
+        if (strncmp(arg, "max-size=", 9) != 0)
+                return rc_cli_usage_error(cmd, "--log-opt %s: rc supports max-size=SIZE", arg);
+        errno = 0;
+        v = strtoull(arg + 9, &end, 10);
+        if (errno || end == arg + 9)
+                return rc_cli_usage_error(cmd, "--log-opt %s: not a size (e.g. 10m)", arg);
+        switch (*end | 0x20) {
+        case 'k':
+                v <<= 10;
+                end++;
+                break;
+        case 'm':
+                v <<= 20;
+                end++;
+                break;
+        case 'g':
+                v <<= 30;
+                end++;
+                break;
+        default:
+                break;
+        }
+        if (*end == 'b' || *end == 'B')
+                end++;
+        if (*end != '\0')
+                return rc_cli_usage_error(cmd, "--log-opt %s: not a size (e.g. 10m)", arg);
+        o->log_max_size = v;
+        return 0;
+}
+
+static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **argv)
 {
         enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY,
-               OPT_SECURITY_OPT };
+               OPT_SECURITY_OPT, OPT_RESTART, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT };
+        bool create = strcmp(cmd, "create") == 0;
         static const struct option opts[] = {
+                { "detach", no_argument, NULL, 'd' },
+                { "restart", required_argument, NULL, OPT_RESTART },
+                { "log-opt", required_argument, NULL, OPT_LOG_OPT },
+                { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+                { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
                 { "rm", no_argument, NULL, OPT_RM },
                 { "interactive", no_argument, NULL, 'i' },
                 { "tty", no_argument, NULL, 't' },
@@ -72,13 +126,44 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                 { "help", no_argument, NULL, OPT_HELP },
                 { NULL, 0, NULL, 0 },
         };
-        struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress };
+        struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress, .stop_timeout = -1 };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
         rc_error *err = NULL;
+        char id[65];
         int c, exit_code = 0;
 
-        while ((c = getopt_long(argc, argv, "+ite:w:u:h:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, create ? "+ite:w:u:h:" : "+dite:w:u:h:", opts, NULL)) != -1) {
                 switch (c) {
+                case 'd':
+                        if (create)
+                                return rc_cli_usage_error(cmd, "-d is for rc run; rc create never starts the container");
+                        o.detach = true;
+                        break;
+                case OPT_RESTART:
+                        if (rc_restart_policy_parse(optarg, &o.restart_policy, &o.restart_max, &err) < 0) {
+                                rc_cli_usage_error(cmd, "%s", err->msg);
+                                rc_error_free(err);
+                                return 125;
+                        }
+                        break;
+                case OPT_LOG_OPT:
+                        if (log_opt(cmd, optarg, &o) != 0)
+                                return 125;
+                        break;
+                case OPT_STOP_SIGNAL:
+                        if (rc_signal_parse(optarg) <= 0)
+                                return rc_cli_usage_error(cmd, "--stop-signal %s: not a signal (e.g. SIGTERM, TERM, 15)",
+                                                          optarg);
+                        o.stop_signal = optarg;
+                        break;
+                case OPT_STOP_TIMEOUT: {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*optarg == '\0' || *end != '\0' || v < 0 || v > 86400 * 365)
+                                return rc_cli_usage_error(cmd, "--stop-timeout %s: give whole seconds", optarg);
+                        o.stop_timeout = (int)v;
+                        break;
+                }
                 case OPT_RM:
                         o.auto_remove = true;
                         break;
@@ -117,10 +202,10 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                         else if (!strcmp(optarg, "never"))
                                 o.pull = RC_PULL_NEVER;
                         else
-                                return rc_cli_usage_error("run", "--pull takes missing, always or never");
+                                return rc_cli_usage_error(cmd, "--pull takes missing, always or never");
                         break;
                 case OPT_TLS_VERIFY:
-                        if (rc_cli_tls_verify("run", optarg, &o.skip_tls_verify) != 0)
+                        if (rc_cli_tls_verify(cmd, optarg, &o.skip_tls_verify) != 0)
                                 return 125;
                         break;
                 case OPT_SECURITY_OPT:
@@ -128,21 +213,42 @@ int cmd_run(struct rc_cli *cli, int argc, char **argv)
                                 return 125;
                         break;
                 case OPT_HELP:
-                        run_usage();
+                        run_usage(cmd);
                         return 0;
                 default:
-                        return rc_cli_usage_error("run", "invalid option");
+                        return rc_cli_usage_error(cmd, "invalid option");
                 }
         }
         if (optind >= argc)
-                return rc_cli_usage_error("run", "run needs an image: rc run [OPTIONS] IMAGE [COMMAND]");
+                return rc_cli_usage_error(cmd, "%s needs an image: rc %s [OPTIONS] IMAGE [COMMAND]", cmd, cmd);
+        if (o.detach && o.auto_remove && o.restart_policy != RC_RESTART_NO)
+                return rc_cli_usage_error(cmd, "--restart and --rm do not go together: a container removed when it "
+                                               "exits cannot be restarted");
         o.image = argv[optind];
         o.cmd = argv + optind + 1;
         o.env = env;
+        if (create) {
+                if (rc_container_create(&cli->cfg, &o, id, &err) < 0)
+                        return rc_cli_fail(err);
+                printf("%s\n", id);
+                return 0;
+        }
         /* On failure exit_code says which kind: 125 rc, 126/127 exec. */
-        if (rc_container_run(&cli->cfg, &o, &exit_code, &err) < 0) {
+        if (rc_container_run(&cli->cfg, &o, id, &exit_code, &err) < 0) {
                 rc_cli_fail(err);
                 return exit_code;
         }
+        if (o.detach)
+                printf("%s\n", id);
         return exit_code;
+}
+
+int cmd_run(struct rc_cli *cli, int argc, char **argv)
+{
+        return run_or_create(cli, "run", argc, argv);
+}
+
+int cmd_create(struct rc_cli *cli, int argc, char **argv)
+{
+        return run_or_create(cli, "create", argc, argv);
 }

@@ -300,3 +300,45 @@ char *rc_container_random_name(void)
         return xasprintf("%s_%s", left[r[0] % (sizeof(left) / sizeof(left[0]))],
                          right[r[1] % (sizeof(right) / sizeof(right[0]))]);
 }
+
+int rc_restart_policy_parse(const char *s, enum rc_restart_policy *policy, int *max, rc_error **err)
+{
+        *max = 0;
+        if (strcmp(s, "no") == 0 || strcmp(s, "") == 0) {
+                *policy = RC_RESTART_NO;
+        } else if (strcmp(s, "always") == 0) {
+                *policy = RC_RESTART_ALWAYS;
+        } else if (strcmp(s, "unless-stopped") == 0) {
+                *policy = RC_RESTART_UNLESS_STOPPED;
+        } else if (strncmp(s, "on-failure", 10) == 0 && (s[10] == '\0' || s[10] == ':')) {
+                *policy = RC_RESTART_ON_FAILURE;
+                if (s[10] == ':') {
+                        char *end;
+                        long v = strtol(s + 11, &end, 10);
+                        if (s[11] == '\0' || *end != '\0' || v < 0 || v > 1000000)
+                                return rc_error_set(err, EINVAL,
+                                                    "--restart %s: the retry count must be a whole number, e.g. "
+                                                    "on-failure:3",
+                                                    s);
+                        *max = (int)v;
+                }
+        } else {
+                return rc_error_set(err, EINVAL,
+                                    "--restart %s: use no, on-failure[:N], always or unless-stopped", s);
+        }
+        return 0;
+}
+
+const char *rc_restart_policy_name(enum rc_restart_policy p)
+{
+        switch (p) {
+        case RC_RESTART_ON_FAILURE:
+                return "on-failure";
+        case RC_RESTART_ALWAYS:
+                return "always";
+        case RC_RESTART_UNLESS_STOPPED:
+                return "unless-stopped";
+        default:
+                return "no";
+        }
+}

@@ -5,14 +5,21 @@
 #define RC_CONTAINER_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+struct json_object;
+struct rc_store;
 
 #include "config/config.h"
 #include "image/image.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
+enum rc_restart_policy { RC_RESTART_NO, RC_RESTART_ON_FAILURE, RC_RESTART_ALWAYS, RC_RESTART_UNLESS_STOPPED };
+
 struct rc_run_opts {
         const char *image;        /* what the user typed */
+        bool detach;              /* -d: a monitor looks after it; rc returns once it runs */
         const char *name;         /* NULL: generated */
         bool auto_remove;         /* --rm */
         bool interactive;         /* -i: pass stdin */
@@ -26,15 +33,92 @@ struct rc_run_opts {
         const char *user;         /* -u; NULL: image's */
         const char *seccomp;      /* --security-opt seccomp=: NULL: rc's default profile; "unconfined": no
                                      filter; else a JSON profile file */
+        enum rc_restart_policy restart_policy; /* --restart */
+        int restart_max;          /* on-failure:N (0: no limit) */
+        uint64_t log_max_size;    /* --log-opt max-size (0: no limit) */
+        const char *stop_signal;  /* --stop-signal; NULL: the image's, else SIGTERM */
+        int stop_timeout;         /* --stop-timeout seconds; -1: 10 */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
 };
 
-/* Run a container to completion.  *exit_code gets its status (128+N for
- * signal N).  On failure (-1) *exit_code is 127 if the command was not
- * found, 126 if it could not be executed, else 125 (docker's codes). */
-int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *opts, int *exit_code, rc_error **err);
+/* Run a container.  In the foreground (no opts->detach) until it exits:
+ * *exit_code gets its status (128+N for signal N).  Detached: returns once
+ * it runs, with its id in id_out.  On failure (-1) *exit_code is 127 if the
+ * command was not found, 126 if it could not be executed, else 125
+ * (docker's codes). */
+int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *opts, char id_out[65], int *exit_code,
+                     rc_error **err);
+/* rc create: the record, directory and options, nothing started. */
+int rc_container_create(const struct rc_config *cfg, const struct rc_run_opts *opts, char id_out[65], rc_error **err);
+/* rc start: detached, or with attach in the foreground until it exits
+ * (*exit_code).  A running container is left alone (0). */
+int rc_container_start(const struct rc_config *cfg, const char *name_or_id, bool attach, int *exit_code,
+                       rc_error **err);
+
+/* Lifecycle of a container by name or id (lifecycle.c).  They join rc's
+ * user namespace to signal processes of any uid in it. */
+/* Send sig to its first process (not running: ENOTCONN, a clear message);
+ * stop_requested keeps a restart policy from restarting it. */
+int rc_container_kill(const struct rc_config *cfg, const char *name_or_id, int sig, rc_error **err);
+/* Its stop signal, then SIGKILL after timeout seconds (-1: its own
+ * stop timeout); returns once its monitor recorded the exit.  Not running
+ * is not an error. */
+int rc_container_stop(const struct rc_config *cfg, const char *name_or_id, int timeout, rc_error **err);
+/* Wait until it is not running; *exit_code: its status. */
+int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *exit_code, rc_error **err);
+/* Remove; force: stop it first (SIGKILL) if it runs, and clean up what a
+ * killed monitor left (a fuse-overlayfs daemon). */
+int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id, bool force,
+                        rc_error **err);
+
+/* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
+ * JSON object; ENOENT when there is no such container. */
+int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
+                         struct json_object **out, rc_error **err);
+
+/* rc attach (attach_client.c): relay the user's stdio (raw mode on a
+ * terminal) to a detached container until it exits (*exit_code: its
+ * status) or the detach keys are typed (0; it goes on running). */
+struct rc_attach_opts {
+        const char *detach_keys; /* NULL: ctrl-p,ctrl-q; "": never detach */
+        bool no_stdin;
+};
+int rc_container_attach(const struct rc_config *cfg, const char *name_or_id, const struct rc_attach_opts *opts,
+                        int *exit_code, rc_error **err);
+/* "ctrl-p,ctrl-q" -> the bytes 0x10 0x11 (*n of them, at most cap). */
+int rc_detach_keys_parse(const char *spec, char *keys, size_t cap, size_t *n, rc_error **err);
+
+/* Logs (logs.c). */
+struct rc_logs_opts {
+        bool follow;       /* -f: until the container exits */
+        bool timestamps;   /* -t */
+        long tail;         /* --tail N; -1: all */
+        int64_t since, until; /* unix ns; 0: no bound */
+};
+int rc_container_logs(const struct rc_config *cfg, const char *name_or_id, const struct rc_logs_opts *opts,
+                      rc_error **err);
+/* One line of the k8s-file log: "2006-01-02T15:04:05.999999999Z07:00 stdout F text".
+ * Pointers into line; *text_len excludes the newline.  EINVAL if malformed. */
+int rc_log_parse_line(const char *line, size_t len, int64_t *ts_ns, bool *is_stderr, bool *partial,
+                      const char **text, size_t *text_len);
+/* --since/--until: RFC 3339 time, unix seconds, or a duration before now ("10m", "1h30m", "90s"). */
+int rc_parse_time_bound(const char *s, int64_t now_ns, int64_t *out_ns, rc_error **err);
+
+/* --restart no|on-failure[:N]|always|unless-stopped */
+int rc_restart_policy_parse(const char *s, enum rc_restart_policy *policy, int *max, rc_error **err);
+const char *rc_restart_policy_name(enum rc_restart_policy p);
+
+/* Saved create options (opts.c): containers/ID/create.json. */
+struct rc_saved_opts {
+        struct rc_run_opts opts; /* strings point into json */
+        struct json_object *json;
+        char **env, **cmd;
+};
+int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
+int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);
+void rc_saved_opts_free(struct rc_saved_opts *s);
 
 /* Pure helpers, unit tested. */
 

@@ -11,9 +11,12 @@
 
 #include "archive/archive.h"
 #include "dl/dl.h"
+#include "format/format.h"
 #include "images/internal.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+
+#include <json-c/json.h>
 
 static char *rfc3339_now(void)
 {
@@ -97,10 +100,9 @@ fail:
         return -1;
 }
 
-int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1],
+int rc_images_import(struct rc_store *s, int fd, const struct rc_import_opts *o, char id_out[RC_DIGEST_HEX_LEN + 1],
                      rc_error **err)
 {
-        struct rc_reference ref = { 0 };
         struct rc_image_config cfg = { 0 };
         struct rc_manifest m = { 0 };
         struct rc_descriptor layer_desc = { 0 };
@@ -116,23 +118,32 @@ int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[R
 
         if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
                 return rc_error_wrap(err, "import");
-        if (name) {
-                if (rc_reference_parse(name, &ref, err) < 0)
-                        return -1;
-                if (ref.digest)
-                        goto bad_digest;
-                full_name = rc_reference_string(&ref);
-        }
+        if (o->name && rc_images_normalize_name(o->name, &full_name, err) < 0)
+                return -1;
+        if (full_name && strchr(full_name, '@'))
+                return rc_error_code(err, EINVAL, "import: the name \"%s\" has a digest; give a name with an optional tag",
+                                    o->name);
         if (import_layer(s, fd, &layer, err) < 0)
                 goto out;
 
         rc_platform_host(&os, &arch, &variant);
         diff_ids[0] = layer.diff_id;
-        cfg.architecture = (char *)arch;
-        cfg.os = (char *)os;
-        cfg.variant = (char *)variant;
+        cfg.architecture = (char *)(o->arch ? o->arch : arch);
+        cfg.os = (char *)(o->os ? o->os : os);
+        cfg.variant = (char *)(o->arch ? o->variant : variant);
         cfg.created = rfc3339_now();
         cfg.diff_ids = diff_ids;
+        if (o->message) {
+                /* the history entry podman writes, with the message as its comment */
+                json_object *h = json_object_new_array(), *e = json_object_new_object();
+                json_object_object_add(e, "created", json_object_new_string(cfg.created));
+                json_object_object_add(e, "created_by", json_object_new_string("/bin/sh -c #(nop) ADD file in / "));
+                json_object_object_add(e, "comment", json_object_new_string(o->message));
+                json_object_array_add(h, e);
+                cfg.history_json = xstrdup(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN |
+                                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(h);
+        }
         if (rc_image_config_to_json(&cfg, &config_json, err) < 0)
                 goto out;
         if (rc_store_blob_put(s, config_json, strlen(config_json), config_digest, err) < 0)
@@ -160,7 +171,7 @@ int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[R
         img.layers = layers;
         names[0] = full_name;
         img.names = names;
-        img.created = (int64_t)time(NULL);
+        img.created = rc_images_created(cfg.created);
         img.size = layer.tar_size;
         if (rc_store_image_add(s, &img, err) < 0)
                 goto out;
@@ -170,12 +181,48 @@ out:
         if (r < 0)
                 rc_images_hint_layer_error(s, err);
         free(cfg.created);
-        rc_reference_free(&ref);
+        free(cfg.history_json);
         return r;
-bad_digest:
+}
+
+int rc_images_normalize_name(const char *name, char **out, rc_error **err)
+{
+        struct rc_reference ref = { 0 };
+        cleanup_free char *local = NULL;
+
+        /* podman's rule: a name whose first component is no registry is a
+         * local one, "localhost/NAME" (rc_reference_parse alone would make it
+         * docker.io/library/NAME, which is what pull means by it) */
+        if (!rc_reference_has_domain(name))
+                local = xasprintf("localhost/%s", name);
+        if (rc_reference_parse(local ? local : name, &ref, err) < 0) {
+                if (local) {
+                        /* name the user's text, not ours */
+                        rc_error_free(*err);
+                        *err = NULL;
+                        if (rc_reference_parse(name, &ref, err) == 0) {
+                                rc_reference_free(&ref);
+                                return rc_error_code(err, EINVAL, "invalid reference format: \"%s\"", name);
+                        }
+                }
+                return -1;
+        }
+        if (ref.tag && ref.digest) {
+                /* podman keeps the digest of a tagged and digested name */
+                free(ref.tag);
+                ref.tag = NULL;
+        }
+        *out = rc_reference_string(&ref);
         rc_reference_free(&ref);
-        return rc_error_set(err, EINVAL, "import: the name \"%s\" has a digest; give a name with an optional tag",
-                            name);
+        return 0;
+}
+
+int64_t rc_images_created(const char *rfc3339)
+{
+        int64_t t = rc_format_parse_rfc3339(rfc3339);
+
+        /* a config without a (valid) date: when it was stored */
+        return t >= 0 ? t : (int64_t)time(NULL);
 }
 
 bool rc_reference_has_domain(const char *what)
@@ -189,8 +236,9 @@ bool rc_reference_has_domain(const char *what)
         return memchr(what, '.', len) || memchr(what, ':', len) || (len == 9 && !strncmp(what, "localhost", 9));
 }
 
-/* The names `what` may stand for: its normalised reference and, for a
- * short name, localhost/NAME (podman's rule).  Returns how many. */
+/* The names `what` may stand for: for a short name localhost/NAME first,
+ * as podman looks it up, then its normalised reference (docker.io's).
+ * Returns how many. */
 static size_t candidate_names(const char *what, char *names[2], rc_error **parse_err)
 {
         struct rc_reference ref = { 0 };
@@ -198,7 +246,6 @@ static size_t candidate_names(const char *what, char *names[2], rc_error **parse
 
         if (rc_reference_parse(what, &ref, parse_err) < 0)
                 return 0;
-        names[n++] = rc_reference_string(&ref);
         if (!rc_reference_has_domain(what)) {
                 const char *path = ref.path;
                 if (strncmp(path, "library/", 8) == 0 && strchr(what, '/') == NULL)
@@ -206,6 +253,7 @@ static size_t candidate_names(const char *what, char *names[2], rc_error **parse
                 names[n++] = ref.digest ? xasprintf("localhost/%s@%s", path, ref.digest)
                                         : xasprintf("localhost/%s:%s", path, ref.tag);
         }
+        names[n++] = rc_reference_string(&ref);
         rc_reference_free(&ref);
         return n;
 }
@@ -234,10 +282,8 @@ static int resolve(struct rc_store *s, const char *what, struct rc_image *out, c
                 *err = NULL;
                 if (parse_err && !id_like)
                         return rc_error_set(err, 0, "%s", parse_err->msg);
-                return rc_error_set(err, ENOENT,
-                                    "image \"%s\" not found in the local store (see 'rc images'; 'rc import' makes "
-                                    "one from a tarball)",
-                                    what);
+                /* podman's words: scripts match them */
+                return rc_error_code(err, ENOENT, "%s: image not known", what);
         }
         return r;
 }
@@ -245,6 +291,12 @@ static int resolve(struct rc_store *s, const char *what, struct rc_image *out, c
 int rc_images_resolve(struct rc_store *s, const char *what, struct rc_image *out, rc_error **err)
 {
         return resolve(s, what, out, NULL, err);
+}
+
+int rc_images_resolve_name(struct rc_store *s, const char *what, struct rc_image *out, char **matched,
+                           rc_error **err)
+{
+        return resolve(s, what, out, matched, err);
 }
 
 int rc_images_load_config(struct rc_store *s, const struct rc_image *img, struct rc_image_config *out,
@@ -260,46 +312,114 @@ int rc_images_load_config(struct rc_store *s, const struct rc_image *img, struct
         return 0;
 }
 
-int rc_images_remove(struct rc_store *s, const char *what, bool force, char **untagged,
-                     char deleted_id[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+static char *names_list(char *const *names)
 {
+        size_t len = 3;
+        char *out, *p;
+
+        for (size_t i = 0; names && names[i]; i++)
+                len += strlen(names[i]) + 1;
+        p = out = xmalloc(len);
+        *p++ = '[';
+        for (size_t i = 0; names && names[i]; i++)
+                p += sprintf(p, "%s%s", i ? " " : "", names[i]);
+        strcpy(p, "]");
+        return out;
+}
+
+int rc_images_remove(struct rc_store *s, const char *what, unsigned flags, char ***untagged, char ***deleted,
+                     rc_error **err)
+{
+        bool force = flags & RC_IMAGES_RM_FORCE;
         struct rc_image img;
         cleanup_free char *name = NULL;
-        bool deleted = false;
-        int r;
+        size_t n_names;
+        bool gone = false;
+        int r = -1;
 
         if (resolve(s, what, &img, &name, err) < 0)
                 return -1;
-        /* By name: drop that name (the image goes with its last name).
-         * By id: the image goes with all its names. */
-        r = rc_store_image_remove(s, img.id, name, force, &deleted, err);
-        if (r == 0)
-                snprintf(deleted_id, RC_DIGEST_HEX_LEN + 1, "%s", deleted ? img.id : "");
+        n_names = strv_len(img.names);
+        /* podman's rules: a name of an image with other names untags it; an
+         * id would take every name and needs -f (or -a); otherwise the image
+         * goes, and with it every name it had */
+        if (flags & RC_IMAGES_RM_WHOLE) {
+                free(name);
+                name = NULL;
+        }
+        if (n_names > 1 && name == NULL && !force && !(flags & RC_IMAGES_RM_WHOLE)) {
+                cleanup_free char *list = names_list(img.names);
+                rc_error_code(err, EPERM,
+                             "unable to delete image \"%s\" by ID with more than one tag (%s): please force removal",
+                             img.id, list);
+                goto out;
+        }
+        if (n_names > 1 && name != NULL) {
+                if (rc_store_image_name_remove(s, img.id, name, err) < 0)
+                        goto out;
+                strv_push(untagged, name);
+                r = 0;
+                goto out;
+        }
+        if (rc_store_image_remove(s, img.id, NULL, force, &gone, err) < 0)
+                goto out;
+        for (size_t i = 0; i < n_names; i++)
+                strv_push(untagged, img.names[i]);
+        strv_push(deleted, img.id);
+        r = 0;
+out:
         rc_image_free(&img);
-        if (r < 0)
-                return -1;
-        *untagged = steal_pointer(&name);
-        return 0;
+        return r;
 }
 
 int rc_images_tag(struct rc_store *s, const char *what, const char *target, rc_error **err)
 {
-        struct rc_reference ref = { 0 };
         struct rc_image img;
         cleanup_free char *name = NULL;
         int r;
 
-        if (rc_reference_parse(target, &ref, err) < 0)
-                return rc_error_wrap(err, "tag");
-        if (ref.digest) {
-                rc_reference_free(&ref);
-                return rc_error_set(err, EINVAL, "tag: \"%s\" has a digest; a tag is NAME[:TAG]", target);
-        }
-        name = rc_reference_string(&ref);
-        rc_reference_free(&ref);
+        if (rc_images_normalize_name(target, &name, err) < 0)
+                return -1;
+        if (strchr(name, '@'))
+                return rc_error_code(err, EINVAL, "tag %s: can't tag with a digest: a tag is NAME[:TAG]", target);
         if (rc_images_resolve(s, what, &img, err) < 0)
                 return -1;
         r = rc_store_image_name_add(s, img.id, name, img.manifest_digest, err);
+        rc_image_free(&img);
+        return r;
+}
+
+int rc_images_untag(struct rc_store *s, const char *what, char *const *names, char ***removed, rc_error **err)
+{
+        struct rc_image img;
+        cleanup_strv char **todo = NULL;
+        int r = -1;
+
+        if (rc_images_resolve(s, what, &img, err) < 0)
+                return -1;
+        if (names == NULL || names[0] == NULL) {
+                todo = strv_dup(img.names); /* no names given: all of them */
+        } else {
+                todo = xcalloc(1, sizeof(char *));
+                for (size_t i = 0; names[i]; i++) {
+                        cleanup_free char *n = NULL;
+                        if (rc_images_normalize_name(names[i], &n, err) < 0)
+                                goto out;
+                        if (!strv_contains(img.names, n)) {
+                                rc_error_code(err, ENOENT, "%s: tag not known", n);
+                                goto out;
+                        }
+                        strv_push(&todo, n);
+                }
+        }
+        for (size_t i = 0; todo[i]; i++) {
+                /* untag never removes the image, however many names go */
+                if (rc_store_image_name_remove(s, img.id, todo[i], err) < 0)
+                        goto out;
+                strv_push(removed, todo[i]);
+        }
+        r = 0;
+out:
         rc_image_free(&img);
         return r;
 }

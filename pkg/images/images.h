@@ -15,26 +15,57 @@
 
 struct json_object;
 
+struct rc_import_opts {
+        const char *name;                /* a name for the image (normalised), or NULL */
+        const char *message;             /* the history entry's comment, or NULL */
+        const char *os, *arch, *variant; /* the platform to record; NULL: the host's */
+};
+
 /* Import a (plain, gzip or zstd) tar of a root file system read from fd as a
- * single-layer image named `name` (a reference; may be NULL for none).  The
- * new image's id (64 hex) is written to id_out. */
-int rc_images_import(struct rc_store *s, int fd, const char *name, char id_out[RC_DIGEST_HEX_LEN + 1],
+ * single-layer image.  The new image's id (64 hex) is written to id_out. */
+int rc_images_import(struct rc_store *s, int fd, const struct rc_import_opts *o, char id_out[RC_DIGEST_HEX_LEN + 1],
                      rc_error **err);
 
-/* Find the image a user means by `what`: a name (short names also match
- * localhost/NAME, as podman does) or an id / unique id prefix.  Not found:
- * -1 with errno ENOENT and a message naming `what`. */
+/* The name an image gets when a user gives `name` to tag, import, load,
+ * commit or build (podman's rule): a name without a registry is a local
+ * one, "bb" -> "localhost/bb:latest", "me/app:1" -> "localhost/me/app:1";
+ * "docker.io/alpine" -> "docker.io/library/alpine:latest".  A digest is
+ * kept (the tag of a tagged and digested name is dropped).  *out is
+ * malloc'd. */
+int rc_images_normalize_name(const char *name, char **out, rc_error **err);
+
+/* Find the image a user means by `what`: a name (a short name matches
+ * localhost/NAME first, then its docker.io form, as podman looks it up) or
+ * an id / unique id prefix.  Not found: -1 with errno ENOENT and podman's
+ * message "WHAT: image not known". */
 int rc_images_resolve(struct rc_store *s, const char *what, struct rc_image *out, rc_error **err);
+/* The same; *matched (malloc'd) gets the full name `what` matched, or NULL
+ * when it matched as an id. */
+int rc_images_resolve_name(struct rc_store *s, const char *what, struct rc_image *out, char **matched,
+                           rc_error **err);
 
 /* Load and parse an image's config blob. */
 int rc_images_load_config(struct rc_store *s, const struct rc_image *img, struct rc_image_config *out,
                           rc_error **err);
 
-/* rmi: by name removes that name (and the image once it has none left); by
- * id removes the image with all its names.  *untagged gets the name removed
- * (or NULL); deleted_id the image's id if the image itself went, else "". */
-int rc_images_remove(struct rc_store *s, const char *what, bool force, char **untagged,
-                     char deleted_id[RC_DIGEST_HEX_LEN + 1], rc_error **err);
+enum {
+        RC_IMAGES_RM_FORCE = 1 << 0, /* rmi -f: by id despite several names; stopped containers go too */
+        RC_IMAGES_RM_WHOLE = 1 << 1, /* rmi -a: the whole image, whatever names it has */
+};
+/* rmi, with podman's rules: a name of an image that has other names is
+ * untagged; an id of an image with several names fails (EPERM) without
+ * FORCE or WHOLE; otherwise the image goes with all its names, refused
+ * (EBUSY) while a container uses it, unless FORCE and the containers are
+ * stopped (they are removed).  Appends the names removed to *untagged and
+ * the id of a removed image to *deleted (NULL-terminated vectors the
+ * caller owns). */
+int rc_images_remove(struct rc_store *s, const char *what, unsigned flags, char ***untagged, char ***deleted,
+                     rc_error **err);
+
+/* untag: remove `names` (normalised; all the image's names if NULL or
+ * empty) from the image `what`, which stays.  A name the image does not
+ * have: ENOENT, "NAME: tag not known".  Appends the names to *removed. */
+int rc_images_untag(struct rc_store *s, const char *what, char *const *names, char ***removed, rc_error **err);
 
 struct rc_pull_opts {
         const struct rc_config *cfg;    /* [registries] search/insecure, [mirrors] */
@@ -94,7 +125,8 @@ struct rc_push_opts {
 int rc_images_push(struct rc_store *s, const char *what, const char *dest, const struct rc_push_opts *o,
                    char digest_out[RC_DIGEST_LEN + 1], rc_error **err);
 
-/* Add the name `target` (a reference, normalised) to the image `what`. */
+/* Add the name `target` (normalised by rc_images_normalize_name) to the
+ * image `what`. */
 int rc_images_tag(struct rc_store *s, const char *what, const char *target, rc_error **err);
 
 /* rc image inspect: podman's fields (Id, Digest, RepoTags, RepoDigests,
@@ -124,13 +156,25 @@ enum rc_archive_format {
         RC_ARCHIVE_OCI,    /* an OCI image layout: oci-layout, index.json, blobs/sha256/ */
 };
 
-/* Write images (as users name them) to out_fd as a tar archive. */
-int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err);
+struct rc_save_opts {
+        enum rc_archive_format format;
+        char *const *images;      /* as users name them; several only in a docker-archive (save -m) */
+        char *const *extra_names; /* more names for the one image (podman's save IMAGE NAME...) */
+        bool uncompressed;        /* oci-archive: layers as plain tars */
+};
+
+/* Write images to out_fd as a tar archive.  Each is named in it by the
+ * name it was given by (none when given by id), as podman does. */
+int rc_images_save(struct rc_store *s, const struct rc_save_opts *o, int out_fd, rc_error **err);
 
 /* Load every image of a docker-archive or oci-archive (plain, gzip or zstd)
  * read from in_fd, verifying digests and diff_ids; *loaded lists their
  * names (or sha256:ID for unnamed ones).  Runs inside rc's user namespace. */
 int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err);
+
+/* An image's creation time (unix seconds) from its config's "created";
+ * now when that is missing or not RFC 3339. */
+int64_t rc_images_created(const char *rfc3339);
 
 /* True if the first component of a reference names a registry (has '.' or
  * ':' or is "localhost"), as the reference grammar decides. */

@@ -57,11 +57,33 @@ static char *repository_of(const char *name)
         return end ? xstrndup(name, (size_t)(end - name)) : xstrdup(name);
 }
 
+/* The media type of the manifest the image was stored with. */
+static const char *manifest_type(struct rc_store *s, const struct rc_image *img)
+{
+        cleanup_free char *data = NULL;
+        rc_error *e = NULL;
+        size_t len = 0;
+        json_object *m, *mt = NULL;
+        const char *type = RC_MEDIA_OCI_MANIFEST;
+
+        if (rc_store_blob_read(s, img->manifest_digest, &data, &len, &e) < 0) {
+                rc_error_free(e);
+                return type;
+        }
+        m = json_tokener_parse(data);
+        if (json_object_object_get_ex(m, "mediaType", &mt) && json_object_is_type(mt, json_type_string) &&
+            strcmp(json_object_get_string(mt), RC_MEDIA_DOCKER_MANIFEST) == 0)
+                type = RC_MEDIA_DOCKER_MANIFEST;
+        json_object_put(m);
+        return type;
+}
+
 int rc_images_inspect(struct rc_store *s, const char *what, json_object **out, rc_error **err)
 {
         struct rc_image img;
-        json_object *config = NULL, *o, *tags, *digests, *layers, *rootfs;
+        json_object *config = NULL, *o, *tags, *digests, *layers, *rootfs, *history, *labels;
         cleanup_strv char **seen = xcalloc(1, sizeof(char *));
+        const char *author;
 
         if (rc_images_resolve(s, what, &img, err) < 0)
                 return -1;
@@ -75,31 +97,50 @@ int rc_images_inspect(struct rc_store *s, const char *what, json_object **out, r
         for (size_t i = 0; img.names && img.names[i]; i++) {
                 cleanup_free char *repo = repository_of(img.names[i]);
                 cleanup_free char *rd = xasprintf("%s@%s", repo, img.manifest_digest);
-                json_object_array_add(tags, json_object_new_string(img.names[i]));
+                /* RepoTags are the tagged names; a digest name shows in RepoDigests */
+                if (!strchr(img.names[i], '@'))
+                        json_object_array_add(tags, json_object_new_string(img.names[i]));
                 if (img.manifest_digest[0] && !strv_contains(seen, rd)) {
                         strv_push(&seen, rd);
                         json_object_array_add(digests, json_object_new_string(rd));
                 }
         }
+        /* podman's fields, in its order; those it always prints are here
+         * even when empty */
+        author = get(config, "author") ? json_object_get_string(get(config, "author")) : "";
         json_object_object_add(o, "Id", json_object_new_string(img.id));
         json_object_object_add(o, "Digest", json_object_new_string(img.manifest_digest));
         json_object_object_add(o, "RepoTags", tags);
         json_object_object_add(o, "RepoDigests", digests);
+        json_object_object_add(o, "Parent", json_object_new_string(""));
+        json_object_object_add(o, "Comment", json_object_new_string(""));
         json_object_object_add(o, "Created", string_or_null(get(config, "created")));
-        json_object_object_add(o, "Author", string_or_null(get(config, "author")));
+        json_object_object_add(o, "Config", copy_or_null(get(config, "config")));
+        if (json_object_object_get(o, "Config") == NULL)
+                json_object_object_add(o, "Config", json_object_new_object());
+        json_object_object_add(o, "Version", json_object_new_string(""));
+        json_object_object_add(o, "Author", json_object_new_string(author ? author : ""));
         json_object_object_add(o, "Architecture", string_or_null(get(config, "architecture")));
         json_object_object_add(o, "Os", string_or_null(get(config, "os")));
         if (get(config, "variant"))
                 json_object_object_add(o, "Variant", string_or_null(get(config, "variant")));
-        json_object_object_add(o, "Config", copy_or_null(get(config, "config")));
-        json_object_object_add(o, "Labels", copy_or_null(get(get(config, "config"), "Labels")));
         json_object_object_add(o, "Size", json_object_new_int64((int64_t)img.size));
+        json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img.size));
         rootfs = json_object_new_object();
         layers = copy_or_null(get(get(config, "rootfs"), "diff_ids"));
         json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
         json_object_object_add(rootfs, "Layers", layers ? layers : json_object_new_array());
         json_object_object_add(o, "RootFS", rootfs);
-        json_object_object_add(o, "History", copy_or_null(get(config, "history")));
+        labels = copy_or_null(get(get(config, "config"), "Labels"));
+        json_object_object_add(o, "Labels", labels ? labels : json_object_new_object());
+        json_object_object_add(o, "Annotations", json_object_new_object());
+        json_object_object_add(o, "ManifestType", json_object_new_string(manifest_type(s, &img)));
+        json_object_object_add(o, "User", string_or_null(get(get(config, "config"), "User")));
+        if (json_object_object_get(o, "User") == NULL)
+                json_object_object_add(o, "User", json_object_new_string(""));
+        history = copy_or_null(get(config, "history"));
+        json_object_object_add(o, "History", history ? history : json_object_new_array());
+        json_object_object_add(o, "NamesHistory", json_object_new_array());
         json_object_object_add(o, "ConfigDigest", json_object_new_string(img.config_digest));
         json_object_put(config);
         rc_image_free(&img);

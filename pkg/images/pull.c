@@ -363,7 +363,7 @@ static int record_image(struct pull *p, const char *name, char id_out[RC_DIGEST_
         img.layers = layers;
         img.names = names;
         img.blobs = blobs;
-        img.created = (int64_t)time(NULL);
+        img.created = rc_images_created(p->config.created);
         for (size_t i = 0; i < n; i++) {
                 struct rc_layer l;
                 rc_error *e = NULL;

@@ -37,8 +37,13 @@ static void archive_read_freep(struct archive **a)
 
 static int ar_error(struct archive *a, rc_error **err, const char *what)
 {
-        return rc_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "%s: %s", what,
-                            archive_error_string(a) ? archive_error_string(a) : "archive error");
+        int e = archive_errno(a);
+
+        /* libarchive reports bad data as EILSEQ or EINVAL: its own message
+         * says it all, strerror's text would only confuse */
+        if (e == EILSEQ || e == EINVAL || e < 0)
+                e = 0;
+        return rc_error_set(err, e, "%s: %s", what, archive_error_string(a) ? archive_error_string(a) : "archive error");
 }
 
 static int write_header(struct archive *a, const char *name, int64_t size, rc_error **err)
@@ -106,27 +111,73 @@ static char *blob_name(const char *digest, const char *suffix)
         return xasprintf("%s%s", rc_digest_hex(digest), suffix);
 }
 
+/* An OCI manifest of uncompressed layers: each blob is the layer's tar,
+ * named by its diff_id. */
+static int plain_manifest(const struct rc_stored_image *si, char **json, rc_error **err)
+{
+        struct rc_manifest m = { .schema_version = 2, .media_type = (char *)RC_MEDIA_OCI_MANIFEST };
+        int r;
+
+        m.config.media_type = (char *)RC_MEDIA_OCI_CONFIG;
+        m.config.digest = (char *)si->img.config_digest;
+        m.config.size = si->config_size;
+        m.layers = xcalloc(si->n_layers + 1, sizeof(*m.layers));
+        m.n_layers = si->n_layers;
+        for (size_t i = 0; i < si->n_layers; i++) {
+                m.layers[i].media_type = (char *)RC_MEDIA_OCI_LAYER;
+                m.layers[i].digest = (char *)si->layers[i].diff_id;
+                m.layers[i].size = (int64_t)si->layers[i].tar_size;
+        }
+        r = rc_manifest_to_json(&m, json, err);
+        free(m.layers);
+        return r;
+}
+
+/* The docker manifest.json entry of config `cname`, if written already. */
+static json_object *entry_for(json_object *docker_manifest, const char *cname)
+{
+        for (size_t i = 0; i < json_object_array_length(docker_manifest); i++) {
+                json_object *e = json_object_array_get_idx(docker_manifest, i), *c = NULL;
+                if (json_object_object_get_ex(e, "Config", &c) && strcmp(json_object_get_string(c), cname) == 0)
+                        return e;
+        }
+        return NULL;
+}
+
 /* Write one image's layers (each blob once per archive) and config; adds
- * its docker manifest.json entry and its OCI index entry. */
-static int save_one(struct archive *a, struct rc_store *s, const char *what, enum rc_archive_format format,
-                    char ***written, json_object *docker_manifest, json_object *oci_index, rc_error **err)
+ * its docker manifest.json entry (or its names to the entry of the same
+ * image) and its OCI index entry.  names: what the archive calls it. */
+static int save_one(struct archive *a, struct rc_store *s, const char *what, char *const *names,
+                    const struct rc_save_opts *o, char ***written, json_object *docker_manifest, json_object *oci_index,
+                    rc_error **err)
 {
         struct rc_stored_image si;
         cleanup_free char *manifest = NULL, *config = NULL, *cname = NULL, *mname = NULL;
         size_t config_len = 0;
         char manifest_digest[RC_DIGEST_LEN + 1];
-        bool docker = format == RC_ARCHIVE_DOCKER;
+        bool docker = o->format == RC_ARCHIVE_DOCKER, plain = docker || o->uncompressed;
         json_object *entry, *tags, *layers, *desc, *ann;
         int r = -1;
 
         if (rc_images_stored(s, what, &si, err) < 0)
                 return -1;
+        cname = docker ? blob_name(si.img.config_digest, ".json")
+                       : xasprintf("blobs/sha256/%s", rc_digest_hex(si.img.config_digest));
+        if (docker && (entry = entry_for(docker_manifest, cname)) != NULL) {
+                /* the same image again under another name */
+                tags = json_object_object_get(entry, "RepoTags");
+                for (size_t j = 0; names && names[j]; j++)
+                        json_object_array_add(tags, json_object_new_string(names[j]));
+                rc_stored_image_free(&si);
+                return 0;
+        }
         layers = json_object_new_array();
         for (size_t j = 0; j < si.n_layers; j++) {
                 const struct rc_layer *l = &si.layers[j];
                 cleanup_free char *path = rc_store_blob_path(s, l->blob_digest);
-                char *name = docker ? blob_name(l->diff_id, ".tar")
-                                    : xasprintf("blobs/sha256/%s", rc_digest_hex(l->blob_digest));
+                char *name = docker  ? blob_name(l->diff_id, ".tar")
+                             : plain ? xasprintf("blobs/sha256/%s", rc_digest_hex(l->diff_id))
+                                     : xasprintf("blobs/sha256/%s", rc_digest_hex(l->blob_digest));
                 json_object_array_add(layers, json_object_new_string(name));
                 if (strv_contains(*written, name)) {
                         free(name);
@@ -135,16 +186,14 @@ static int save_one(struct archive *a, struct rc_store *s, const char *what, enu
                 strv_push(written, name);
                 free(name);
                 if (write_blob(a, (*written)[strv_len(*written) - 1], path,
-                               docker ? (int64_t)l->tar_size : (int64_t)l->blob_size, docker, err) < 0)
+                               plain ? (int64_t)l->tar_size : (int64_t)l->blob_size, plain, err) < 0)
                         goto out;
         }
         /* The manifest of what rc stores: the layer blobs it keeps may be
          * compressed differently from the ones the image was pulled with. */
-        if (rc_stored_image_manifest(&si, &manifest, err) < 0)
+        if ((plain ? plain_manifest(&si, &manifest, err) : rc_stored_image_manifest(&si, &manifest, err)) < 0)
                 goto out;
         rc_sha256_digest(manifest, strlen(manifest), manifest_digest);
-        cname = docker ? blob_name(si.img.config_digest, ".json")
-                       : xasprintf("blobs/sha256/%s", rc_digest_hex(si.img.config_digest));
         mname = xasprintf("blobs/sha256/%s", rc_digest_hex(manifest_digest));
         if (rc_store_blob_read(s, si.img.config_digest, &config, &config_len, err) < 0 ||
             write_bytes(a, cname, config, config_len, err) < 0 ||
@@ -153,8 +202,8 @@ static int save_one(struct archive *a, struct rc_store *s, const char *what, enu
 
         entry = json_object_new_object();
         tags = json_object_new_array();
-        for (size_t j = 0; si.img.names && si.img.names[j]; j++)
-                json_object_array_add(tags, json_object_new_string(si.img.names[j]));
+        for (size_t j = 0; names && names[j]; j++)
+                json_object_array_add(tags, json_object_new_string(names[j]));
         json_object_object_add(entry, "Config", json_object_new_string(cname));
         json_object_object_add(entry, "RepoTags", tags);
         json_object_object_add(entry, "Layers", json_object_get(layers));
@@ -165,9 +214,8 @@ static int save_one(struct archive *a, struct rc_store *s, const char *what, enu
         json_object_object_add(desc, "mediaType", json_object_new_string(RC_MEDIA_OCI_MANIFEST));
         json_object_object_add(desc, "digest", json_object_new_string(manifest_digest));
         json_object_object_add(desc, "size", json_object_new_int64((int64_t)strlen(manifest)));
-        if (si.img.names && si.img.names[0])
-                json_object_object_add(ann, "org.opencontainers.image.ref.name",
-                                       json_object_new_string(si.img.names[0]));
+        if (names && names[0])
+                json_object_object_add(ann, "org.opencontainers.image.ref.name", json_object_new_string(names[0]));
         json_object_object_add(desc, "annotations", ann);
         json_object_array_add(oci_index, desc);
         r = 0;
@@ -177,8 +225,36 @@ out:
         return r;
 }
 
-static int save_archive(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format,
-                        rc_error **err)
+/* The names an archive gives the image `what`: the name it was found by
+ * (none when found by id), then extra (normalised). */
+static int archive_names(struct rc_store *s, const char *what, char *const *extra, char ***out, rc_error **err)
+{
+        struct rc_image img;
+        char *matched = NULL;
+        char **names = xcalloc(1, sizeof(char *));
+
+        if (rc_images_resolve_name(s, what, &img, &matched, err) < 0) {
+                free(names);
+                return -1;
+        }
+        rc_image_free(&img);
+        if (matched && !strchr(matched, '@'))
+                strv_push(&names, matched);
+        free(matched);
+        for (size_t i = 0; extra && extra[i]; i++) {
+                cleanup_free char *n = NULL;
+                if (rc_images_normalize_name(extra[i], &n, err) < 0) {
+                        strv_free(names);
+                        return -1;
+                }
+                if (!strv_contains(names, n))
+                        strv_push(&names, n);
+        }
+        *out = names;
+        return 0;
+}
+
+static int save_archive(struct rc_store *s, const struct rc_save_opts *o, int out_fd, rc_error **err)
 {
         __attribute__((cleanup(archive_freep))) struct archive *a = archive_write_new();
         json_object *docker_manifest = json_object_new_array();
@@ -191,10 +267,13 @@ static int save_archive(struct rc_store *s, char *const *what, int out_fd, enum 
                 ar_error(a, err, "save");
                 goto out;
         }
-        for (size_t i = 0; what[i]; i++)
-                if (save_one(a, s, what[i], format, &written, docker_manifest, oci_index, err) < 0)
+        for (size_t i = 0; o->images[i]; i++) {
+                cleanup_strv char **names = NULL;
+                if (archive_names(s, o->images[i], i == 0 ? o->extra_names : NULL, &names, err) < 0 ||
+                    save_one(a, s, o->images[i], names, o, &written, docker_manifest, oci_index, err) < 0)
                         goto out;
-        if (format == RC_ARCHIVE_DOCKER) {
+        }
+        if (o->format == RC_ARCHIVE_DOCKER) {
                 const char *m = json_object_to_json_string_ext(docker_manifest, JSON_C_TO_STRING_NOSLASHESCAPE);
                 if (write_bytes(a, "manifest.json", m, strlen(m), err) < 0)
                         goto out;
@@ -240,6 +319,19 @@ static char *staged_path(const struct staged *st, const char *name)
         return xasprintf("%s/%s", st->dir, flat[0] == '.' ? flat + 1 : flat);
 }
 
+/* Input that is no tar at all: podman's words, which scripts match. */
+static int not_an_archive(struct archive *a, rc_error **err)
+{
+        int e = archive_errno(a);
+
+        if (e > 0 && e != EILSEQ && e != EINVAL)
+                return ar_error(a, err, "read archive"); /* a real I/O error */
+        return rc_error_set(err, 0,
+                            "payload does not match any of the supported image formats: not a docker-archive or "
+                            "oci-archive (a tar file, plain, gzip or zstd): %s",
+                            archive_error_string(a) ? archive_error_string(a) : "unknown format");
+}
+
 static int stage_archive(struct rc_store *s, int fd, struct staged *st, rc_error **err)
 {
         __attribute__((cleanup(archive_read_freep))) struct archive *a = archive_read_new();
@@ -254,8 +346,11 @@ static int stage_archive(struct rc_store *s, int fd, struct staged *st, rc_error
         archive_read_support_filter_zstd(a);
         archive_read_support_filter_none(a);
         if (archive_read_open_fd(a, fd, sizeof(buf)) != ARCHIVE_OK)
-                return ar_error(a, err, "read archive");
-        while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+                return not_an_archive(a, err);
+        r = archive_read_next_header(a, &e);
+        if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
+                return not_an_archive(a, err);
+        for (; r == ARCHIVE_OK; r = archive_read_next_header(a, &e)) {
                 const char *name = archive_entry_pathname(e);
                 cleanup_free char *path = NULL;
                 cleanup_close int out = -1;
@@ -342,8 +437,8 @@ static int load_layer(struct rc_store *s, const char *path, const char *diff_id,
 }
 
 /* Record an image from a config and the layers already loaded. */
-static int load_image(struct rc_store *s, const char *config_json, size_t config_len, char **chains, uint64_t size,
-                      char **names, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
+static int load_image(struct rc_store *s, const char *config_json, size_t config_len, int64_t created, char **chains,
+                      uint64_t size, char **names, char id_out[RC_DIGEST_HEX_LEN + 1], rc_error **err)
 {
         struct rc_image img = { 0 };
         struct rc_manifest m = { .schema_version = 2, .media_type = (char *)RC_MEDIA_OCI_MANIFEST };
@@ -372,7 +467,7 @@ static int load_image(struct rc_store *s, const char *config_json, size_t config
         snprintf(img.id, sizeof(img.id), "%s", rc_digest_hex(img.config_digest));
         img.layers = chains;
         img.names = names;
-        img.created = (int64_t)time(NULL);
+        img.created = created;
         img.size = size;
         r = rc_store_image_add(s, &img, err);
         if (r == 0)
@@ -383,8 +478,11 @@ out:
         return r;
 }
 
-/* Normalise names from an archive; ones that are not references are dropped. */
-static char **normalise_names(json_object *list)
+/* Normalise names from an archive; ones that are not references are
+ * dropped.  A docker-archive's RepoTags mean what docker means by them
+ * ("busybox:1" is docker.io's); an OCI ref.name is podman's, so a short
+ * one is local (localhost/NAME). */
+static char **normalise_names(json_object *list, bool local)
 {
         char **names = xcalloc(1, sizeof(char *));
 
@@ -393,7 +491,11 @@ static char **normalise_names(json_object *list)
                 struct rc_reference ref = { 0 };
                 rc_error *e = NULL;
                 const char *t = json_object_get_string(json_object_array_get_idx(list, i));
-                if (t && rc_reference_parse(t, &ref, &e) == 0) {
+                if (t && local) {
+                        cleanup_free char *full = NULL;
+                        if (rc_images_normalize_name(t, &full, &e) == 0)
+                                strv_push(&names, full);
+                } else if (t && rc_reference_parse(t, &ref, &e) == 0) {
                         cleanup_free char *full = rc_reference_string(&ref);
                         strv_push(&names, full);
                         rc_reference_free(&ref);
@@ -441,7 +543,7 @@ static int load_one(struct rc_store *s, const struct staged *st, const char *con
                         goto out;
                 strv_push(&chains, chain);
         }
-        if (load_image(s, config, len, chains, size, names, id, err) < 0)
+        if (load_image(s, config, len, rc_images_created(cfg.created), chains, size, names, id, err) < 0)
                 goto out;
         if (names[0])
                 for (size_t i = 0; names[i]; i++)
@@ -472,7 +574,7 @@ static int load_docker(struct rc_store *s, const struct staged *st, json_object 
                 json_object_object_get_ex(e, "RepoTags", &tags);
                 for (size_t j = 0; j < json_object_array_length(layers); j++)
                         strv_push(&layer_names, json_object_get_string(json_object_array_get_idx(layers, j)));
-                names = normalise_names(tags);
+                names = normalise_names(tags, false);
                 if (load_one(s, st, json_object_get_string(config), NULL, layer_names, NULL, names, loaded, err) < 0)
                         return -1;
         }
@@ -521,7 +623,7 @@ static int load_oci(struct rc_store *s, const struct staged *st, json_object *in
                                 json_object *one = json_object_new_array();
                                 json_object_array_add(one, json_object_new_string(rn));
                                 strv_free(names);
-                                names = normalise_names(one);
+                                names = normalise_names(one, true);
                                 json_object_put(one);
                         }
                 }
@@ -536,11 +638,20 @@ static int load_oci(struct rc_store *s, const struct staged *st, json_object *in
         return 0;
 }
 
-int rc_images_save(struct rc_store *s, char *const *what, int out_fd, enum rc_archive_format format, rc_error **err)
+int rc_images_save(struct rc_store *s, const struct rc_save_opts *o, int out_fd, rc_error **err)
 {
+        size_t n = strv_len(o->images);
+
+        if (n == 0)
+                return rc_error_code(err, EINVAL, "no image specified for saving images");
+        if (n > 1 && o->format != RC_ARCHIVE_DOCKER)
+                return rc_error_code(err, EINVAL, "unsupported format \"oci-archive\" for saving multiple images (only "
+                                                 "docker-archive)");
+        if (n > 1 && o->extra_names && o->extra_names[0])
+                return rc_error_code(err, EINVAL, "cannot save multiple images with multiple tags");
         if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
                 return rc_error_wrap(err, "save");
-        return save_archive(s, what, out_fd, format, err);
+        return save_archive(s, o, out_fd, err);
 }
 
 int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err)
@@ -570,8 +681,8 @@ int rc_images_load(struct rc_store *s, int in_fd, char ***loaded, rc_error **err
                         r = doc ? load_oci(s, &st, doc, &out, err) : rc_error_set(err, 0, "archive: index.json is not JSON");
                 } else {
                         r = rc_error_set(err, 0,
-                                         "the archive has neither manifest.json (docker-archive) nor index.json "
-                                         "(oci-archive)");
+                                         "payload does not match any of the supported image formats: the archive has "
+                                         "neither manifest.json (docker-archive) nor index.json (oci-archive)");
                 }
         }
 done:

@@ -2,6 +2,7 @@
 #include "mount/mount.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,38 @@ int rc_storage_select(const struct rc_config *cfg, enum rc_storage_driver *out, 
         return 0;
 }
 
+/* Native overlay takes its options in one page, so absolute layer paths
+ * (~100 bytes each) would stop it near 40 layers.  Instead the container
+ * directory gets a link per layer, l/0 (base) .. l/N, and the mount is made
+ * from inside that directory with relative names: up to 500 layers, the
+ * kernel's own limit. */
+static int short_layer_links(const char *container_dir, char *const *layer_dirs, char ***out, rc_error **err)
+{
+        cleanup_free char *l = xasprintf("%s/l", container_dir);
+        cleanup_strv char **names = xcalloc(1, sizeof(char *));
+
+        if (mkdir(l, 0700) < 0 && errno != EEXIST)
+                return rc_error_set(err, errno, "create %s", l);
+        for (size_t i = 0; layer_dirs[i]; i++) {
+                cleanup_free char *name = xasprintf("l/%zu", i);
+                cleanup_free char *link = xasprintf("%s/%s", container_dir, name);
+                char target[PATH_MAX];
+                ssize_t n;
+
+                if (symlink(layer_dirs[i], link) < 0) {
+                        /* a restarted container has them: keep one that points right */
+                        n = errno == EEXIST ? readlink(link, target, sizeof(target) - 1) : -1;
+                        if (n < 0 || (target[n] = '\0', strcmp(target, layer_dirs[i]) != 0)) {
+                                if (unlink(link) < 0 || symlink(layer_dirs[i], link) < 0)
+                                        return rc_error_set(err, errno, "link %s to %s", link, layer_dirs[i]);
+                        }
+                }
+                strv_push(&names, name);
+        }
+        *out = steal_pointer(&names);
+        return 0;
+}
+
 /* lowerdir option: topmost layer first. */
 static char *lowerdir_option(char *const *layer_dirs)
 {
@@ -186,18 +219,27 @@ static int mount_overlay(const char *lower, const char *container_dir, const cha
         cleanup_free char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr%s", lower,
                                             container_dir, container_dir, throwaway ? ",volatile" : "");
 
+        cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int r, saved;
+
         if (strlen(opts) >= 4096)
                 return rc_error_set(err, E2BIG, "too many layers for one overlay mount (%zu bytes of options)",
                                     strlen(opts));
-        if (mount("overlay", merged, "overlay", 0, opts) == 0)
-                return 0;
-        if (throwaway && errno == EINVAL) {
+        /* the relative lower layers (l/N) are looked up from here */
+        if (cwd < 0 || chdir(container_dir) < 0)
+                return rc_error_set(err, errno, "enter %s", container_dir);
+        r = mount("overlay", merged, "overlay", 0, opts);
+        if (r < 0 && throwaway && errno == EINVAL) {
                 rc_debug("overlay: no volatile mounts on this kernel, mounting %s without", merged);
                 opts[strlen(opts) - strlen(",volatile")] = '\0';
-                if (mount("overlay", merged, "overlay", 0, opts) == 0)
-                        return 0;
+                r = mount("overlay", merged, "overlay", 0, opts);
         }
-        return rc_error_set(err, errno, "mount overlay on %s", merged);
+        saved = errno;
+        if (fchdir(cwd) < 0)
+                rc_debug("overlay: cannot return to the working directory: %s", strerror(errno));
+        if (r < 0)
+                return rc_error_set(err, saved, "mount overlay on %s", merged);
+        return 0;
 }
 
 static int mount_fuse_overlayfs(const struct rc_config *cfg, const char *lower, const char *container_dir,
@@ -284,8 +326,12 @@ int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, 
 
         if (driver == RC_DRIVER_VFS) {
                 cleanup_free char *rootfs = xasprintf("%s/rootfs", container_dir);
-                if (build_vfs(layer_blobs, rootfs, err) < 0)
-                        return -1;
+                cleanup_free char *done = xasprintf("%s/rootfs.complete", container_dir);
+                /* a restarted container keeps its changes: extract once */
+                if (access(done, F_OK) < 0) {
+                        if (build_vfs(layer_blobs, rootfs, err) < 0 || rc_write_file(done, "", 0, 0600, err) < 0)
+                                return -1;
+                }
                 out->driver = driver;
                 out->path = steal_pointer(&rootfs);
                 out->mounted = false;
@@ -294,11 +340,17 @@ int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, 
         if (make_dirs(container_dir, err) < 0)
                 return -1;
         merged = xasprintf("%s/merged", container_dir);
-        lower = lowerdir_option(layer_dirs);
-        if (driver == RC_DRIVER_OVERLAY)
+        if (driver == RC_DRIVER_OVERLAY) {
+                cleanup_strv char **links = NULL;
+                if (short_layer_links(container_dir, layer_dirs, &links, err) < 0)
+                        return -1;
+                lower = lowerdir_option(links);
                 r = mount_overlay(lower, container_dir, merged, throwaway, err);
-        else
+        } else {
+                /* fuse-overlayfs reads its options itself: no page limit */
+                lower = lowerdir_option(layer_dirs);
                 r = mount_fuse_overlayfs(cfg, lower, container_dir, merged, err);
+        }
         if (r < 0)
                 return -1;
         out->driver = driver;

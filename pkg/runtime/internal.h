@@ -61,9 +61,9 @@ int rc_child_begin(const struct rc_runtime_stdio *stdio, int *sync_fd, int *devn
                    struct rc_child_error *e);
 int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e);
 /* Last: the terminal, the working directory, seccomp, capabilities and
- * ids, the signal mask rc had, exec.  Returns only on failure. */
-int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd,
-                  const sigset_t *old_mask, bool create_workdir, struct rc_child_error *e);
+ * ids, no signal blocked, exec.  Returns only on failure. */
+int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd, bool create_workdir,
+                  struct rc_child_error *e);
 /* In rc: read the child's messages until it exec'd (0, *proc filled) or
  * failed (-1, reaped, the child's error; old_mask restored).  Closes
  * sync_fd, and pidfd on failure. */

@@ -95,7 +95,7 @@ static __attribute__((noreturn)) void join_main(struct join_args *a)
         if (rc_apply_rlimits(a->spec, &e) < 0)
                 goto fail;
         /* the working directory must exist: exec does not create it */
-        rc_child_exec(a->spec, a->stdio, sync_fd, &a->old_mask, false, &e);
+        rc_child_exec(a->spec, a->stdio, sync_fd, false, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);

@@ -168,8 +168,8 @@ int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e)
         return 0;
 }
 
-int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd,
-                  const sigset_t *old_mask, bool create_workdir, struct rc_child_error *e)
+int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd, bool create_workdir,
+                  struct rc_child_error *e)
 {
         int cwd_fd;
 
@@ -189,7 +189,13 @@ int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *std
         /* what is still open above 2 (the sync socket, /dev/null) closes on
          * exec; marked again here so no later change can leak an fd */
         syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-        sigprocmask(SIG_SETMASK, old_mask, NULL);
+        /* the process starts with no signal blocked, whatever rc or a
+         * monitor blocks to read signals through a signalfd */
+        {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+        }
         if (rc_apply_seccomp(spec, false, e) < 0)
                 return -1;
         return rc_exec_process(spec, e);
@@ -228,7 +234,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         }
         if (rc_apply_rlimits(spec, &e) < 0)
                 goto fail;
-        rc_child_exec(spec, a->stdio, sync_fd, &a->old_mask, true, &e);
+        rc_child_exec(spec, a->stdio, sync_fd, true, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
+#include "util/tty.h"
 #include "util/fs.h"
 
 int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int sync_fd, struct rc_child_error *e)
@@ -121,32 +122,6 @@ int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd)
         return RC_SYNC_DONE; /* EOF: the child exec'd (the socket closes on exec) or died */
 }
 
-/* Raw mode on rc's terminal while the container's terminal is relayed. */
-struct raw_tty {
-        int fd;
-        struct termios saved;
-};
-
-static void raw_enter(struct raw_tty *r, int fd)
-{
-        struct termios t;
-
-        r->fd = -1;
-        if (fd < 0 || !isatty(fd) || tcgetattr(fd, &r->saved) < 0)
-                return;
-        t = r->saved;
-        cfmakeraw(&t); /* output too: the container's terminal already turned \n into \r\n */
-        if (tcsetattr(fd, TCSADRAIN, &t) == 0)
-                r->fd = fd;
-}
-
-static void raw_leave(struct raw_tty *r)
-{
-        if (r->fd >= 0)
-                tcsetattr(r->fd, TCSADRAIN, &r->saved);
-        r->fd = -1;
-}
-
 static void copy_window_size(int from, int master)
 {
         struct winsize ws;
@@ -165,7 +140,7 @@ struct pending {
 
 int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidfd, int sigfd, rc_error **err)
 {
-        struct raw_tty raw;
+        struct rc_raw_tty raw;
         struct pending in = { .len = 0 };
         int in_fd = stdio->in, out_fd = stdio->out >= 0 ? stdio->out : STDOUT_FILENO;
         int size_src = in_fd >= 0 && isatty(in_fd) ? in_fd : isatty(out_fd) ? out_fd : -1;
@@ -174,7 +149,7 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
 
         if (fcntl(master, F_SETFL, O_NONBLOCK) < 0)
                 return rc_error_set(err, errno, "terminal: set non-blocking");
-        raw_enter(&raw, in_fd);
+        rc_tty_raw_enter(&raw, in_fd);
         copy_window_size(size_src, master);
         while (master_open) {
                 struct pollfd p[4] = {
@@ -186,7 +161,7 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
                 if (poll(p, 4, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        raw_leave(&raw);
+                        rc_tty_raw_leave(&raw);
                         return rc_error_set(err, errno, "terminal: poll");
                 }
                 if (p[2].revents & POLLIN) {
@@ -203,7 +178,7 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
                         if (n > 0) {
                                 if (rc_write_all(out_fd, buf, (size_t)n) < 0) {
                                         int saved = errno;
-                                        raw_leave(&raw);
+                                        rc_tty_raw_leave(&raw);
                                         return rc_error_set(err, saved, "terminal: write output");
                                 }
                         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -231,6 +206,6 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
                 if (p[3].revents & POLLIN)
                         exited = true;
         }
-        raw_leave(&raw);
+        rc_tty_raw_leave(&raw);
         return 0;
 }

@@ -15,6 +15,7 @@ void rc_container_rec_free(struct rc_container_rec *c)
         free(c->image_name);
         free(c->state);
         free(c->driver);
+        free(c->command);
         memset(c, 0, sizeof(*c));
 }
 
@@ -29,7 +30,7 @@ int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c,
 
         if (rc_db_prepare(s,
                           "INSERT INTO containers(id, name, image_id, image_name, state, driver, created, auto_remove,"
-                          " monitor_pid, monitor_start, exit_code) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                          " monitor_pid, monitor_start, exit_code, command) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                           &st, err) < 0)
                 return -1;
         sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -42,6 +43,7 @@ int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c,
         sqlite3_bind_int(st, 8, c->auto_remove);
         sqlite3_bind_int64(st, 9, c->monitor_pid);
         sqlite3_bind_int64(st, 10, (sqlite3_int64)c->monitor_start);
+        sqlite3_bind_text(st, 11, c->command ? c->command : "", -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
                         return rc_error_set(err, EEXIST,
@@ -70,7 +72,7 @@ int rc_store_container_set_state(struct rc_store *s, const char *id, const char 
 
 #define CONTAINER_COLUMNS                                                                                     \
         "id, name, image_id, image_name, state, driver, created, auto_remove, monitor_pid, monitor_start,"       \
-        " exit_code, pid, pid_start, started_at, finished_at, restart_count, stop_requested"
+        " exit_code, pid, pid_start, started_at, finished_at, restart_count, stop_requested, command"
 
 static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
 {
@@ -92,6 +94,7 @@ static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
         c->finished_at = sqlite3_column_int64(st, 14);
         c->restart_count = sqlite3_column_int(st, 15);
         c->stop_requested = sqlite3_column_int(st, 16) != 0;
+        c->command = xstrdup(rc_db_text(st, 17));
 }
 
 bool rc_container_rec_running(const struct rc_container_rec *c)
@@ -193,7 +196,7 @@ int rc_store_container_list(struct rc_store *s, struct rc_container_rec **out, s
         struct rc_container_rec *list = NULL;
         size_t count = 0;
 
-        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created DESC, id", &st, err) < 0)
+        if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created DESC, rowid DESC", &st, err) < 0)
                 return -1;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 list = xrealloc(list, (count + 1) * sizeof(*list));
@@ -226,7 +229,7 @@ int rc_store_container_find(struct rc_store *s, const char *what, struct rc_cont
                 return 0;
         }
         if (len == 0 || len > RC_DIGEST_HEX_LEN || strspn(what, "0123456789abcdef") != len)
-                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+                return rc_error_set(err, ENOENT, "no container with name or ID \"%s\" found: no such container", what);
         rc_stmt_finalizep(&st);
         pattern = xasprintf("%s%%", what);
         if (rc_db_prepare(s, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE id LIKE ? LIMIT 2", &st, err) < 0)
@@ -242,7 +245,7 @@ int rc_store_container_find(struct rc_store *s, const char *what, struct rc_cont
                 found = true;
         }
         if (!found)
-                return rc_error_set(err, ENOENT, "no container named or with id \"%s\"", what);
+                return rc_error_set(err, ENOENT, "no container with name or ID \"%s\" found: no such container", what);
         return 0;
 }
 

@@ -103,6 +103,15 @@ int rc_store_image_name_add(struct rc_store *s, const char *id, const char *name
         return 0;
 }
 
+int rc_store_image_name_remove(struct rc_store *s, const char *id, const char *name, rc_error **err)
+{
+        if (bind_exec(s, "DELETE FROM names WHERE name = ? AND image_id = ?", name, id, err) < 0)
+                return -1;
+        if (sqlite3_changes(s->db) == 0)
+                return rc_error_code(err, ENOENT, "%s: tag not known", name);
+        return 0;
+}
+
 /* Fill names and layers of an image whose id is set. */
 static int load_image_details(struct rc_store *s, struct rc_image *img, rc_error **err)
 {
@@ -193,7 +202,7 @@ int rc_store_image_find(struct rc_store *s, const char *const *names, const char
         *out = img;
         return 0;
 notfound:
-        return rc_error_set(err, ENOENT, "image not known");
+        return rc_error_code(err, ENOENT, "image not known");
 }
 
 int rc_store_image_list(struct rc_store *s, struct rc_image **out, size_t *n, rc_error **err)
@@ -232,12 +241,17 @@ static int check_users(struct rc_store *s, const char *id, bool force, rc_error 
         while (sqlite3_step(st) == SQLITE_ROW) {
                 pid_t pid = (pid_t)sqlite3_column_int64(st, 2);
                 bool running = rc_monitor_alive(pid, (uint64_t)sqlite3_column_int64(st, 3));
-                if (!force || running)
-                        return rc_error_set(err, EBUSY,
-                                            "image %.12s is in use by container %.12s (%s)%s: remove the container "
-                                            "first%s",
-                                            id, rc_db_text(st, 0), rc_db_text(st, 1), running ? ", which is running" : "",
-                                            running ? "" : ", or use -f");
+                /* podman's words, which scripts match */
+                if (!force)
+                        return rc_error_code(err, EBUSY,
+                                            "image used by %s: image is in use by a container: consider listing "
+                                            "external containers and force-removing image",
+                                            rc_db_text(st, 0));
+                if (running)
+                        return rc_error_code(err, EBUSY,
+                                            "image used by %s: image is in use by a running container (%s): stop it "
+                                            "first",
+                                            rc_db_text(st, 0), rc_db_text(st, 1));
         }
         return 0;
 }
@@ -270,7 +284,7 @@ int rc_store_image_remove(struct rc_store *s, const char *id, const char *name, 
                 goto fail;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW) {
-                rc_error_set(err, ENOENT, "image %.12s is not in the store", id);
+                rc_error_code(err, ENOENT, "image %.12s is not in the store", id);
                 goto fail;
         }
         config_digest = xstrdup(rc_db_text(st, 0));

@@ -55,6 +55,7 @@ static const char schema_v3[] =
         "ALTER TABLE containers ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE containers ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';"
         "PRAGMA user_version = 3;";
 
 void rc_stmt_finalizep(sqlite3_stmt **st)

@@ -101,6 +101,9 @@ int rc_store_image_add(struct rc_store *s, const struct rc_image *img, rc_error 
  * it; manifest_digest (may be NULL) is the manifest the name stands for. */
 int rc_store_image_name_add(struct rc_store *s, const char *id, const char *name, const char *manifest_digest,
                             rc_error **err);
+/* Remove a name from the image `id`, which stays even without names
+ * (untag).  ENOENT if the image had no such name. */
+int rc_store_image_name_remove(struct rc_store *s, const char *id, const char *name, rc_error **err);
 /* Find by exact name, then by id or unique id prefix (optionally "sha256:").
  * Found by name, manifest_digest is the one recorded with that name.
  * Returns 0 found, -1 error (ENOENT: not found, EINVAL: ambiguous). */
@@ -133,6 +136,7 @@ struct rc_container_rec {
         int64_t started_at, finished_at; /* unix nanoseconds; 0: never */
         int restart_count;  /* restarts by the restart policy */
         bool stop_requested; /* rc stop/kill asked it to end: no restart */
+        char *command;      /* what it runs: a JSON array of strings (for rc ps) */
 };
 void rc_container_rec_free(struct rc_container_rec *c);
 /* Insert; fails with EEXIST and a clear message if the name is taken. */

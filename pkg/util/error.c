@@ -40,6 +40,18 @@ int rc_error_set(rc_error **err, int errnum, const char *fmt, ...)
         return -1;
 }
 
+int rc_error_code(rc_error **err, int errnum, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        rc_error_setv(err, 0, fmt, ap);
+        va_end(ap);
+        if (err && *err)
+                (*err)->errnum = errnum;
+        return -1;
+}
+
 /* Put "ctx: " before (prefix) or "; ctx" after the message of *err. */
 static __attribute__((format(printf, 3, 0))) int amend(rc_error **err, bool prefix, const char *fmt, va_list ap)
 {

@@ -27,6 +27,11 @@ int rc_error_set(rc_error **err, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int rc_error_setv(rc_error **err, int errnum, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
+/* Like rc_error_set, for a message that already says everything: the
+ * error carries errnum for callers to test (ENOENT: not found) but its
+ * message gets no strerror text.  Returns -1. */
+int rc_error_code(rc_error **err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Prefix "context: " to an existing error.  Returns -1. */
 int rc_error_wrap(rc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

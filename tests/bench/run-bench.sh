@@ -109,12 +109,14 @@ if command -v podman >/dev/null; then
                 read -r p_median p_p95 < <(time_runs podman "${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true)
                 row "podman ${runtime[*]} run --rm --network none IMAGE true" "$p_median" "$p_p95" \
                         "rc is $(ratio "$p_median" "$rc_median")x faster (target >= 25x)"
+                podman_ok=1
         else
                 echo "  podman: run failed here: $("${podman[@]}" "${runtime[@]}" run --rm --network none localhost/bench true 2>&1 | tail -1)"
         fi
 else
         echo "  podman: not installed (scripts/install-deps.sh --test installs it)"
 fi
+source "$here/tests/bench/containers.sh"
 echo "where rc run's time goes (one run, --log-level debug):"
 "${rc[@]}" --log-level debug run --rm --network none localhost/bench true 2>&1 | sed -n 's/^rc: debug: run: /  /p'
 

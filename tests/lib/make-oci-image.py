@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """make-oci-image.py ROOTFS.tar OUT_DIR [--zstd] [--layers2] [--multiarch] [--ref NAME]
-                     [--config JSON] [--add SRC:DEST]... [--link PATH:TARGET]... [--cmd CMD...]
+                     [--config JSON] [--add SRC:DEST]... [--link PATH:TARGET]...
+                     [--small-layers N] [--cmd CMD...]
 
 Writes an OCI image layout (what skopeo reads as oci:OUT_DIR:latest) from a
 root file system tarball: one gzip (or zstd) layer, or with --layers2 a
@@ -10,7 +11,9 @@ amd64 and an arm64 entry (the arm64 one differs only in its config).
 --config merges JSON into the image config's "config" object (hostile
 WorkingDir, User, Env...); --add (a host file) and --link (a symlink) go
 into one more layer on top.  --ref sets the name an oci-archive of the
-layout loads as (default "latest").  --cmd takes the rest of the line.
+layout loads as (default "latest").  --small-layers N adds N layers, the
+Kth adding /layers/K (for images with many layers).  --cmd takes the rest
+of the line.
 Made with python3 alone so rc is tested against images it did not make."""
 import gzip
 import hashlib
@@ -83,7 +86,17 @@ def extra_layer():
     return buf.getvalue()
 
 
+def small_layer(k):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        ti = tarfile.TarInfo("layers"); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+        data = f"{k}\n".encode()
+        ti = tarfile.TarInfo(f"layers/{k}"); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
 tars = [open(src, "rb").read()]
+tars += [small_layer(k) for k in range(1, int((values("--small-layers") or ["0"])[-1]) + 1)]
 if layers2:
     tars.append(second_layer())
 if adds or links:

@@ -25,7 +25,7 @@ json() {
 @test "image inspect: podman's fields, from the image's config" {
         run -0 rc image inspect localhost/fixture:1
         [ "$(json 'len(d)' <<<"$output")" = 1 ]
-        [ "$(json 'd[0]["Id"]' <<<"$output")" = "$(rc images --format json | json '[i["Id"] for i in d if "localhost/fixture:1" in i["Names"]][0]')" ]
+        [ "$(json 'd[0]["Id"]' <<<"$output")" = "$(rc images --format json | json '[i["Id"] for i in d if "localhost/fixture:1" in i.get("Names", [])][0]')" ]
         [ "$(json 'd[0]["RepoTags"]' <<<"$output")" = "['localhost/fixture:1']" ]
         [ "$(json 'd[0]["Config"]["Env"][1]' <<<"$output")" = FROM_IMAGE=yes ]
         [ "$(json 'd[0]["Labels"]["org.example.fixture"]' <<<"$output")" = make-oci-image ]
@@ -40,17 +40,17 @@ json() {
 
 @test "inspect of a missing image: its name in the error, the others still shown" {
         run -125 rc image inspect localhost/fixture:1 localhost/nothing
-        [[ "$output" == *"localhost/nothing"*"not found"* ]]
+        [[ "$output" == *"Error: inspecting object: localhost/nothing: image not known" ]]
         run -125 --separate-stderr rc image inspect localhost/fixture:1 localhost/nothing
         [ "$(json 'len(d)' <<<"$output")" = 1 ]
         run -125 rc inspect --format '{{.Bogus}}' localhost/fixture:1
-        [[ "$output" == *'"Bogus"'* ]]
+        [[ "$output" == *"can't evaluate field Bogus"* ]]
 }
 
 @test "history: newest first, layer sizes on the steps that made layers" {
         run -0 rc history localhost/fixture:1
         [ "${#lines[@]}" = 4 ]
-        [[ "${lines[0]}" == IMAGE*CREATED*"CREATED BY"*SIZE* ]]
+        [[ "${lines[0]}" == ID*CREATED*"CREATED BY"*SIZE*COMMENT ]]
         [[ "${lines[1]}" == "$(rc image inspect --format {{.Id}} localhost/fixture:1 | head -c 12)"*"ENV FROM_IMAGE=yes"*"0 B"* ]]
         [[ "${lines[2]}" == "<missing>"*"ADD layer1.tar /"* ]]
         [[ "${lines[3]}" == "<missing>"*"ADD layer0.tar /"*MB* ]]
@@ -68,7 +68,7 @@ json() {
         old=$(rc image inspect --format '{{.Id}}' localhost/moving)
         import_busybox localhost/moving
         run -0 rc images --format json
-        [ "$(json "[i['Names'] for i in d if i['Id'] == '$old'][0]" <<<"$output")" = "[]" ]
+        [ "$(json "[i.get('Names', []) for i in d if i['Id'] == '$old'][0]" <<<"$output")" = "[]" ]
         # no terminal and no -f: refused, nothing removed
         run -125 rc image prune </dev/null
         [[ "$output" == *"-f"* ]]
@@ -81,7 +81,7 @@ json() {
         run -0 rc image prune -a -f
         [[ "$output" != *"$(rc image inspect --format '{{.Id}}' localhost/bb)"* ]]
         run -0 rc images --format json
-        [ "$(json 'sorted(n for i in d for n in i["Names"])' <<<"$output")" = "['localhost/bb:latest']" ]
+        [ "$(json 'sorted(n for i in d for n in i.get("Names", []))' <<<"$output")" = "['localhost/bb:latest']" ]
         rc rm keeper >/dev/null
         run -0 rc image prune -a -f
         [ -z "$(rc images -q)" ]
@@ -94,15 +94,15 @@ json() {
         run -0 rc image tag localhost/fam localhost/fam:2
         # a repository lists its tags; a tag only itself; a short name finds localhost/
         run -0 rc images --format json fam
-        [ "$(json 'sorted(n for i in d for n in i["Names"])' <<<"$output")" = "['localhost/fam:2', 'localhost/fam:latest']" ]
+        [ "$(json 'sorted(n for i in d for n in i.get("Names", []))' <<<"$output")" = "['localhost/fam:2', 'localhost/fam:latest']" ]
         run -0 rc images --format json localhost/fam:2
-        [ "$(json 'sorted(n for i in d for n in i["Names"])' <<<"$output")" = "['localhost/fam:2']" ]
+        [ "$(json 'sorted(n for i in d for n in i.get("Names", []))' <<<"$output")" = "['localhost/fam:2']" ]
         run -0 rc images -q localhost/nothing
         [ -z "$output" ]
         run -0 rc image rm localhost/fam:2
         [ "$output" = "Untagged: localhost/fam:2" ]
         run -125 rc image frobnicate
-        [[ "$output" == *"unknown image command 'frobnicate'"* ]]
+        [[ "$output" == *"unrecognized command \`rc image frobnicate\`"* ]]
         run -0 rc image --help
         [[ "$output" == *prune* ]]
 }

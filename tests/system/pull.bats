@@ -107,6 +107,27 @@ rcc() {
         run -125 rcc pull "$REGISTRY/test/bb@sha256:$(printf '0%.0s' $(seq 64))"
 }
 
+@test "a pull by digest of a stored image leaves rc images as it was (podman)" {
+        run -0 rcc pull "$REGISTRY/test/bb"
+        digest=$(rcc inspect --format '{{.Digest}}' "$REGISTRY/test/bb")
+        before=$(rcc images)
+        run -0 rcc pull "$REGISTRY/test/bb@$digest"
+        [ "$(rcc images)" = "$before" ]
+        [[ "$(rcc images)" != *"@sha256"* ]]
+        run -0 rcc images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' "$REGISTRY/test/bb"
+        [ "$output" = "$REGISTRY/test/bb latest $digest" ]
+        # the digest name is a name of its own: rmi untags it only
+        run -0 rcc rmi "$REGISTRY/test/bb@$digest"
+        [ "$output" = "Untagged: $REGISTRY/test/bb@$digest" ]
+        run -0 rcc image exists "$REGISTRY/test/bb"
+        # an image known only by digest lists as REPOSITORY <none>
+        rcc untag "$REGISTRY/test/bb"
+        run -0 rcc pull "$REGISTRY/test/bb@$digest"
+        run -0 rcc images --format '{{.Repository}} {{.Tag}}' --filter reference="*test/bb*"
+        [ "$output" = "$REGISTRY/test/bb <none>" ]
+        rcc rmi -f "$REGISTRY/test/bb@$digest" >/dev/null
+}
+
 @test "a short name goes to docker.io through the mirror" {
         run -0 rcc pull alpine
         run -0 rcc images

@@ -36,15 +36,16 @@ json() {
 @test "tag adds names; a name moves to the image tagged last" {
         run -0 rc tag localhost/bb localhost/bb:v1 other/name:2
         run -0 rc images --format json
-        names=$(json '" ".join(sorted(n for i in d for n in i["Names"]))' <<<"$output")
+        names=$(json '" ".join(sorted(n for i in d for n in i.get("Names", [])))' <<<"$output")
         [[ "$names" == *"localhost/bb:v1"* ]]
-        [[ "$names" == *"docker.io/other/name:2"* ]]
+        # a name without a registry is a local one, as in podman
+        [[ "$names" == *"localhost/other/name:2"* ]]
         run -125 rc tag localhost/bb 'bad//name'
         [[ "$output" == *"bad//name"* ]]
         run -125 rc tag localhost/bb "localhost/x@sha256:$(printf 'a%.0s' {1..64})"
         [[ "$output" == *"digest"* ]]
         run -125 rc tag localhost/missing localhost/y
-        [[ "$output" == *"localhost/missing"*"not found"* ]]
+        [ "$output" = "Error: localhost/missing: image not known" ]
         rc rmi localhost/bb:v1 other/name:2 >/dev/null
 }
 
@@ -124,8 +125,8 @@ ti = tarfile.TarInfo("big"); ti.size = len(data); t.addfile(ti, io.BytesIO(data)
 
 @test "push errors are clear: unknown image, id without destination, registry down, digest destination" {
         run -125 rc push localhost/nothing "$REGISTRY/me/x:1"
-        [[ "$output" == *"localhost/nothing"*"not found"* ]]
-        id=$(rc images --format json | json '[i["Id"] for i in d if "localhost/bb:latest" in i["Names"]][0]')
+        [[ "$output" == *"localhost/nothing: image not known"* ]]
+        id=$(rc images --format json | json '[i["Id"] for i in d if "localhost/bb:latest" in i.get("Names", [])][0]')
         run -125 rc push "$id"
         [[ "$output" == *"give a destination"* ]]
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

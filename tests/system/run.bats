@@ -48,7 +48,7 @@ teardown_file() {
 
 @test "an unknown image is rc's own error: 125" {
         run -125 rc run --rm --pull=never localhost/no-such-image true
-        [[ "$output" == *"not found"* ]]
+        [[ "$output" == *"localhost/no-such-image: image not known"* ]]
         # with the default --pull=missing rc tries the registry and says both
         run -125 rc run --rm localhost:1/no-such-image true
         [[ "$output" == *"not in the local store and pulling it failed"*"localhost:1"* ]]

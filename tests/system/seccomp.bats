@@ -109,13 +109,13 @@ JSON
         printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_DENY"}]}' \
                 >"$RC_WORK/bad.json"
         run -125 rc run --security-opt seccomp="$RC_WORK/bad.json" localhost/bb true
-        [ "$output" = "rc: seccomp profile $RC_WORK/bad.json: syscalls[0].action: unknown action \"SCMP_ACT_DENY\" (expected SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_TRACE or SCMP_ACT_LOG)" ]
+        [ "$output" = "Error: seccomp profile $RC_WORK/bad.json: syscalls[0].action: unknown action \"SCMP_ACT_DENY\" (expected SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_TRACE or SCMP_ACT_LOG)" ]
         assert_no_container_left
         printf '{"defaultAction": ' >"$RC_WORK/cut.json"
         run -125 rc run --rm --security-opt seccomp="$RC_WORK/cut.json" localhost/bb true
         [[ "$output" == *"seccomp profile $RC_WORK/cut.json: invalid JSON"* ]]
         run -125 rc run --security-opt seccomp="$RC_WORK/missing.json" localhost/bb true
-        [ "$output" = "rc: seccomp profile $RC_WORK/missing.json: No such file or directory" ]
+        [ "$output" = "Error: seccomp profile $RC_WORK/missing.json: No such file or directory" ]
         assert_no_container_left
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The same container behaviour on every storage driver.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
         rc_setup_file
@@ -58,4 +59,21 @@ check_driver() {
         run rc --storage-driver zfs run --rm localhost/bb true
         [ "$status" -eq 125 ]
         [[ "$output" == *"--storage-driver"* ]]
+}
+
+@test "an image of 120 layers runs on native overlay (short layer names) and on fuse-overlayfs" {
+        python3 "$LIB/make-oci-image.py" "$(busybox_tar)" "$BATS_TEST_TMPDIR/many" --ref localhost/many:latest --small-layers 119 \
+                --cmd sh
+        tar -C "$BATS_TEST_TMPDIR/many" -cf "$BATS_TEST_TMPDIR/many.tar" .
+        rc load -i "$BATS_TEST_TMPDIR/many.tar" >/dev/null
+        for driver in overlay fuse-overlayfs; do
+                run -0 "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" --storage-driver $driver \
+                        run --rm localhost/many sh -c 'ls /layers | wc -l; cat /layers/1 /layers/119'
+                [ "$output" = $'119\n1\n119' ] || { echo "$driver: $output"; false; }
+        done
+        # a stopped container restarts on the same links
+        rc run --name many2 localhost/many sh -c 'ls /layers | wc -l' >/dev/null
+        run -0 rc start -a many2
+        [ "$output" = 119 ]
+        rc rm many2
 }

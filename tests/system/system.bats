@@ -14,13 +14,13 @@ teardown_file() {
 
 @test "--help, --version, unknown command" {
         run -0 "$RC_BIN" --help
-        [[ "$output" == *"Usage: rc"* ]]
+        [[ "$output" == *"Usage:"*"rc [options] [command]"* ]]
         run -0 "$RC_BIN" run --help
         [[ "$output" == *"--rm"* ]]
         run -0 "$RC_BIN" --version
         [[ "$output" == "rc version "* ]]
         run -125 "$RC_BIN" frobnicate
-        [[ "$output" == *"unknown command"* ]]
+        [[ "$output" == *"unrecognized command \`rc frobnicate\`"* ]]
 }
 
 @test "rc info shows the store, driver, mappings and pause process" {

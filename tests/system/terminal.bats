@@ -82,3 +82,26 @@ wait_screen() {
         [[ "$output" == *"1000"* ]]
         [[ "$output" == *"ok"* ]]
 }
+
+@test "-dit and rc attach: the shell's terminal, resize, detach keys leave it running, exit ends attach" {
+        id=$(rc run -dit --name tt localhost/bb sh)
+        type_keys "$RC_CMD attach tt; echo ATTACH=\$?" Enter
+        sleep 0.3
+        type_keys 'stty size' Enter
+        wait_screen '^24 80$'
+        type_keys C-p C-q
+        wait_screen 'ATTACH=0$'
+        run -0 rc ps --filter name=tt -q
+        [ "$output" = "${id:0:12}" ]
+        "${TMUX_CMD[@]}" resize-window -t t -x 90 -y 20
+        type_keys "clear; $RC_CMD attach --detach-keys ctrl-x tt; echo ATTACH=\$?" Enter
+        sleep 0.3
+        type_keys 'stty size' Enter
+        wait_screen '^20 90$'
+        # ctrl-p alone is passed on; the new detach key is not typed
+        type_keys 'exit 6' Enter
+        wait_screen '^ATTACH=6$'
+        run -0 rc wait tt
+        [ "$output" = 6 ]
+        rc rm tt
+}

@@ -1,0 +1,393 @@
+/* rc ps: podman's columns, filters and JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "format/format.h"
+#include "rc.h"
+#include "store/store.h"
+#include "util/xalloc.h"
+
+struct ps_filter {
+        char **status, **name, **id, **ancestor; /* each list ORs, the lists AND */
+};
+
+static void ps_filter_free(struct ps_filter *f)
+{
+        strv_free(f->status);
+        strv_free(f->name);
+        strv_free(f->id);
+        strv_free(f->ancestor);
+}
+
+static int add_filter(struct ps_filter *f, const char *arg)
+{
+        const char *eq = strchr(arg, '=');
+        char ***list;
+
+        if (eq == NULL)
+                return rc_cli_usage_error("ps", "--filter %s: give KEY=VALUE (status, name, id, ancestor)", arg);
+        if (!strncmp(arg, "status=", 7)) {
+                static const char *const known[] = { "created", "running", "exited", "paused", "stopped",
+                                                      "stopping", "unknown" };
+                bool ok = false;
+                for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+                        ok |= strcmp(eq + 1, known[i]) == 0;
+                if (!ok)
+                        return rc_cli_usage_error("ps", "--filter %s: status is created, running, exited, paused, "
+                                                        "stopped, stopping or unknown",
+                                                  arg);
+                list = &f->status;
+        } else if (!strncmp(arg, "name=", 5)) {
+                list = &f->name;
+        } else if (!strncmp(arg, "id=", 3)) {
+                list = &f->id;
+        } else if (!strncmp(arg, "ancestor=", 9)) {
+                list = &f->ancestor;
+        } else {
+                return rc_cli_usage_error("ps", "--filter %.*s: rc filters on status, name, id and ancestor",
+                                          (int)(eq - arg), arg);
+        }
+        if (*list == NULL)
+                *list = xcalloc(1, sizeof(char *));
+        strv_push(list, eq + 1);
+        return 0;
+}
+
+/* podman matches names as regular expressions */
+static bool name_matches(const char *pattern, const char *name)
+{
+        regex_t re;
+        bool m;
+
+        if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+                return strstr(name, pattern) != NULL;
+        m = regexec(&re, name, 0, NULL, 0) == 0;
+        regfree(&re);
+        return m;
+}
+
+static bool any(char **list, bool (*match)(const char *want, const struct rc_container_rec *c),
+                const struct rc_container_rec *c)
+{
+        if (list == NULL)
+                return true;
+        for (size_t i = 0; list[i]; i++)
+                if (match(list[i], c))
+                        return true;
+        return false;
+}
+
+static bool match_status(const char *want, const struct rc_container_rec *c)
+{
+        const char *s = rc_container_rec_status(c);
+        return strcmp(want, s) == 0 || (strcmp(want, "stopped") == 0 && strcmp(s, "exited") == 0);
+}
+
+static bool match_name(const char *want, const struct rc_container_rec *c)
+{
+        return name_matches(want, c->name);
+}
+
+static bool match_id(const char *want, const struct rc_container_rec *c)
+{
+        return strncmp(c->id, want, strlen(want)) == 0;
+}
+
+/* NAME or NAME:latest, without a tag meaning :latest */
+static bool same_image_name(const char *want, const char *name)
+{
+        size_t n = strlen(want);
+
+        return strcmp(want, name) == 0 || (strncmp(name, want, n) == 0 && strcmp(name + n, ":latest") == 0);
+}
+
+static bool match_ancestor(const char *want, const struct rc_container_rec *c)
+{
+        const char *short_name = strrchr(c->image_name, '/');
+
+        if (strncmp(c->image_id, want, strlen(want)) == 0 || same_image_name(want, c->image_name))
+                return true;
+        /* "bb" for localhost/bb:latest */
+        return same_image_name(want, short_name ? short_name + 1 : c->image_name);
+}
+
+static bool filter_matches(const struct ps_filter *f, const struct rc_container_rec *c)
+{
+        return any(f->status, match_status, c) && any(f->name, match_name, c) && any(f->id, match_id, c) &&
+               any(f->ancestor, match_ancestor, c);
+}
+
+static void status_text(const struct rc_container_rec *c, char *buf, size_t len)
+{
+        const char *s = rc_container_rec_status(c);
+        int64_t now = (int64_t)time(NULL);
+        char d[64];
+
+        if (strcmp(s, "running") == 0) {
+                rc_cli_human_duration(now - c->started_at / 1000000000, d, sizeof(d));
+                snprintf(buf, len, "Up %s", d);
+        } else if (strcmp(s, "exited") == 0) {
+                int64_t finished = c->finished_at ? c->finished_at / 1000000000 : c->started_at / 1000000000;
+                rc_cli_human_duration(now - finished, d, sizeof(d));
+                if (strcmp(c->state, "running") == 0) /* its monitor was killed: the status is lost */
+                        snprintf(buf, len, "Exited (-1) %s ago", d);
+                else
+                        snprintf(buf, len, "Exited (%d) %s ago", c->exit_code, d);
+        } else {
+                snprintf(buf, len, "Created");
+        }
+}
+
+static json_object *ps_json(const struct rc_container_rec *c)
+{
+        json_object *o = json_object_new_object(), *names = json_object_new_array();
+        json_object *cmd = json_tokener_parse(c->command);
+        const char *status = rc_container_rec_status(c);
+        char text[96];
+
+        if (!json_object_is_type(cmd, json_type_array)) {
+                json_object_put(cmd);
+                cmd = json_object_new_array();
+        }
+        json_object_array_add(names, json_object_new_string(c->name));
+        status_text(c, text, sizeof(text));
+        json_object_object_add(o, "AutoRemove", json_object_new_boolean(c->auto_remove));
+        json_object_object_add(o, "Command", cmd);
+        json_object_object_add(o, "Created", json_object_new_int64(c->created));
+        rc_cli_human_age(c->created, text, sizeof(text));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(text));
+        json_object_object_add(o, "Exited", json_object_new_boolean(strcmp(status, "exited") == 0));
+        json_object_object_add(o, "ExitedAt", json_object_new_int64(c->finished_at / 1000000000));
+        json_object_object_add(o, "ExitCode", json_object_new_int(c->exit_code));
+        json_object_object_add(o, "Id", json_object_new_string(c->id));
+        json_object_object_add(o, "Image", json_object_new_string(c->image_name));
+        json_object_object_add(o, "ImageID", json_object_new_string(c->image_id));
+        json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
+        json_object_object_add(o, "Labels", NULL);
+        json_object_object_add(o, "Mounts", json_object_new_array());
+        json_object_object_add(o, "Names", names);
+        json_object_object_add(o, "Pid", json_object_new_int(strcmp(status, "running") == 0 ? c->pid : 0));
+        json_object_object_add(o, "Ports", NULL);
+        json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
+        json_object_object_add(o, "StartedAt", json_object_new_int64(c->started_at / 1000000000));
+        json_object_object_add(o, "State", json_object_new_string(status));
+        status_text(c, text, sizeof(text));
+        json_object_object_add(o, "Status", json_object_new_string(text));
+        return o;
+}
+
+/* The command line as podman shows it: arguments joined by spaces. */
+static char *command_text(const struct rc_container_rec *c)
+{
+        json_object *cmd = json_tokener_parse(c->command);
+        size_t n = json_object_is_type(cmd, json_type_array) ? json_object_array_length(cmd) : 0, len = 1;
+        char *out;
+
+        for (size_t i = 0; i < n; i++)
+                len += strlen(json_object_get_string(json_object_array_get_idx(cmd, i))) + 1;
+        out = xcalloc(1, len);
+        for (size_t i = 0; i < n; i++) {
+                if (i)
+                        strcat(out, " ");
+                strcat(out, json_object_get_string(json_object_array_get_idx(cmd, i)));
+        }
+        json_object_put(cmd);
+        return out;
+}
+
+static const char *const ps_headers[] = { "ID", "CONTAINER ID", "CreatedHuman", "CREATED", "RunningFor", "CREATED",
+                                          NULL };
+static const char *const ps_maps[] = { "Labels", NULL };
+static const struct rc_template_opts ps_opts = {
+        .name = "ps", .type_name = "psReporter", .headers = ps_headers, .maps = ps_maps, .fold_case = true,
+};
+#define PS_DEFAULT_FORMAT                                                                                     \
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+/* The fields podman's ps templates know. */
+static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int64_t now)
+{
+        json_object *o = json_object_new_object();
+        cleanup_free char *command = command_text(c);
+        char text[96];
+
+        json_object_object_add(o, "ID", json_object_new_string_len(c->id, no_trunc ? RC_DIGEST_HEX_LEN : 12));
+        json_object_object_add(o, "Image", json_object_new_string(c->image_name));
+        json_object_object_add(o, "ImageID", json_object_new_string(c->image_id));
+        if (!no_trunc && strlen(command) > 20)
+                command[17] = '.', command[18] = '.', command[19] = '.', command[20] = '\0';
+        json_object_object_add(o, "Command", json_object_new_string(command));
+        rc_format_since(c->created, now, text, sizeof(text));
+        json_object_object_add(o, "CreatedHuman", json_object_new_string(text));
+        json_object_object_add(o, "RunningFor", json_object_new_string(text));
+        rc_format_go_time(c->created, text, sizeof(text));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(text));
+        json_object_object_add(o, "Created", json_object_new_int64(c->created));
+        status_text(c, text, sizeof(text));
+        json_object_object_add(o, "Status", json_object_new_string(text));
+        json_object_object_add(o, "State", json_object_new_string(rc_container_rec_status(c)));
+        json_object_object_add(o, "Ports", json_object_new_string(""));
+        json_object_object_add(o, "Names", json_object_new_string(c->name));
+        json_object_object_add(o, "Labels", json_object_new_object());
+        json_object_object_add(o, "Mounts", json_object_new_string(""));
+        json_object_object_add(o, "Networks", json_object_new_string(""));
+        json_object_object_add(o, "Pod", json_object_new_string(""));
+        json_object_object_add(o, "PodName", json_object_new_string(""));
+        json_object_object_add(o, "Size", json_object_new_string(""));
+        json_object_object_add(o, "Pid", json_object_new_int(strcmp(rc_container_rec_status(c), "running") == 0
+                                                                     ? c->pid
+                                                                     : 0));
+        json_object_object_add(o, "ExitCode", json_object_new_int(c->exit_code));
+        json_object_object_add(o, "Exited", json_object_new_boolean(strcmp(rc_container_rec_status(c), "exited") == 0));
+        json_object_object_add(o, "AutoRemove", json_object_new_boolean(c->auto_remove));
+        json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
+        return o;
+}
+
+static void ps_usage(void)
+{
+        printf("Usage: rc ps [OPTIONS]\n\n"
+               "List containers (running ones unless -a).\n\n"
+               "Options:\n"
+               "  -a, --all             all containers, not only running ones\n"
+               "  -q, --quiet           only the ids\n"
+               "  --no-trunc            full ids and commands\n"
+               "  --noheading           no header line\n"
+               "  -n, --last N          the N most recently created (implies -a)\n"
+               "  -l, --latest          the most recently created (implies -a)\n"
+               "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE\n"
+               "  --format FORMAT       json, or a Go template ({{.ID}} {{.Names}} {{.Status}}...;\n"
+               "                        \"table ...\" for columns with headers)\n");
+}
+
+int cmd_ps(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_NO_TRUNC = 256, OPT_NOHEADING, OPT_FORMAT };
+        static const struct option opts[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+                { "noheading", no_argument, NULL, OPT_NOHEADING },
+                { "last", required_argument, NULL, 'n' },
+                { "latest", no_argument, NULL, 'l' },
+                { "filter", required_argument, NULL, 'f' },
+                { "format", required_argument, NULL, OPT_FORMAT },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        cleanup_store struct rc_store *s = NULL;
+        struct rc_container_rec *list = NULL;
+        struct ps_filter filter = { 0 };
+        bool all = false, quiet = false, no_trunc = false, heading = true, json = false;
+        const char *format = NULL;
+        json_object *rows = NULL;
+        long last = -1;
+        json_object *out = NULL;
+        rc_error *err = NULL;
+        size_t n = 0;
+        int c, shown = 0, status = 125;
+
+        while ((c = getopt_long(argc, argv, "aqn:lf:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case OPT_NO_TRUNC:
+                        no_trunc = true;
+                        break;
+                case OPT_NOHEADING:
+                        heading = false;
+                        break;
+                case 'n': {
+                        char *end;
+                        last = strtol(optarg, &end, 10);
+                        if (*optarg == '\0' || *end != '\0' || last < 0) {
+                                ps_filter_free(&filter);
+                                return rc_cli_usage_error("ps", "--last %s: give a number", optarg);
+                        }
+                        all = true;
+                        break;
+                }
+                case 'l':
+                        last = 1;
+                        all = true;
+                        break;
+                case 'f':
+                        if (add_filter(&filter, optarg) != 0) {
+                                ps_filter_free(&filter);
+                                return 125;
+                        }
+                        all = all || filter.status != NULL;
+                        break;
+                case OPT_FORMAT:
+                        json = rc_format_is_json(optarg);
+                        format = optarg;
+                        break;
+                case 'h':
+                        ps_usage();
+                        ps_filter_free(&filter);
+                        return 0;
+                default:
+                        ps_filter_free(&filter);
+                        return rc_cli_usage_error("ps", "invalid option");
+                }
+        }
+        if (optind < argc) {
+                ps_filter_free(&filter);
+                return rc_cli_usage_error("ps", "rc ps takes no arguments (use --filter)");
+        }
+        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0) {
+                ps_filter_free(&filter);
+                return rc_cli_fail(err);
+        }
+        if (json)
+                out = json_object_new_array();
+        else if (!quiet)
+                rows = json_object_new_array();
+        for (size_t i = 0; i < n && (last < 0 || shown < last); i++) {
+                const struct rc_container_rec *rec = &list[i];
+
+                if ((!all && strcmp(rc_container_rec_status(rec), "running") != 0) || !filter_matches(&filter, rec))
+                        continue;
+                shown++;
+                if (json) {
+                        json_object_array_add(out, ps_json(rec));
+                        continue;
+                }
+                if (quiet) {
+                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id);
+                        continue;
+                }
+                json_object_array_add(rows, ps_row(rec, no_trunc, (int64_t)time(NULL)));
+        }
+        if (rows) {
+                if (format == NULL || strcmp(format, "table") == 0)
+                        format = PS_DEFAULT_FORMAT;
+                if (rc_format_list(stdout, format, rows, &ps_opts, heading ? 0 : RC_FORMAT_NOHEADING, &err) < 0)
+                        status = rc_cli_fail(err);
+                else
+                        status = 0;
+                json_object_put(rows);
+        }
+        if (json)
+                printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (out) {
+                json_object_put(out);
+                status = 0;
+        } else if (quiet) {
+                status = 0;
+        }
+        rc_container_list_free(list, n);
+        ps_filter_free(&filter);
+        return status;
+}

@@ -1,0 +1,88 @@
+/* Files of a container that rc reads from the image or writes for it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container/internal.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **err)
+{
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        cleanup_close int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        cleanup_close int fd = -1;
+
+        *out = NULL;
+        if (root_fd < 0)
+                return rc_error_set(err, errno, "open %s", root);
+        fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd < 0)
+                return errno == ENOENT ? 0 : rc_error_set(err, errno, "open %s in the image", path);
+        if (rc_read_fd(fd, out, NULL, err) < 0)
+                return rc_error_wrap(err, "%s in the image", path);
+        return 0;
+}
+
+int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err)
+{
+        cleanup_free char *passwd = NULL, *group = NULL;
+
+        if (ctr_read_in_root(root, "etc/passwd", &passwd, err) < 0 ||
+            ctr_read_in_root(root, "etc/group", &group, err) < 0)
+                return -1;
+        return rc_container_parse_user(spec, passwd, group, user, err);
+}
+
+/* /etc/hostname, /etc/hosts, /etc/resolv.conf for the container, and
+ * /run/.containerenv: the file by which tools tell they run in a container,
+ * empty as podman leaves it for containers that are not privileged. */
+int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err)
+{
+        cleanup_free char *hostname_path = xasprintf("%s/hostname", dir);
+        cleanup_free char *hosts_path = xasprintf("%s/hosts", dir);
+        cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", dir);
+        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", dir);
+        cleanup_free char *hostname_text = xasprintf("%s\n", hostname);
+        cleanup_free char *hosts = NULL, *resolv = NULL;
+        rc_error *ignored = NULL;
+
+        if (host_network) {
+                if (rc_read_file("/etc/hosts", &hosts, NULL, &ignored) < 0) {
+                        rc_error_free(ignored);
+                        ignored = NULL;
+                }
+        }
+        if (hosts == NULL)
+                hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                  "127.0.1.1\t%s\n",
+                                  hostname);
+        if (rc_read_file("/etc/resolv.conf", &resolv, NULL, &ignored) < 0) {
+                rc_error_free(ignored);
+                resolv = xstrdup("");
+        }
+        if (rc_write_file(hostname_path, hostname_text, strlen(hostname_text), 0644, err) < 0 ||
+            rc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0 ||
+            rc_write_file(resolv_path, resolv, strlen(resolv), 0644, err) < 0 ||
+            rc_write_file(containerenv_path, "", 0, 0644, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* A --rm container's status outlives its record here, for rc wait. */
+void ctr_write_exit_file(const struct ctr_state *st, int exit_code)
+{
+        cleanup_free char *dir = xasprintf("%s/exits", st->cfg->runroot);
+        cleanup_free char *path = xasprintf("%s/%s", dir, st->rec.id);
+        char text[16];
+        rc_error *e = NULL;
+        int n = snprintf(text, sizeof(text), "%d\n", exit_code);
+
+        if (rc_mkdir_p(dir, 0700, &e) < 0 || rc_write_file(path, text, (size_t)n, 0600, &e) < 0) {
+                rc_debug("container %.12s: %s", st->rec.id, e->msg);
+                rc_error_free(e);
+        }
+}

@@ -1,0 +1,215 @@
+/* rc inspect CONTAINER: podman's shape, from the record, the saved create
+ * options and the runtime spec of its last start. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "container/internal.h"
+#include "images/images.h"
+#include "util/fs.h"
+#include "util/signal.h"
+#include "util/xalloc.h"
+
+static json_object *time_json(int64_t ns)
+{
+        char buf[64];
+        struct tm tm;
+        time_t secs = (time_t)(ns / 1000000000);
+        size_t n;
+
+        if (ns == 0)
+                return json_object_new_string("0001-01-01T00:00:00Z");
+        gmtime_r(&secs, &tm);
+        n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, sizeof(buf) - n, ".%09lldZ", (long long)(ns % 1000000000));
+        return json_object_new_string(buf);
+}
+
+static json_object *strv_json(char *const *v)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; v && v[i]; i++)
+                json_object_array_add(a, json_object_new_string(v[i]));
+        return a;
+}
+
+static json_object *get(json_object *o, const char *path)
+{
+        char key[64];
+
+        while (o && *path) {
+                const char *dot = strchr(path, '.');
+                size_t n = dot ? (size_t)(dot - path) : strlen(path);
+                snprintf(key, sizeof(key), "%.*s", (int)n, path);
+                if (!json_object_object_get_ex(o, key, &o))
+                        return NULL;
+                path += n + (dot ? 1 : 0);
+        }
+        return o;
+}
+
+static json_object *copy(json_object *o, const char *path)
+{
+        json_object *v = get(o, path);
+        return v ? json_object_get(v) : NULL;
+}
+
+static json_object *state_json(const struct rc_container_rec *rec)
+{
+        json_object *o = json_object_new_object();
+        const char *status = rc_container_rec_status(rec);
+        bool running = strcmp(status, "running") == 0;
+
+        json_object_object_add(o, "OciVersion", json_object_new_string("1.0.2"));
+        json_object_object_add(o, "Status", json_object_new_string(status));
+        json_object_object_add(o, "Running", json_object_new_boolean(running));
+        json_object_object_add(o, "Paused", json_object_new_boolean(0));
+        json_object_object_add(o, "Restarting", json_object_new_boolean(0));
+        json_object_object_add(o, "OOMKilled", json_object_new_boolean(0));
+        json_object_object_add(o, "Dead", json_object_new_boolean(0));
+        json_object_object_add(o, "Pid", json_object_new_int(running ? rec->pid : 0));
+        json_object_object_add(o, "ConmonPid", json_object_new_int(running ? rec->monitor_pid : 0));
+        json_object_object_add(o, "ExitCode", json_object_new_int(rec->exit_code));
+        json_object_object_add(o, "Error", json_object_new_string(
+                                                   strcmp(rec->state, "running") == 0 && !running
+                                                           ? "its monitor ended without recording the exit"
+                                                           : ""));
+        json_object_object_add(o, "StartedAt", time_json(rec->started_at));
+        json_object_object_add(o, "FinishedAt", time_json(rec->finished_at));
+        return o;
+}
+
+static json_object *config_json(const struct rc_container_rec *rec, const struct rc_run_opts *o,
+                                const struct rc_image_config *img, json_object *spec)
+{
+        json_object *c = json_object_new_object();
+        json_object *env = copy(spec, "process.env");
+        cleanup_strv char **args = rc_container_args(img, o->entrypoint, o->cmd);
+        const char *stop = o->stop_signal ? o->stop_signal : img->stop_signal ? img->stop_signal : "SIGTERM";
+        int sig = rc_signal_parse(stop);
+
+        json_object_object_add(c, "Hostname", copy(spec, "hostname") ?: json_object_new_string(o->hostname ?: ""));
+        json_object_object_add(c, "Domainname", json_object_new_string(""));
+        json_object_object_add(c, "User", json_object_new_string(o->user ? o->user : img->user ? img->user : ""));
+        json_object_object_add(c, "AttachStdin", json_object_new_boolean(o->interactive && !o->detach));
+        json_object_object_add(c, "AttachStdout", json_object_new_boolean(!o->detach));
+        json_object_object_add(c, "AttachStderr", json_object_new_boolean(!o->detach));
+        json_object_object_add(c, "Tty", json_object_new_boolean(o->tty));
+        json_object_object_add(c, "OpenStdin", json_object_new_boolean(o->interactive));
+        json_object_object_add(c, "StdinOnce", json_object_new_boolean(0));
+        json_object_object_add(c, "Env", env ? env : strv_json(img->env));
+        json_object_object_add(c, "Cmd", strv_json(o->cmd && o->cmd[0] ? o->cmd : img->cmd));
+        json_object_object_add(c, "Image", json_object_new_string(rec->image_name));
+        json_object_object_add(c, "Volumes", NULL);
+        json_object_object_add(c, "WorkingDir", copy(spec, "process.cwd") ?: json_object_new_string(
+                                                                                     o->workdir ? o->workdir
+                                                                                     : img->working_dir ? img->working_dir
+                                                                                                        : "/"));
+        if (o->entrypoint)
+                json_object_object_add(c, "Entrypoint", json_object_new_string(o->entrypoint));
+        else
+                json_object_object_add(c, "Entrypoint", strv_json(img->entrypoint));
+        json_object_object_add(c, "Labels", NULL);
+        json_object_object_add(c, "Annotations", json_object_new_object());
+        json_object_object_add(c, "StopSignal", json_object_new_int(sig > 0 ? sig : 15));
+        json_object_object_add(c, "StopTimeout", json_object_new_int(o->stop_timeout >= 0 ? o->stop_timeout : 10));
+        json_object_object_add(c, "CreateCommand", NULL);
+        json_object_object_add(c, "Args", strv_json(args)); /* what it runs */
+        return c;
+}
+
+static json_object *host_config_json(const struct rc_run_opts *o, const char *log_path, const char *network)
+{
+        json_object *h = json_object_new_object(), *rp = json_object_new_object(), *lc = json_object_new_object();
+
+        json_object_object_add(rp, "Name", json_object_new_string(o->restart_policy == RC_RESTART_NO
+                                                                          ? ""
+                                                                          : rc_restart_policy_name(o->restart_policy)));
+        json_object_object_add(rp, "MaximumRetryCount", json_object_new_int(o->restart_max));
+        json_object_object_add(h, "RestartPolicy", rp);
+        json_object_object_add(h, "AutoRemove", json_object_new_boolean(o->auto_remove));
+        json_object_object_add(h, "NetworkMode", json_object_new_string(network));
+        json_object_object_add(lc, "Type", json_object_new_string("k8s-file"));
+        json_object_object_add(lc, "Path", json_object_new_string(log_path));
+        json_object_object_add(lc, "Size", json_object_new_string("0B"));
+        if (o->log_max_size) {
+                json_object *cfg = json_object_new_object();
+                char size[32];
+                snprintf(size, sizeof(size), "%llu", (unsigned long long)o->log_max_size);
+                json_object_object_add(cfg, "max-size", json_object_new_string(size));
+                json_object_object_add(lc, "Config", cfg);
+        }
+        json_object_object_add(h, "LogConfig", lc);
+        json_object_object_add(h, "SecurityOpt", json_object_new_array());
+        return h;
+}
+
+int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id, json_object **out,
+                         rc_error **err)
+{
+        struct ctr_state st = { .cfg = cfg, .store = s };
+        struct rc_saved_opts saved = { 0 };
+        cleanup_free char *spec_path = NULL, *spec_text = NULL, *log_path = NULL;
+        json_object *spec = NULL, *o;
+        rc_error *e = NULL;
+        char created[64];
+        struct tm tm;
+        time_t t;
+        int r = -1;
+
+        if (ctr_load(&st, name_or_id, &saved, err) < 0)
+                goto out;
+        spec_path = xasprintf("%s/config.json", st.dir);
+        if (rc_read_file(spec_path, &spec_text, NULL, &e) == 0)
+                spec = json_tokener_parse(spec_text);
+        rc_error_free(e);
+        log_path = xasprintf("%s/ctr.log", st.dir);
+        t = (time_t)st.rec.created;
+        gmtime_r(&t, &tm);
+        strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        o = json_object_new_object();
+        json_object_object_add(o, "Id", json_object_new_string(st.rec.id));
+        json_object_object_add(o, "Created", json_object_new_string(created));
+        {
+                cleanup_strv char **args = rc_container_args(&st.image_config, saved.opts.entrypoint, saved.opts.cmd);
+                json_object_object_add(o, "Path", json_object_new_string(args[0] ? args[0] : ""));
+                json_object_object_add(o, "Args", strv_json(args[0] ? args + 1 : args));
+        }
+        json_object_object_add(o, "State", state_json(&st.rec));
+        json_object_object_add(o, "Image", json_object_new_string(st.rec.image_id));
+        json_object_object_add(o, "ImageName", json_object_new_string(st.rec.image_name));
+        json_object_object_add(o, "Rootfs", json_object_new_string(""));
+        json_object_object_add(o, "Name", json_object_new_string(st.rec.name));
+        json_object_object_add(o, "RestartCount", json_object_new_int(st.rec.restart_count));
+        json_object_object_add(o, "Driver", json_object_new_string(st.rec.driver));
+        json_object_object_add(o, "MountLabel", json_object_new_string(""));
+        json_object_object_add(o, "ProcessLabel", json_object_new_string(""));
+        json_object_object_add(o, "AppArmorProfile", json_object_new_string(""));
+        json_object_object_add(o, "Mounts", json_object_new_array());
+        json_object_object_add(o, "Config", config_json(&st.rec, &saved.opts, &st.image_config, spec));
+        json_object_object_add(o, "HostConfig",
+                               host_config_json(&saved.opts, log_path, st.host_network ? "host" : "none"));
+        json_object_object_add(o, "LogPath", json_object_new_string(log_path));
+        json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
+        {
+                cleanup_free char *p = xasprintf("%s/resolv.conf", st.dir);
+                json_object_object_add(o, "ResolvConfPath", json_object_new_string(p));
+                free(p);
+                p = xasprintf("%s/hostname", st.dir);
+                json_object_object_add(o, "HostnamePath", json_object_new_string(p));
+                free(p);
+                p = xasprintf("%s/hosts", st.dir);
+                json_object_object_add(o, "HostsPath", json_object_new_string(p));
+        }
+        *out = o;
+        r = 0;
+out:
+        json_object_put(spec);
+        st.store = NULL; /* the caller's */
+        ctr_state_free(&st);
+        rc_saved_opts_free(&saved);
+        return r;
+}

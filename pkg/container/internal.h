@@ -1,0 +1,117 @@
+/* Internal to pkg/container: one container's way from record to process.
+ *
+ *   create   image, record (state created), directory, /etc files, create.json
+ *   prepare  root file system mounted, runtime spec built, config.json
+ *   start    foreground: rc itself waits; detached: a monitor process is
+ *            forked that outlives the command (monitor.c)
+ */
+#ifndef RC_CONTAINER_INTERNAL_H
+#define RC_CONTAINER_INTERNAL_H
+
+#include <poll.h>
+#include <stdbool.h>
+
+#include "container/container.h"
+#include "mount/mount.h"
+#include "seccomp/seccomp.h"
+#include "store/store.h"
+#include "util/log.h"
+
+struct ctr_state {
+        const struct rc_config *cfg;
+        const struct rc_run_opts *opts;
+        struct rc_store *store;      /* NULL in a monitor between its writes */
+        struct rc_image image;
+        struct rc_image_config image_config;
+        struct rc_container_rec rec;
+        char *dir;                   /* STORE/containers/ID */
+        bool recorded;               /* the record exists */
+        enum rc_storage_driver driver;
+        struct rc_rootfs rootfs;
+        struct rc_spec spec;
+        struct rc_seccomp_profile *seccomp; /* NULL: unconfined */
+        char hostname[65];
+        bool host_network;
+        struct rc_timer timer;
+};
+
+/* files.c: read a file of the image's root (etc/passwd...) without letting
+ * a symlink of the image point outside it; missing: *out = NULL. */
+int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **err);
+int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err);
+int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err);
+void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
+
+/* create.c */
+int ctr_check_opts(struct ctr_state *st, rc_error **err);
+int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err);
+/* Load an existing container (record, saved options, image) for start. */
+int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts *saved, rc_error **err);
+
+/* start.c */
+int ctr_prepare(struct ctr_state *st, rc_error **err);
+/* Unmount, forget the spec; remove the container when `remove`. */
+void ctr_teardown(struct ctr_state *st, bool remove);
+void ctr_state_free(struct ctr_state *st);
+/* Open the store for a write if it is not open; warn (never fail) on error. */
+struct rc_store *ctr_store(struct ctr_state *st);
+
+/* monitor.c: the container's output, its exit, restarts. */
+struct ctr_monitor {
+        struct ctr_state *st;
+        bool foreground;         /* rc run without -d: copy output to rc's own stdout/stderr */
+        int stdin_fd;            /* foreground -i: rc's stdin, else -1 */
+};
+/* Start the container process and look after it until it is done for good
+ * (its restart policy says so).  *exit_code: its last status.  Once the
+ * container runs, "running" is reported on *report_fd (then closed); if
+ * it never ran, *report_fd stays open for the caller to report the error
+ * after cleaning up. */
+int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err);
+
+/* What a detached monitor tells the command that started it, once. */
+struct ctr_report {
+        int status; /* 0: running; -1: failed */
+        int exit_code;
+        int errnum;
+        char msg[1024];
+};
+/* Write it (with e's message for a failure) and close *fd; no-op if -1. */
+void ctr_report_send(int *fd, int status, int exit_code, const rc_error *e);
+
+/* Start detached: fork a monitor (setsid, its own store connection) and
+ * return once the container runs, or with the error it met. */
+int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err);
+
+/* attach.c: the socket rc attach connects to (see attach.c for the protocol). */
+enum { ATTACH_STDOUT = 'o', ATTACH_STDERR = 'e', ATTACH_EXIT = 'x', ATTACH_STDIN = 'i', ATTACH_STDIN_EOF = 'c',
+       ATTACH_RESIZE = 'w' };
+#define ATTACH_MSG_MAX 32768
+#define ATTACH_MAX_CLIENTS 16
+struct ctr_attach {
+        int listen_fd;
+        int clients[ATTACH_MAX_CLIENTS];
+        size_t n;
+        char *path;
+};
+char *ctr_attach_path(const struct rc_config *cfg, const char *id);
+int ctr_attach_listen(struct ctr_attach *a, const struct rc_config *cfg, const char *id, rc_error **err);
+void ctr_attach_close(struct ctr_attach *a);
+size_t ctr_attach_fill(struct ctr_attach *a, struct pollfd *p, size_t cap);
+/* Accept clients, pass their input to input_fd and window sizes to
+ * tty_fd; true when a client ended the input. */
+bool ctr_attach_dispatch(struct ctr_attach *a, const struct pollfd *p, size_t n, int input_fd, int tty_fd);
+void ctr_attach_send(struct ctr_attach *a, char kind, const void *data, size_t len);
+
+/* log.c: the k8s-file log ("TIMESTAMP STREAM F|P TEXT" per line). */
+struct ctr_log {
+        int fd;
+        char *path;
+        uint64_t size, max; /* max 0: no limit; beyond it ctr.log moves to ctr.log.1 */
+};
+int ctr_log_open(struct ctr_log *l, const char *dir, uint64_t max, rc_error **err);
+/* One record; partial: the line goes on in the next record. */
+void ctr_log_write(struct ctr_log *l, const char *stream, const char *text, size_t len, bool partial);
+void ctr_log_close(struct ctr_log *l);
+
+#endif

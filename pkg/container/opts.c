@@ -1,0 +1,149 @@
+/* A container's create options, kept in containers/ID/create.json so that
+ * rc start (and the restart policy) can build the same container again.
+ * Everything that depended on the caller's environment is resolved before
+ * it is written: -e KEY values, relative paths, a seccomp profile's text. */
+#include "container/container.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+static void add_str(json_object *o, const char *key, const char *v)
+{
+        if (v)
+                json_object_object_add(o, key, json_object_new_string(v));
+}
+
+static void add_strv(json_object *o, const char *key, char *const *v)
+{
+        json_object *a;
+
+        if (v == NULL)
+                return;
+        a = json_object_new_array();
+        for (size_t i = 0; v[i]; i++)
+                json_object_array_add(a, json_object_new_string(v[i]));
+        json_object_object_add(o, key, a);
+}
+
+int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
+{
+        json_object *root = json_object_new_object();
+        const char *text;
+        int r;
+
+        add_str(root, "image", o->image);
+        add_str(root, "name", o->name);
+        json_object_object_add(root, "autoRemove", json_object_new_boolean(o->auto_remove));
+        json_object_object_add(root, "interactive", json_object_new_boolean(o->interactive));
+        json_object_object_add(root, "tty", json_object_new_boolean(o->tty));
+        add_strv(root, "env", o->env);
+        add_str(root, "workdir", o->workdir);
+        add_str(root, "entrypoint", o->entrypoint);
+        add_strv(root, "cmd", o->cmd);
+        add_str(root, "network", o->network);
+        add_str(root, "hostname", o->hostname);
+        add_str(root, "user", o->user);
+        add_str(root, "seccomp", o->seccomp);
+        json_object_object_add(root, "restartPolicy", json_object_new_int(o->restart_policy));
+        json_object_object_add(root, "restartMax", json_object_new_int(o->restart_max));
+        json_object_object_add(root, "logMaxSize", json_object_new_int64((int64_t)o->log_max_size));
+        add_str(root, "stopSignal", o->stop_signal);
+        json_object_object_add(root, "stopTimeout", json_object_new_int(o->stop_timeout));
+        text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+        r = rc_write_file(path, text, strlen(text), 0600, err);
+        json_object_put(root);
+        return r;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static char **get_strv(json_object *o, const char *key)
+{
+        json_object *v;
+        char **out;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+                return NULL;
+        out = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+                json_object *s = json_object_array_get_idx(v, i);
+                if (json_object_is_type(s, json_type_string))
+                        strv_push(&out, json_object_get_string(s));
+        }
+        return out;
+}
+
+static int64_t get_int(json_object *o, const char *key)
+{
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v))
+                return 0;
+        return json_object_get_int64(v);
+}
+
+static bool get_bool(json_object *o, const char *key)
+{
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err)
+{
+        cleanup_free char *text = NULL;
+        struct rc_run_opts *o = &out->opts;
+        json_object *root;
+
+        memset(out, 0, sizeof(*out));
+        if (rc_read_file(path, &text, NULL, err) < 0)
+                return -1;
+        root = json_tokener_parse(text);
+        if (root == NULL || !json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                return rc_error_set(err, EINVAL, "%s: not the create options rc writes; remove the container", path);
+        }
+        out->json = root;
+        o->image = get_str(root, "image");
+        o->name = get_str(root, "name");
+        o->auto_remove = get_bool(root, "autoRemove");
+        o->interactive = get_bool(root, "interactive");
+        o->tty = get_bool(root, "tty");
+        out->env = get_strv(root, "env");
+        o->env = out->env;
+        o->workdir = get_str(root, "workdir");
+        o->entrypoint = get_str(root, "entrypoint");
+        out->cmd = get_strv(root, "cmd");
+        o->cmd = out->cmd;
+        o->network = get_str(root, "network");
+        o->hostname = get_str(root, "hostname");
+        o->user = get_str(root, "user");
+        o->seccomp = get_str(root, "seccomp");
+        o->restart_policy = (int)get_int(root, "restartPolicy");
+        o->restart_max = (int)get_int(root, "restartMax");
+        o->log_max_size = (uint64_t)get_int(root, "logMaxSize");
+        o->stop_signal = get_str(root, "stopSignal");
+        o->stop_timeout = (int)get_int(root, "stopTimeout");
+        o->pull = RC_PULL_NEVER;
+        return 0;
+}
+
+void rc_saved_opts_free(struct rc_saved_opts *s)
+{
+        json_object_put(s->json);
+        strv_free(s->env);
+        strv_free(s->cmd);
+        memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,179 @@
+/* Preparing a container to start: its root file system and runtime spec;
+ * and undoing that. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container/internal.h"
+#include "images/images.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+extern char **environ;
+
+static void add_bind(struct rc_spec *spec, const char *source, const char *dest)
+{
+        struct rc_spec_mount *m;
+
+        spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+        m = &spec->mounts[spec->n_mounts++];
+        memset(m, 0, sizeof(*m));
+        m->destination = xstrdup(dest);
+        m->type = xstrdup("bind");
+        m->source = xstrdup(source);
+        m->options = xcalloc(1, sizeof(char *));
+        strv_push(&m->options, "rbind");
+        strv_push(&m->options, "rprivate");
+}
+
+static int build_spec(struct ctr_state *st, rc_error **err)
+{
+        const struct rc_run_opts *o = st->opts;
+        struct rc_spec *spec = &st->spec;
+        const char *user = o->user ? o->user : st->image_config.user;
+        cleanup_container_user struct rc_container_user u = { 0 };
+        static const struct {
+                const char *file, *dest;
+        } etc_files[] = { { "hostname", "/etc/hostname" },
+                          { "hosts", "/etc/hosts" },
+                          { "resolv.conf", "/etc/resolv.conf" },
+                          { "containerenv", "/run/.containerenv" } };
+
+        rc_spec_init_default(spec);
+        spec->args = rc_container_args(&st->image_config, o->entrypoint, o->cmd);
+        if (spec->args[0] == NULL)
+                return rc_error_set(err, EINVAL,
+                                    "no command given and image \"%s\" has no Cmd or Entrypoint: add a command after "
+                                    "the image name",
+                                    o->image);
+        free(spec->cwd);
+        spec->cwd = NULL;
+        if (rc_container_workdir(st->image_config.working_dir, o->workdir, &spec->cwd, err) < 0)
+                return -1;
+        if (ctr_resolve_user(st->rootfs.path, user, &u, err) < 0)
+                return -1;
+        spec->uid = u.uid;
+        spec->gid = u.gid;
+        spec->additional_gids = steal_pointer(&u.groups);
+        spec->n_additional_gids = u.n_groups;
+        spec->env = rc_container_env(st->image_config.env, o->env, environ, st->hostname, u.home);
+        free(spec->root_path);
+        spec->root_path = xstrdup(st->rootfs.path);
+        free(spec->hostname);
+        spec->hostname = xstrdup(st->hostname);
+        spec->namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+        if (!st->host_network)
+                spec->namespaces |= CLONE_NEWNET;
+        for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
+                cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
+                add_bind(spec, path, etc_files[i].dest);
+        }
+        if (st->seccomp) {
+                /* compiled here, in rc, for the capabilities the container may hold */
+                cleanup_free char *cache = xasprintf("%s/seccomp", st->cfg->runroot);
+                if (rc_seccomp_filter_get(st->seccomp, spec->cap_bounding, cache, &spec->seccomp, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int layer_paths(struct ctr_state *st, char ***dirs, char ***blobs, rc_error **err)
+{
+        cleanup_strv char **d = xcalloc(1, sizeof(char *));
+        cleanup_strv char **b = xcalloc(1, sizeof(char *));
+
+        for (size_t i = 0; st->image.layers && st->image.layers[i]; i++) {
+                struct rc_layer layer;
+                cleanup_free char *dir = rc_store_layer_dir(st->store, st->image.layers[i]);
+                cleanup_free char *blob = NULL;
+
+                if (rc_store_layer_get(st->store, st->image.layers[i], &layer, err) < 0)
+                        return rc_error_wrap(err, "image %.12s", st->image.id);
+                blob = rc_store_blob_path(st->store, layer.blob_digest);
+                strv_push(&d, dir);
+                strv_push(&b, blob);
+        }
+        *dirs = steal_pointer(&d);
+        *blobs = steal_pointer(&b);
+        return 0;
+}
+
+/* config.json: what the container runs, for inspect and exec. */
+static int write_config(struct ctr_state *st, rc_error **err)
+{
+        cleanup_free char *json = NULL;
+        cleanup_free char *path = xasprintf("%s/config.json", st->dir);
+
+        if (rc_spec_to_json(&st->spec, &json, err) < 0)
+                return -1;
+        return rc_write_file(path, json, strlen(json), 0600, err);
+}
+
+int ctr_prepare(struct ctr_state *st, rc_error **err)
+{
+        cleanup_strv char **layer_dirs = NULL, **layer_blobs = NULL;
+
+        if (layer_paths(st, &layer_dirs, &layer_blobs, err) < 0)
+                return -1;
+        if (rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->opts->auto_remove, &st->rootfs,
+                            err) < 0)
+                return -1;
+        rc_timer_phase(&st->timer, "rootfs mount");
+        if (build_spec(st, err) < 0 || write_config(st, err) < 0)
+                return -1;
+        rc_timer_phase(&st->timer, "spec");
+        return 0;
+}
+
+struct rc_store *ctr_store(struct ctr_state *st)
+{
+        rc_error *e = NULL;
+
+        if (st->store == NULL && rc_store_open(st->cfg->root, &st->store, &e) < 0) {
+                rc_warn("container %.12s: %s", st->rec.id, e->msg);
+                rc_error_free(e);
+        }
+        return st->store;
+}
+
+void ctr_teardown(struct ctr_state *st, bool remove)
+{
+        rc_error *err = NULL;
+
+        if (rc_rootfs_unmount(&st->rootfs, &err) < 0) {
+                rc_warn("%s", err->msg);
+                rc_error_free(err);
+                err = NULL;
+        }
+        rc_rootfs_free(&st->rootfs);
+        if (remove && st->recorded && ctr_store(st)) {
+                if (rc_store_container_remove(st->store, st->rec.id, &err) < 0) {
+                        rc_warn("%s", err->msg);
+                        rc_error_free(err);
+                }
+                st->recorded = false;
+        } else if (remove && !st->recorded && st->dir) {
+                if (rc_rm_rf(st->dir, &err) < 0) {
+                        rc_warn("%s", err->msg);
+                        rc_error_free(err);
+                }
+        }
+}
+
+void ctr_state_free(struct ctr_state *st)
+{
+        rc_rootfs_free(&st->rootfs);
+        rc_spec_free(&st->spec);
+        rc_container_rec_free(&st->rec);
+        rc_image_config_free(&st->image_config);
+        rc_image_free(&st->image);
+        rc_seccomp_profile_free(st->seccomp);
+        st->seccomp = NULL;
+        free(st->dir);
+        st->dir = NULL;
+        rc_store_close(st->store);
+        st->store = NULL;
+}
