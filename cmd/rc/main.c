@@ -23,6 +23,7 @@ static const struct rc_command commands[] = {
         { "wait", cmd_wait, "Wait for containers to stop and print their exit codes" },
         { "logs", cmd_logs, "Show a container's output" },
         { "attach", cmd_attach, "Join your terminal to a detached container" },
+        { "exec", cmd_exec, "Run a command in a running container" },
         { "ps", cmd_ps, "List containers" },
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },

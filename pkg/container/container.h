@@ -120,6 +120,31 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);
 void rc_saved_opts_free(struct rc_saved_opts *s);
 
+/* ---- exec, cp, top: commands on an existing container (exec.c, cp.c, top.c) ---- */
+
+struct rc_exec_opts {
+        char **cmd;            /* the command and its arguments */
+        bool interactive;      /* -i: pass stdin */
+        bool tty;              /* -t: a terminal of the container's devpts, relayed */
+        bool detach;           /* -d: return once it runs; its stdio is /dev/null */
+        bool privileged;       /* every capability (the seccomp profile stays the container's) */
+        char **env;            /* --env-file lines, then -e: K=V, or K to pass rc's own value */
+        const char *user;      /* -u USER[:GROUP] from the container's /etc/passwd; NULL: its own */
+        const char *workdir;   /* -w (absolute, must exist); NULL: its own */
+};
+/* Run a command in a running container (ENOTCONN with "start it with rc
+ * start X" when it is not).  *exit_code as rc_container_run's: the
+ * command's status, 126/127 when it could not be executed or found, 125
+ * else; 0 for a detached one that started. */
+int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const struct rc_exec_opts *opts,
+                      int *exit_code, rc_error **err);
+
+/* --env-file (envfile.c): docker's format, "KEY=VALUE" or "KEY" a line, #
+ * comments and blank lines skipped, no quoting; appended to *env (which
+ * may be NULL).  An error names the file and line. */
+int rc_env_file_read(const char *path, char ***env, rc_error **err);
+int rc_env_file_parse(const char *text, const char *name, char ***env, rc_error **err);
+
 /* Pure helpers, unit tested. */
 
 /* Docker's rules: --entrypoint replaces the image Entrypoint and drops its

@@ -1,0 +1,100 @@
+/* rc exec, cp and top: commands on an existing container. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "rc.h"
+#include "util/xalloc.h"
+
+static void exec_usage(void)
+{
+        printf("Usage: rc exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+               "Run a command in a running container, in all of its namespaces, with its environment,\n"
+               "user, working directory, capabilities, seccomp profile and no_new_privs.\n\n"
+               "Options:\n"
+               "  -d, --detach            run it in the background and return at once\n"
+               "  -e, --env KEY=VALUE     set an environment variable (KEY alone: take it from rc's)\n"
+               "      --env-file FILE     read KEY=VALUE lines from FILE (before -e)\n"
+               "  -i, --interactive       keep stdin open and pass it to the command\n"
+               "      --privileged        give the command every capability\n"
+               "  -t, --tty               give the command a terminal of the container's\n"
+               "  -u, --user USER[:GROUP] user to run as (name or id, from the container's /etc/passwd)\n"
+               "  -w, --workdir DIR       working directory inside the container (must exist)\n\n"
+               "Exit status: the command's; 125 if rc itself failed (or the container is not\n"
+               "running), 126 if the command cannot be executed, 127 if it was not found.\n");
+}
+
+int cmd_exec(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_ENV_FILE = 256, OPT_PRIVILEGED, OPT_DETACH_KEYS, OPT_HELP };
+        static const struct option opts[] = {
+                { "detach", no_argument, NULL, 'd' },
+                { "env", required_argument, NULL, 'e' },
+                { "env-file", required_argument, NULL, OPT_ENV_FILE },
+                { "interactive", no_argument, NULL, 'i' },
+                { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                { "tty", no_argument, NULL, 't' },
+                { "user", required_argument, NULL, 'u' },
+                { "workdir", required_argument, NULL, 'w' },
+                { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+                { "help", no_argument, NULL, OPT_HELP },
+                { NULL, 0, NULL, 0 },
+        };
+        struct rc_exec_opts o = { 0 };
+        cleanup_strv char **env = NULL, **from_files = NULL;
+        rc_error *err = NULL;
+        int c, exit_code = 0;
+
+        env = xcalloc(1, sizeof(char *));
+        while ((c = getopt_long(argc, argv, "+de:itu:w:", opts, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        o.detach = true;
+                        break;
+                case 'e':
+                        strv_push(&env, optarg);
+                        break;
+                case OPT_ENV_FILE:
+                        if (rc_env_file_read(optarg, &from_files, &err) < 0)
+                                return rc_cli_fail(err);
+                        break;
+                case 'i':
+                        o.interactive = true;
+                        break;
+                case OPT_PRIVILEGED:
+                        o.privileged = true;
+                        break;
+                case 't':
+                        o.tty = true;
+                        break;
+                case 'u':
+                        o.user = optarg;
+                        break;
+                case 'w':
+                        o.workdir = optarg;
+                        break;
+                case OPT_DETACH_KEYS:
+                        break; /* nothing to detach from: exec never attaches a detached process */
+                case OPT_HELP:
+                        exec_usage();
+                        return 0;
+                default:
+                        return rc_cli_usage_error("exec", "invalid option");
+                }
+        }
+        if (argc - optind < 2)
+                return rc_cli_usage_error("exec", "exec needs a container and a command: rc exec CONTAINER COMMAND");
+        /* -e wins over --env-file whatever their order, as in podman */
+        for (size_t i = 0; env[i]; i++)
+                strv_push(&from_files, env[i]);
+        o.env = from_files;
+        o.cmd = argv + optind + 1;
+        if (rc_container_exec(&cli->cfg, argv[optind], &o, &exit_code, &err) < 0) {
+                rc_cli_fail(err);
+                return exit_code;
+        }
+        return exit_code;
+}
