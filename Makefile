@@ -116,14 +116,22 @@ bench: all
 install: all
 	install -D -m 0755 $(BIN)/rc $(DESTDIR)$(BINDIR)/rc
 	install -D -m 0644 docs/rc.1 $(DESTDIR)$(MANDIR)/man1/rc.1
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 0644 completions/rc.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rc
 	install -D -m 0644 rootless.conf.example $(DESTDIR)$(SYSCONFDIR)/rc/rootless.conf.example
 	@if [ -d /etc/apparmor.d ] && [ -z "$(DESTDIR)" ]; then \
 		sed 's|@BINDIR@|$(BINDIR)|' scripts/apparmor-rc > /etc/apparmor.d/rc; \
 		command -v apparmor_parser >/dev/null && apparmor_parser -r /etc/apparmor.d/rc || true; \
 	fi
 
+# The per-command pages come from --help; a test fails when they disagree.
+man: all
+	scripts/gen-man.sh $(BIN)/rc docs/man
+
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/rc $(DESTDIR)$(MANDIR)/man1/rc.1
+	rm -f $(DESTDIR)$(BINDIR)/rc $(DESTDIR)$(MANDIR)/man1/rc.1 $(DESTDIR)$(MANDIR)/man1/rc-*.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rc
 
 clean:
 	rm -rf build build-asan build-fuzz bin bin-asan bin-fuzz

@@ -235,7 +235,8 @@ static bool job_next_endpoint(struct job *j, const char *why)
 {
         if (j->ep + 1 >= j->r->n_eps)
                 return false;
-        rc_debug("blob %s: %s: %s; trying the next endpoint", j->req->digest, j->r->eps[j->ep].host, why);
+        rc_warn("blob %.19s: mirror %s failed (%s); trying %s", j->req->digest, j->r->eps[j->ep].host, why,
+                j->r->eps[j->ep + 1].mirror ? j->r->eps[j->ep + 1].host : "the registry itself");
         j->ep++;
         j->attempt = 0;
         job_retry(j, 0);

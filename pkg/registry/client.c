@@ -472,7 +472,9 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                         }
                         if (rc_reg_retryable_code(code) && attempt < r->max_tries) {
                                 long ms = rc_reg_backoff_ms(r, attempt++, -1);
-                                rc_debug("%s: %s; retrying in %ld ms", cur, errbuf, ms);
+                                /* on a terminal the user sees why nothing moves */
+                                rc_log(isatty(STDERR_FILENO) ? RC_LOG_WARN : RC_LOG_DEBUG,
+                                       "%s: %s; retrying in %ld ms", cur, errbuf, ms);
                                 rc_reg_sleep_ms(ms);
                                 continue;
                         }
@@ -497,7 +499,8 @@ int rc_reg_fetch(struct rc_registry *r, struct rc_endpoint *ep, const char *url,
                 }
                 if (rc_reg_retryable_status(resp->status) && attempt < r->max_tries) {
                         long ms = rc_reg_backoff_ms(r, attempt++, resp->retry_after);
-                        rc_debug("%s: HTTP %ld; retrying in %ld ms", cur, resp->status, ms);
+                        rc_log(isatty(STDERR_FILENO) ? RC_LOG_WARN : RC_LOG_DEBUG, "%s: HTTP %ld; retrying in %ld ms",
+                               cur, resp->status, ms);
                         rc_reg_sleep_ms(ms);
                         continue;
                 }

@@ -155,17 +155,30 @@ int rc_registry_get_manifest(struct rc_registry *r, const char *repo, const char
                                     tag_or_digest ? tag_or_digest : "");
         what = xasprintf("%s/%s%c%s", r->domain, repo, by_digest ? '@' : ':', tag_or_digest);
         scope = rc_registry_scope(repo, "pull");
+        cleanup_free char *mirror_failures = NULL;
         for (size_t i = 0; i < r->n_eps; i++) {
                 struct rc_endpoint *ep = &r->eps[i];
                 rc_error *e = NULL;
                 int rc = fetch_from(r, ep, repo, tag_or_digest, what, scope, body, len, media_type, digest, &e);
                 if (rc > 0) {
                         r->preferred = i;
+                        /* a mirror that failed is worth knowing about even when the registry answered */
+                        if (mirror_failures)
+                                rc_warn("%s; used %s instead", mirror_failures, ep->mirror ? ep->host : r->domain);
                         return 0;
                 }
                 if (!ep->mirror) {
+                        /* every endpoint tried, each with what went wrong */
+                        if (mirror_failures && e)
+                                rc_error_wrap(&e, "%s; then %s", mirror_failures, r->domain);
                         *err = e;
                         return -1;
+                }
+                {
+                        char *more = xasprintf("%s%smirror %s: %s", mirror_failures ? mirror_failures : "",
+                                               mirror_failures ? "; " : "", ep->host, e ? e->msg : "failed");
+                        free(mirror_failures);
+                        mirror_failures = more;
                 }
                 rc_debug("mirror %s: %s; trying the next endpoint", ep->host, e->msg);
                 rc_error_free(e);

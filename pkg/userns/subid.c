@@ -304,7 +304,57 @@ static const char *user_label(const struct rc_userns_identity *id, char *buf, si
 
 /* Returns FAIL with d set, OWN_ID (a range contains the user's own id; the
  * fix needs a free block, known once both files are read) or OK. */
-enum kind_result { KIND_OK, KIND_FAIL, KIND_OWN_ID };
+enum kind_result { KIND_OK, KIND_FAIL, KIND_OWN_ID, KIND_SHARED };
+
+/* Another user's line of the file whose range overlaps one of ours. */
+struct shared_range {
+        size_t mine;         /* index in k->r */
+        unsigned line;       /* the other line */
+        char owner[64];
+        uint64_t start, end; /* the other range */
+};
+
+static bool find_shared(const struct kind *k, const struct rc_userns_identity *id, struct shared_range *out)
+{
+        const char *p = k->content;
+        char uid_text[16];
+        unsigned line = 0;
+
+        snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)id->uid);
+        while (p && *p) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                char buf[256], *owner, *start, *count, *end1, *end2, *save = NULL;
+                unsigned long long st, ct;
+
+                line++;
+                if (len < sizeof(buf)) {
+                        memcpy(buf, p, len);
+                        buf[len] = '\0';
+                        owner = strtok_r(buf, ":", &save);
+                        start = strtok_r(NULL, ":", &save);
+                        count = strtok_r(NULL, ":", &save);
+                        if (owner && start && count && owner[0] != '#' && strcmp(owner, uid_text) != 0 &&
+                            !(id->user && strcmp(owner, id->user) == 0)) {
+                                st = strtoull(start, &end1, 10);
+                                ct = strtoull(count, &end2, 10);
+                                if (*end1 == '\0' && *end2 == '\0' && ct > 0) {
+                                        for (size_t i = 0; i < k->n; i++) {
+                                                uint64_t a_end = (uint64_t)k->r[i].start + k->r[i].count - 1;
+                                                if (st > a_end || k->r[i].start > st + ct - 1)
+                                                        continue;
+                                                *out = (struct shared_range){ .mine = i, .line = line, .start = st,
+                                                                              .end = st + ct - 1 };
+                                                snprintf(out->owner, sizeof(out->owner), "%s", owner);
+                                                return true;
+                                        }
+                                }
+                        }
+                }
+                p = nl ? nl + 1 : NULL;
+        }
+        return false;
+}
 
 static enum kind_result read_kind(struct kind *k, const struct rc_userns_identity *id, struct rc_diag *d)
 {
@@ -365,7 +415,39 @@ static enum kind_result read_kind(struct kind *k, const struct rc_userns_identit
                 }
                 k->total += a->count;
         }
+        {
+                struct shared_range sh;
+                if (find_shared(k, id, &sh))
+                        return KIND_SHARED;
+        }
         return KIND_OK;
+}
+
+/* The fix for a range that another user's range overlaps. */
+static enum rc_diag_level shared_fail(const struct kind *k, const struct rc_userns_identity *id, uint32_t s,
+                                      struct rc_diag *d)
+{
+        char lbl[300], num[16];
+        const char *who = user_label(id, lbl, sizeof(lbl));
+        const char *name = id->user ? id->user : (snprintf(num, sizeof(num), "%u", (unsigned)id->uid), num);
+        struct shared_range sh;
+        const struct rc_subid_range *a;
+        uint64_t a_end;
+
+        if (!find_shared(k, id, &sh))
+                return RC_DIAG_OK;
+        a = &k->r[sh.mine];
+        a_end = (uint64_t)a->start + a->count - 1;
+        return diag_set(d, RC_DIAG_FAIL,
+                        by_usermod(k, id) ? xasprintf("usermod --del-%s %" PRIu32 "-%" PRIu64 " --add-%s %u-%u %s",
+                                                      k->flag, a->start, a_end, k->flag, s, s + SUBID_BLOCK - 1,
+                                                      id->user)
+                                          : xasprintf("replace line %u of %s with %s:%u:%u", a->line, k->file, name, s,
+                                                      SUBID_BLOCK),
+                        true,
+                        "%s's %s range %" PRIu32 "-%" PRIu64 " (%s line %u) overlaps %s's %" PRIu64 "-%" PRIu64
+                        " (line %u): users that share subordinate ids can reach each other's containers and files",
+                        who, k->what, a->start, a_end, k->file, a->line, sh.owner, sh.start, sh.end, sh.line);
 }
 
 /* The fix for a range that contains the user's own id, now that the free
@@ -449,11 +531,14 @@ enum rc_diag_level rc_subid_diagnose(const char *subuid_file, const char *subgid
 
         for (size_t i = 0; i < 2; i++) {
                 enum kind_result r = read_kind(&k[i], id, &d);
-                if (r == KIND_OWN_ID) {
+                if (r == KIND_OWN_ID || r == KIND_SHARED) {
                         /* the suggestion must avoid the other file's ranges too */
                         if (i == 0 && k[1].content == NULL && rc_read_file(k[1].file, &k[1].content, NULL, NULL) < 0)
                                 k[1].content = xstrdup("");
-                        level = own_id_fail(&k[i], id, suggest(k, id), &d);
+                        if (r == KIND_OWN_ID)
+                                level = own_id_fail(&k[i], id, suggest(k, id), &d);
+                        else
+                                level = shared_fail(&k[i], id, suggest(k, id), &d);
                 }
                 if (r != KIND_OK) {
                         level = RC_DIAG_FAIL;

@@ -216,6 +216,13 @@ wait_status() {
         [ "$output" = 5 ]
         for _ in $(seq 50); do [ -z "$(rc ps -aq)" ] && break; sleep 0.1; done
         assert_no_container_left
+        # rm -f races its monitor's own removal: either way nothing is left
+        new_marker
+        rc run -d --rm --name rm2 localhost/bb sh -c "$MARKER" >/dev/null
+        wait_for_process "$MARKER"
+        run -0 rc rm -f rm2
+        [ "$output" = rm2 ]
+        assert_no_container_left
 }
 
 @test "a name is unique; a failed run -d leaves nothing" {

@@ -217,3 +217,10 @@ rcc() {
         full system migrate >/dev/null 2>&1 || true
         unshare --user --map-auto --map-root-user rm -rf "$root"
 }
+
+@test "a mirror that fails: the pull falls back to the next endpoint and says which failed and why" {
+        printf '[registries]\ninsecure = %s\n[mirrors]\ndocker.io = 127.0.0.1:1, %s\n' "$REGISTRY" "$REGISTRY" \
+                >"$BATS_TEST_TMPDIR/m.conf"
+        run -0 --separate-stderr rc --config "$BATS_TEST_TMPDIR/m.conf" pull -q docker.io/library/alpine
+        [[ "$stderr" == *"mirror 127.0.0.1:1: "*"used $REGISTRY instead"* ]]
+}

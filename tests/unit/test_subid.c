@@ -195,6 +195,13 @@ static const struct diag_case diag_cases[] = {
           1000, 1000, RC_DIAG_FAIL, "lines 1 and 2", "delete line 2 of", NULL },
         { "malformed own line", "alice:100000\n", "alice:100000:65536\n", "alice", 1000, 1000, RC_DIAG_FAIL,
           "line 1", "alice:START:COUNT", NULL },
+        { "another user's range overlaps ours", "bob:100000:65536\nalice:150000:65536\n", "alice:300000:65536\n",
+          "alice", 1000, 1000, RC_DIAG_FAIL, "overlaps bob's 100000-165535 (line 1)", "with alice:427680:65536",
+          NULL },
+        { "another user's gid range overlaps ours", "alice:100000:65536\n", "alice:100000:65536\ncarol:165535:10\n",
+          "alice", 1000, 1000, RC_DIAG_FAIL, "gid range 100000-165535", NULL, NULL },
+        { "neighbouring ranges are fine", "bob:100000:65536\nalice:165536:65536\n", "alice:165536:65536\n", "alice",
+          1000, 1000, RC_DIAG_OK, NULL, NULL, "0:1000:1 1:165536:65536" },
         { "other users' bad lines do not matter", "junk\nbob:x:1\nalice:100000:65536\n", "alice:100000:65536\n",
           "alice", 1000, 1000, RC_DIAG_OK, NULL, NULL, "0:1000:1 1:100000:65536" },
 };
