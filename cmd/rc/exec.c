@@ -98,3 +98,46 @@ int cmd_exec(struct rc_cli *cli, int argc, char **argv)
         }
         return exit_code;
 }
+
+static void cp_usage(void)
+{
+        printf("Usage: rc cp [OPTIONS] CONTAINER:SRC DEST\n"
+               "       rc cp [OPTIONS] SRC CONTAINER:DEST\n\n"
+               "Copy files and directories between a container, running or not, and the host.\n"
+               "A directory as DEST takes SRC under its own name; SRC/. copies what is in SRC;\n"
+               "- as DEST writes a tar stream to stdout, - as SRC extracts one from stdin into a\n"
+               "directory of the container.  Paths of the container are resolved inside its root:\n"
+               "no symbolic link leads out of it.  What is copied in belongs to the container's root.\n\n"
+               "Options:\n"
+               "  -a, --archive   accepted for podman's sake: rc always gives copied-in files to\n"
+               "                  the container's root\n");
+}
+
+int cmd_cp(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_HELP = 256 };
+        static const struct option opts[] = {
+                { "archive", optional_argument, NULL, 'a' },
+                { "help", no_argument, NULL, OPT_HELP },
+                { NULL, 0, NULL, 0 },
+        };
+        rc_error *err = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        break;
+                case OPT_HELP:
+                        cp_usage();
+                        return 0;
+                default:
+                        return rc_cli_usage_error("cp", "invalid option");
+                }
+        }
+        if (argc - optind != 2)
+                return rc_cli_usage_error("cp", "cp takes a source and a destination, one of them CONTAINER:PATH");
+        if (rc_container_cp(&cli->cfg, argv[optind], argv[optind + 1], &err) < 0)
+                return rc_cli_fail(err);
+        return 0;
+}

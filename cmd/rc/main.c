@@ -24,6 +24,7 @@ static const struct rc_command commands[] = {
         { "logs", cmd_logs, "Show a container's output" },
         { "attach", cmd_attach, "Join your terminal to a detached container" },
         { "exec", cmd_exec, "Run a command in a running container" },
+        { "cp", cmd_cp, "Copy files between a container and the host" },
         { "ps", cmd_ps, "List containers" },
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },

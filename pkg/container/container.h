@@ -139,6 +139,15 @@ struct rc_exec_opts {
 int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const struct rc_exec_opts *opts,
                       int *exit_code, rc_error **err);
 
+/* rc cp SRC DEST (cp.c): one of them CONTAINER:PATH, the other a host path
+ * or "-" (a tar stream on stdin or stdout).  Docker's rules: a directory
+ * as destination takes the source under its name, "SRC/." copies what is
+ * in SRC, a missing destination is the new name.  Works on running and
+ * stopped containers; paths of the container are resolved inside its root
+ * only, links below them are copied, never followed.  What is copied in
+ * belongs to the container's root. */
+int rc_container_cp(const struct rc_config *cfg, const char *src, const char *dest, rc_error **err);
+
 /* --env-file (envfile.c): docker's format, "KEY=VALUE" or "KEY" a line, #
  * comments and blank lines skipped, no quoting; appended to *env (which
  * may be NULL).  An error names the file and line. */

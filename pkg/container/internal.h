@@ -50,6 +50,8 @@ int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts 
 
 /* start.c */
 int ctr_prepare(struct ctr_state *st, rc_error **err);
+/* The image's layer directories and blobs, base first (for rc_rootfs_mount). */
+int ctr_layer_paths(struct ctr_state *st, char ***dirs, char ***blobs, rc_error **err);
 /* Unmount, forget the spec; remove the container when `remove`. */
 void ctr_teardown(struct ctr_state *st, bool remove);
 void ctr_state_free(struct ctr_state *st);

@@ -80,7 +80,7 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         return 0;
 }
 
-static int layer_paths(struct ctr_state *st, char ***dirs, char ***blobs, rc_error **err)
+int ctr_layer_paths(struct ctr_state *st, char ***dirs, char ***blobs, rc_error **err)
 {
         cleanup_strv char **d = xcalloc(1, sizeof(char *));
         cleanup_strv char **b = xcalloc(1, sizeof(char *));
@@ -116,7 +116,7 @@ int ctr_prepare(struct ctr_state *st, rc_error **err)
 {
         cleanup_strv char **layer_dirs = NULL, **layer_blobs = NULL;
 
-        if (layer_paths(st, &layer_dirs, &layer_blobs, err) < 0)
+        if (ctr_layer_paths(st, &layer_dirs, &layer_blobs, err) < 0)
                 return -1;
         if (rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->opts->auto_remove, &st->rootfs,
                             err) < 0)

@@ -28,10 +28,13 @@
         X(archive_entry_rdevmajor) \
         X(archive_entry_rdevminor) \
         X(archive_entry_set_filetype) \
+        X(archive_entry_set_gid) \
         X(archive_entry_set_mtime) \
         X(archive_entry_set_pathname) \
         X(archive_entry_set_perm) \
         X(archive_entry_set_size) \
+        X(archive_entry_set_symlink) \
+        X(archive_entry_set_uid) \
         X(archive_entry_size) \
         X(archive_entry_size_is_set) \
         X(archive_entry_symlink) \
@@ -89,10 +92,13 @@ void rc_dl_archive_set_error(struct archive *a, int errnum, const char *fmt, ...
 #define archive_entry_rdevmajor sym_archive_entry_rdevmajor
 #define archive_entry_rdevminor sym_archive_entry_rdevminor
 #define archive_entry_set_filetype sym_archive_entry_set_filetype
+#define archive_entry_set_gid sym_archive_entry_set_gid
 #define archive_entry_set_mtime sym_archive_entry_set_mtime
 #define archive_entry_set_pathname sym_archive_entry_set_pathname
 #define archive_entry_set_perm sym_archive_entry_set_perm
 #define archive_entry_set_size sym_archive_entry_set_size
+#define archive_entry_set_symlink sym_archive_entry_set_symlink
+#define archive_entry_set_uid sym_archive_entry_set_uid
 #define archive_entry_size sym_archive_entry_size
 #define archive_entry_size_is_set sym_archive_entry_size_is_set
 #define archive_entry_symlink sym_archive_entry_symlink
