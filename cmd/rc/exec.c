@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "container/container.h"
+#include "format/format.h"
 #include "rc.h"
 #include "util/xalloc.h"
 
@@ -139,5 +141,55 @@ int cmd_cp(struct rc_cli *cli, int argc, char **argv)
                 return rc_cli_usage_error("cp", "cp takes a source and a destination, one of them CONTAINER:PATH");
         if (rc_container_cp(&cli->cfg, argv[optind], argv[optind + 1], &err) < 0)
                 return rc_cli_fail(err);
+        return 0;
+}
+
+static void top_usage(void)
+{
+        printf("Usage: rc top CONTAINER [DESCRIPTORS | PS-OPTIONS...]\n\n"
+               "Show the processes of a running container.  DESCRIPTORS, comma-separated or as\n"
+               "separate arguments, choose the columns (default: user,pid,ppid,pcpu,etime,tty,time,args):\n"
+               "  args comm capeff etime group hgroup hpid huser nice pcpu pgid pid ppid rgroup ruser\n"
+               "  seccomp state time tty user vsz, and the AIX forms %%C %%G %%P %%U %%a %%c %%g %%n %%p\n"
+               "  %%r %%t %%u %%x %%y %%z.\n"
+               "Anything else is handed to ps(1) run inside the container (rc top CTR -ef), as podman does.\n");
+}
+
+int cmd_top(struct rc_cli *cli, int argc, char **argv)
+{
+        rc_error *err = NULL;
+        char *table = NULL, *aligned;
+        int first = 1;
+
+        /* options after the container belong to ps: only --help is rc's */
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                top_usage();
+                return 0;
+        }
+        if (argc >= 2 && !strcmp(argv[1], "--"))
+                first = 2;
+        if (argc <= first)
+                return rc_cli_usage_error("top", "top needs a container: rc top CONTAINER [DESCRIPTORS]");
+        if (!rc_top_descriptors(argv + first + 1)) {
+                /* podman's fallback: ps with those options, in the container */
+                cleanup_strv char **cmd = xcalloc(1, sizeof(char *));
+                struct rc_exec_opts o = { 0 };
+                int exit_code;
+                strv_push(&cmd, "ps");
+                for (int i = first + 1; i < argc; i++)
+                        strv_push(&cmd, argv[i]);
+                o.cmd = cmd;
+                if (rc_container_exec(&cli->cfg, argv[first], &o, &exit_code, &err) < 0) {
+                        rc_cli_fail(err);
+                        return exit_code;
+                }
+                return exit_code;
+        }
+        if (rc_container_top(&cli->cfg, argv[first], argv + first + 1, &table, &err) < 0)
+                return rc_cli_fail(err);
+        aligned = rc_tabwriter_format(table, strlen(table), RC_TABLE_MINWIDTH, RC_TABLE_PADDING);
+        fputs(aligned, stdout);
+        free(aligned);
+        free(table);
         return 0;
 }

@@ -148,6 +148,18 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
  * belongs to the container's root. */
 int rc_container_cp(const struct rc_config *cfg, const char *src, const char *dest, rc_error **err);
 
+/* rc top (top.c): the processes of a running container's pid namespace as
+ * a table ('\t' between cells, a header line first) of podman's ps
+ * descriptors (user, pid, ppid, pcpu, etime, tty, time, args, comm, group,
+ * nice, vsz, state, hpid, huser, hgroup, capeff, seccomp, ruser, rgroup,
+ * pgid and the AIX %U %p %P %C %t %y %x %a %c %G %n %z %u %g %r), given one
+ * or several to an argument, comma-separated; none: podman's default
+ * columns.  rc_top_descriptors says whether args are all descriptors (if
+ * not, podman runs ps in the container with them, and so does rc top). */
+bool rc_top_descriptors(char *const *args);
+int rc_container_top(const struct rc_config *cfg, const char *name_or_id, char *const *descriptors, char **table,
+                     rc_error **err);
+
 /* --env-file (envfile.c): docker's format, "KEY=VALUE" or "KEY" a line, #
  * comments and blank lines skipped, no quoting; appended to *env (which
  * may be NULL).  An error names the file and line. */
