@@ -5,7 +5,8 @@
 #   /bin/true, rc --version, rc ps -a (10 containers in the store),
 #   unshare -Urmpf --mount-proc true (a new user, mount and pid namespace: the
 #   floor), rc run --rm --network none IMAGE true, podman's run --rm (runc)
-# with the ratios the targets are stated in; then pulls from a loopback
+# with the ratios the targets are stated in; detached containers and
+# rc exec (tests/bench/containers.sh, exec.sh); then pulls from a loopback
 # registry.  As root it runs as the unprivileged test user, like the tests.
 # Timings come from hyperfine when it is installed, else from a shell loop.
 set -euo pipefail
@@ -117,6 +118,7 @@ else
         echo "  podman: not installed (scripts/install-deps.sh --test installs it)"
 fi
 source "$here/tests/bench/containers.sh"
+source "$here/tests/bench/exec.sh"
 echo "where rc run's time goes (one run, --log-level debug):"
 "${rc[@]}" --log-level debug run --rm --network none localhost/bench true 2>&1 | sed -n 's/^rc: debug: run: /  /p'
 
