@@ -24,7 +24,8 @@ teardown() {
         run -0 rc top t1
         [[ "${lines[0]}" =~ ^USER\ +PID\ +PPID\ +%CPU\ +ELAPSED\ +TTY\ +TIME\ +COMMAND$ ]]
         # pid 1 (sh), its child sleep with ppid 1, the exec'd process (its parent is outside: 0)
-        [[ "${lines[1]}" =~ ^user\ +1\ +0\ +[0-9.]+\ +[0-9.]+(ms|s)\ +\?\ +0s\ +sh\ -c\ sleep\ 1000\ \&\ wait$ ]]
+        # (ELAPSED and TIME as Go prints durations: 1.5s, 2m3.25s, 10ms, 0s)
+        [[ "${lines[1]}" =~ ^user\ +1\ +0\ +[0-9]+\.[0-9]{3}\ +[0-9hm.]+(ms|s)\ +\?\ +[0-9.]+m?s\ +sh\ -c\ sleep\ 1000\ \&\ wait$ ]]
         [[ "${lines[2]}" =~ ^user\ +[0-9]+\ +1\ +.*sleep\ 1000$ ]]
         [[ "${lines[3]}" =~ ^user\ +[0-9]+\ +0\ +.*$MARKER$ ]]
         [ "${#lines[@]}" = 4 ]
