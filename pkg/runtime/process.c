@@ -178,8 +178,13 @@ int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *std
         /* opened (and created) with rc's privileges, entered with the
          * process's own, so its permissions apply as docker's do */
         cwd_fd = rc_open_workdir(spec->cwd, create_workdir, e);
-        if (cwd_fd < 0)
+        if (cwd_fd < 0) {
+                /* a working directory exec must not create counts as a
+                 * command not found (127), as podman reports it */
+                if (!create_workdir && e->errnum == ENOENT)
+                        e->at_exec = true;
                 return -1;
+        }
         if (rc_apply_seccomp(spec, true, e) < 0 || rc_apply_caps_and_ids(spec, e) < 0 ||
             rc_enter_workdir(cwd_fd, spec->cwd, e) < 0) {
                 close(cwd_fd);

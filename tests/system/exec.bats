@@ -63,8 +63,8 @@ start_sleeper() {
         [[ "$output" == *nosuchuser* ]]
         run -0 rc exec -w /home/user e2 pwd
         [ "$output" = /home/user ]
-        # exec does not create a missing working directory
-        run -125 rc exec -w /no/such/dir e2 pwd
+        # exec does not create a missing working directory (127, as podman)
+        run -127 rc exec -w /no/such/dir e2 pwd
         [[ "$output" == *"working directory /no/such/dir: No such file or directory"* ]]
         run -125 rc exec -w relative e2 pwd
         [[ "$output" == *"relative"* ]]
