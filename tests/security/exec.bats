@@ -74,8 +74,12 @@ preexec_attack() {
         done
         # nothing of rc's is open at that point: higher fds do not exist at all
         for fd in 4 5 6 7; do
-                run -125 rc exec -w "/proc/self/fd/$fd" wd pwd 5</etc 7<"$RC_ROOT"
-                [[ "$output" == *"No such file or directory"* || "$output" == *"a /proc link"* ]]
+                # nothing there (127), or one of the process's own, refused as a magic link (125):
+                # never a directory of the host
+                status=0
+                out=$(rc exec -w "/proc/self/fd/$fd" wd pwd 2>&1 5</etc 7<"$RC_ROOT") || status=$?
+                [[ "$status" = 127 && "$out" == *"/proc/self/fd/$fd: No such file or directory"* ||
+                        "$status" = 125 && "$out" == *"a /proc link"* ]]
         done
         rc exec wd ln -s /proc/self/fd/3 /work
         run -125 rc exec -w /work wd pwd

@@ -251,6 +251,13 @@ wait_screen() {
         [[ "$output" == *ok* ]]
 }
 
+@test "exec into a --network host container (its network namespace is the host's: not joined)" {
+        rc run -d --name e16 --network host localhost/bb sleep 1000 >/dev/null
+        run -0 rc exec e16 sh -c 'hostname; ls /sys/class/net | grep -c .'
+        [ "${lines[0]}" = "$(hostname)" ]
+        [ "${lines[1]}" = "$(ls /sys/class/net | grep -c .)" ]
+}
+
 @test "rc container exec is rc exec" {
         start_sleeper e15
         run -0 rc container exec e15 echo hi
