@@ -128,11 +128,12 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
         rc_timer_start(&timer, "exec");
         if (ctr_target_find(cfg, name_or_id, true, NULL, &t, err) < 0)
                 return -1;
+        rc_timer_phase(&timer, "store and record");
         if (ctr_target_enter_userns(&t, err) < 0) {
                 ctr_target_free(&t);
                 return -1;
         }
-        rc_timer_phase(&timer, "store, record, user namespace");
+        rc_timer_phase(&timer, "user namespace");
         if (exec_spec(cfg, &t, o, &spec, err) < 0)
                 goto out;
         rc_timer_phase(&timer, "spec and seccomp");
