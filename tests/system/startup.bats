@@ -89,8 +89,10 @@ assert c["sqlite3"]["link"] == "linked" and c["sqlite3"]["found"], c["sqlite3"]'
         done
 }
 
-@test "the store keeps its write-ahead log between commands, emptied" {
-        rc run --rm --network none localhost/bb true
+@test "the store keeps its write-ahead log between commands, bounded by the automatic checkpoint" {
+        for _ in 1 2 3; do rc run --rm --network none localhost/bb true; done
         [ -f "$RC_ROOT/store.db-wal" ]
-        [ "$(stat -c %s "$RC_ROOT/store.db-wal")" -eq 0 ]
+        # no checkpoint at close (each one cost syncs): the log stays, at most
+        # the 256 pages of wal_autocheckpoint and journal_size_limit's 1 MiB
+        [ "$(stat -c %s "$RC_ROOT/store.db-wal")" -le $((1024 * 1024 + 256 * 4120)) ]
 }
