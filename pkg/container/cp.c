@@ -115,9 +115,18 @@ static int open_in_root(int root, const char *path, int flags, uint64_t resolve)
         struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
                                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve };
 
+        int fd;
+
         while (*path == '/')
                 path++;
-        return (int)syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof(how));
+        /* EAGAIN: a rename in the container raced with the resolution (the
+         * container is running and may be hostile); retry a bounded number
+         * of times */
+        for (int i = 0;; i++) {
+                fd = (int)syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof(how));
+                if (fd >= 0 || errno != EAGAIN || i == 32)
+                        return fd;
+        }
 }
 
 struct cp_root {

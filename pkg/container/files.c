@@ -19,7 +19,11 @@ int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **
         *out = NULL;
         if (root_fd < 0)
                 return rc_error_set(err, errno, "open %s", root);
-        fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        /* EAGAIN: a rename raced with the resolution; retry a few times */
+        for (int i = 0; (fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how))) < 0 && errno == EAGAIN &&
+                        i < 32;
+             i++)
+                ;
         if (fd < 0)
                 return errno == ENOENT ? 0 : rc_error_set(err, errno, "open %s in the image", path);
         if (rc_read_fd(fd, out, NULL, err) < 0)
