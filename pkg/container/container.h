@@ -105,6 +105,9 @@ int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *
  * killed monitor left (a fuse-overlayfs daemon). */
 int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id, bool force,
                         rc_error **err);
+/* The same, and its anonymous volumes (rc rm -v). */
+int rc_container_remove_with_volumes(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id,
+                                     bool force, rc_error **err);
 
 /* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
  * JSON object; ENOENT when there is no such container. */
@@ -148,6 +151,8 @@ struct rc_saved_opts {
         struct rc_run_opts opts; /* strings point into json */
         struct json_object *json;
         char **env, **cmd;
+        char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
+        struct rc_mount_req *mounts;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);

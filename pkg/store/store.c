@@ -430,7 +430,7 @@ static void gc_containers(struct rc_store *s)
         }
         for (size_t i = 0; stale && stale[i]; i++) {
                 rc_debug("store: removing container %.12s left by an rc that is gone", stale[i]);
-                if (rc_store_container_remove(s, stale[i], &e) < 0)
+                if (rc_store_container_remove_with_volumes(s, stale[i], &e) < 0)
                         goto fail;
         }
         return;
