@@ -47,6 +47,11 @@ int ctr_resolve_mounts(struct ctr_state *st, rc_error **err);
 void ctr_remove_new_volumes(struct ctr_state *st);
 /* Does a mount of the user's (or the image's) land exactly on dest? */
 bool ctr_mount_covered(const struct ctr_state *st, const char *dest);
+/* Does a bind, a volume or a read-only tmpfs of the user's hold dest (at
+ * it or a parent)?  rc's own files are not bound there then: their mount
+ * points would be made in the user's directory (-v /srv/etc:/etc) or
+ * volume, or could not be made at all. */
+bool ctr_mount_shadows(const struct ctr_state *st, const char *dest);
 /* prepare: rc's defaults that a user's mount replaces go; --read-only's tmpfs */
 void ctr_spec_default_mounts(struct ctr_state *st);
 /* prepare: st->mounts into the spec, parents before children */

@@ -20,6 +20,18 @@ bool ctr_mount_covered(const struct ctr_state *st, const char *dest)
         return false;
 }
 
+bool ctr_mount_shadows(const struct ctr_state *st, const char *dest)
+{
+        for (size_t i = 0; i < st->n_mounts; i++) {
+                const char *d = st->mounts[i].destination;
+                size_t n = strlen(d);
+                if ((st->mounts[i].kind != RC_MOUNT_TMPFS || st->mounts[i].readonly) && strncmp(dest, d, n) == 0 &&
+                    (dest[n] == '\0' || dest[n] == '/'))
+                        return true;
+        }
+        return false;
+}
+
 static void push_req(struct ctr_state *st, const struct rc_mount_req *m)
 {
         st->mounts = xrealloc(st->mounts, (st->n_mounts + 1) * sizeof(*st->mounts));
@@ -157,21 +169,26 @@ static size_t depth(const char *path)
         return n;
 }
 
-int ctr_spec_user_mounts(struct ctr_state *st, rc_error **err)
+/* Parents before children (/run before /run/.containerenv, /a before
+ * /a/b), otherwise in the order they came: rc's own mounts, then the
+ * user's in the order given (podman sorts by depth too). */
+static void sort_by_depth(struct rc_spec *spec)
 {
-        size_t *order = xcalloc(st->n_mounts ? st->n_mounts : 1, sizeof(size_t));
-
-        /* parents before children (/a before /a/b), otherwise in the order given */
-        for (size_t i = 0; i < st->n_mounts; i++) {
-                size_t j = i;
-                while (j > 0 && depth(st->mounts[order[j - 1]].destination) > depth(st->mounts[i].destination)) {
-                        order[j] = order[j - 1];
+        for (size_t i = 1; i < spec->n_mounts; i++) {
+                struct rc_spec_mount m = spec->mounts[i];
+                size_t j = i, d = depth(m.destination);
+                while (j > 0 && depth(spec->mounts[j - 1].destination) > d) {
+                        spec->mounts[j] = spec->mounts[j - 1];
                         j--;
                 }
-                order[j] = i;
+                spec->mounts[j] = m;
         }
+}
+
+int ctr_spec_user_mounts(struct ctr_state *st, rc_error **err)
+{
         for (size_t k = 0; k < st->n_mounts; k++) {
-                const struct rc_mount_req *m = &st->mounts[order[k]];
+                const struct rc_mount_req *m = &st->mounts[k];
                 cleanup_free char *source = NULL;
                 struct stat sb;
 
@@ -181,13 +198,11 @@ int ctr_spec_user_mounts(struct ctr_state *st, rc_error **err)
                         break;
                 case RC_MOUNT_VOLUME:
                         source = rc_store_volume_dir(st->store, m->source);
-                        if (stat(source, &sb) < 0) {
-                                free(order);
+                        if (stat(source, &sb) < 0)
                                 return rc_error_set(err, errno,
                                                     "volume %s: its directory %s is missing: remove the volume (rc "
                                                     "volume rm) and let rc make it again",
                                                     m->source, source);
-                        }
                         add_spec_mount(&st->spec, m->destination, "bind", source, m->options, m->readonly);
                         break;
                 case RC_MOUNT_BIND:
@@ -195,7 +210,7 @@ int ctr_spec_user_mounts(struct ctr_state *st, rc_error **err)
                         break;
                 }
         }
-        free(order);
+        sort_by_depth(&st->spec);
         return 0;
 }
 

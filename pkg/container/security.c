@@ -215,7 +215,7 @@ static int add_entry(struct ctr_state *st, const char *name, const char *base, c
 
         if (rc_write_file(path, text, strlen(text), 0644, err) < 0)
                 return -1;
-        if (!ctr_mount_covered(st, dest))
+        if (!ctr_mount_covered(st, dest) && !ctr_mount_shadows(st, dest))
                 ctr_spec_bind(&st->spec, path, dest);
         return 0;
 }

@@ -76,7 +76,7 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         ctr_spec_default_mounts(st);
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
                 cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
-                if (!ctr_mount_covered(st, etc_files[i].dest))
+                if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
                         ctr_spec_bind(spec, path, etc_files[i].dest);
         }
         if (ctr_spec_user_mounts(st, err) < 0)

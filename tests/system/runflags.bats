@@ -57,6 +57,26 @@ refused() {
         rc rm relc >/dev/null
 }
 
+@test "a tmpfs starts with the image's files (tmpcopyup) unless notmpcopyup; rc's files stay out of the user's bind" {
+        mkdir -p "$RC_WORK/runimg"
+        echo pid >"$RC_WORK/runimg/x"
+        python3 "$LIB/make-oci-image.py" "$(busybox_tar)" "$RC_WORK/img-run" --ref localhost/withrun:latest \
+                --add "$RC_WORK/runimg/x:/run/lock/x" --link /run/link:/etc/passwd --cmd sh >/dev/null
+        tar -C "$RC_WORK/img-run" -cf "$RC_WORK/img-run.tar" .
+        rc load -i "$RC_WORK/img-run.tar" >/dev/null
+        run -0 rc run --rm --read-only localhost/withrun sh -c 'cat /run/lock/x; readlink /run/link; touch /run/lock/y && echo writable'
+        [ "$output" = $'pid\n/etc/passwd\nwritable' ]
+        run -0 rc run --rm --tmpfs /run:notmpcopyup localhost/withrun ls -A /run
+        [ "$output" = .containerenv ]
+        run -0 rc run --rm --tmpfs /run:ro localhost/withrun sh -c 'cat /run/lock/x; touch /run/z 2>&1; true'
+        [[ "$output" == pid*"Read-only file system"* ]]
+        # -v DIR:/etc: the container sees the directory as it is, rc makes no files in it
+        mkdir -p "$RC_WORK/etcdir"
+        run -0 rc run --rm -v "$RC_WORK/etcdir:/etc" localhost/bb ls -A /etc
+        [ -z "$output" ]
+        [ -z "$(ls -A "$RC_WORK/etcdir")" ]
+}
+
 @test "--tmpfs and --mount type=tmpfs: size, mode, noexec by default" {
         run -0 rc run --rm --tmpfs /scratch:size=1m,mode=1770 localhost/bb sh -c \
                 'grep " /scratch " /proc/mounts; stat -c %a /scratch; cp /bin/busybox /scratch/b; /scratch/b true || echo noexec'
