@@ -31,7 +31,7 @@ _rc() {
                 ;;
         1)
                 case ${words[0]} in
-                container | image | system)
+                container | image | system | volume)
                         mapfile -t COMPREPLY < <(compgen -W "$(_rc_words "${words[0]}")" -- "$cur")
                         return
                         ;;
@@ -39,6 +39,9 @@ _rc() {
                 ;;
         esac
         case " ${words[*]} " in
+        *" volume "*)
+                mapfile -t COMPREPLY < <(compgen -W "$(rc volume ls -q 2>/dev/null)" -- "$cur")
+                ;;
         *" run "* | *" create "* | *" pull "* | *" push "* | *" rmi "* | *" tag "* | *" save "* | *" history "* | *" image "*)
                 mapfile -t COMPREPLY < <(compgen -W "$(rc images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null)" -- "$cur")
                 ;;

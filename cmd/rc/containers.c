@@ -41,7 +41,8 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
         };
         cleanup_store struct rc_store *s = NULL;
         rc_error *err = NULL;
-        bool all = false, force = false, ignore = false;
+        bool all = false, force = false, ignore = false, volumes = false;
+        int (*remove)(const struct rc_config *, struct rc_store *, const char *, bool, rc_error **);
         int c, status = 0;
 
         while ((c = getopt_long(argc, argv, "afivh", opts, NULL)) != -1) {
@@ -56,7 +57,8 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
                         ignore = true;
                         break;
                 case 'v':
-                        break; /* anonymous volumes go with the container */
+                        volumes = true;
+                        break;
                 case 'h':
                         printf("Usage: rc rm [OPTIONS] CONTAINER...\n\n"
                                "Remove containers by name or id.\n\n"
@@ -72,6 +74,7 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
         }
         if (optind >= argc && !all)
                 return rc_cli_usage_error("rm", "rm needs at least one container (or -a)");
+        remove = volumes ? rc_container_remove_with_volumes : rc_container_remove;
         if (rc_cli_open_store_rw(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (all) {
@@ -82,7 +85,7 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
                 for (size_t i = 0; i < n; i++) {
                         if (!force && strcmp(rc_container_rec_status(&list[i]), "running") == 0)
                                 continue;
-                        if (rc_container_remove(&cli->cfg, s, list[i].id, force, &err) < 0)
+                        if (remove(&cli->cfg, s, list[i].id, force, &err) < 0)
                                 report(err, &status, 125);
                         else
                                 printf("%s\n", list[i].id);
@@ -90,7 +93,7 @@ int cmd_rm(struct rc_cli *cli, int argc, char **argv)
                 rc_container_list_free(list, n);
         }
         for (int i = optind; i < argc; i++) {
-                if (rc_container_remove(&cli->cfg, s, argv[i], force, &err) < 0) {
+                if (remove(&cli->cfg, s, argv[i], force, &err) < 0) {
                         if ((force || ignore) && rc_error_errno(err) == ENOENT) {
                                 rc_error_free(err);
                                 continue;

@@ -42,6 +42,7 @@ static const struct rc_command commands[] = {
         { "import", cmd_import, "Import a tarball to create a filesystem image" },
         { "save", cmd_save, "Save images to an archive" },
         { "load", cmd_load, "Load images from an archive" },
+        { "volume", cmd_volume, "Manage volumes: create, ls, inspect, rm, prune, exists" },
         { "login", cmd_login, "Log in to a container registry" },
         { "logout", cmd_logout, "Log out of a container registry" },
         { "info", cmd_info, "Display rc system information" },

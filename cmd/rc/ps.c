@@ -15,6 +15,7 @@
 
 struct ps_filter {
         char **status, **name, **id, **ancestor; /* each list ORs, the lists AND */
+        char **label;                            /* every one must match */
 };
 
 static void ps_filter_free(struct ps_filter *f)
@@ -23,6 +24,7 @@ static void ps_filter_free(struct ps_filter *f)
         strv_free(f->name);
         strv_free(f->id);
         strv_free(f->ancestor);
+        strv_free(f->label);
 }
 
 static int add_filter(struct ps_filter *f, const char *arg)
@@ -49,8 +51,10 @@ static int add_filter(struct ps_filter *f, const char *arg)
                 list = &f->id;
         } else if (!strncmp(arg, "ancestor=", 9)) {
                 list = &f->ancestor;
+        } else if (!strncmp(arg, "label=", 6)) {
+                list = &f->label;
         } else {
-                return rc_cli_usage_error("ps", "--filter %.*s: rc filters on status, name, id and ancestor",
+                return rc_cli_usage_error("ps", "--filter %.*s: rc filters on status, name, id, ancestor and label",
                                           (int)(eq - arg), arg);
         }
         if (*list == NULL)
@@ -117,8 +121,23 @@ static bool match_ancestor(const char *want, const struct rc_container_rec *c)
         return same_image_name(want, short_name ? short_name + 1 : c->image_name);
 }
 
+/* label=KEY or label=KEY=VALUE */
+static bool match_label(const char *want, const struct rc_container_rec *c)
+{
+        cleanup_free char *key = xstrndup(want, strcspn(want, "="));
+        json_object *labels = c->labels && *c->labels ? json_tokener_parse(c->labels) : NULL, *v;
+        bool m = labels && json_object_object_get_ex(labels, key, &v) &&
+                 (want[strlen(key)] == '\0' || strcmp(json_object_get_string(v), want + strlen(key) + 1) == 0);
+
+        json_object_put(labels);
+        return m;
+}
+
 static bool filter_matches(const struct ps_filter *f, const struct rc_container_rec *c)
 {
+        for (size_t i = 0; f->label && f->label[i]; i++)
+                if (!match_label(f->label[i], c))
+                        return false;
         return any(f->status, match_status, c) && any(f->name, match_name, c) && any(f->id, match_id, c) &&
                any(f->ancestor, match_ancestor, c);
 }
@@ -142,6 +161,18 @@ static void status_text(const struct rc_container_rec *c, char *buf, size_t len)
         } else {
                 snprintf(buf, len, "Created");
         }
+}
+
+/* Its labels as an object, or NULL for none (podman's null). */
+static json_object *labels_of(const struct rc_container_rec *c)
+{
+        json_object *o = c->labels && *c->labels ? json_tokener_parse(c->labels) : NULL;
+
+        if (o && !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                o = NULL;
+        }
+        return o;
 }
 
 static json_object *ps_json(const struct rc_container_rec *c)
@@ -169,7 +200,7 @@ static json_object *ps_json(const struct rc_container_rec *c)
         json_object_object_add(o, "Image", json_object_new_string(c->image_name));
         json_object_object_add(o, "ImageID", json_object_new_string(c->image_id));
         json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
-        json_object_object_add(o, "Labels", NULL);
+        json_object_object_add(o, "Labels", labels_of(c));
         json_object_object_add(o, "Mounts", json_object_new_array());
         json_object_object_add(o, "Names", names);
         json_object_object_add(o, "Pid", json_object_new_int(strcmp(status, "running") == 0 ? c->pid : 0));
@@ -234,7 +265,7 @@ static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int6
         json_object_object_add(o, "State", json_object_new_string(rc_container_rec_status(c)));
         json_object_object_add(o, "Ports", json_object_new_string(""));
         json_object_object_add(o, "Names", json_object_new_string(c->name));
-        json_object_object_add(o, "Labels", json_object_new_object());
+        json_object_object_add(o, "Labels", labels_of(c) ?: json_object_new_object());
         json_object_object_add(o, "Mounts", json_object_new_string(""));
         json_object_object_add(o, "Networks", json_object_new_string(""));
         json_object_object_add(o, "Pod", json_object_new_string(""));
@@ -261,7 +292,8 @@ static void ps_usage(void)
                "  --noheading           no header line\n"
                "  -n, --last N          the N most recently created (implies -a)\n"
                "  -l, --latest          the most recently created (implies -a)\n"
-               "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE\n"
+               "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE,\n"
+               "                        label=KEY[=VALUE]\n"
                "  --format FORMAT       json, or a Go template ({{.ID}} {{.Names}} {{.Status}}...;\n"
                "                        \"table ...\" for columns with headers)\n");
 }

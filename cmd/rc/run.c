@@ -9,6 +9,7 @@
 
 #include "container/container.h"
 #include "rc.h"
+#include "run_flags.h"
 #include "util/signal.h"
 #include "util/xalloc.h"
 
@@ -39,26 +40,28 @@ static void run_usage(const char *cmd)
                "  --restart POLICY        no (default), on-failure[:N], always or unless-stopped\n"
                "  --log-opt max-size=SIZE rotate the container's log beyond SIZE (e.g. 10m)\n"
                "  --stop-signal SIGNAL    signal rc stop sends first (default: the image's, or SIGTERM)\n"
-               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n\n"
-               "Exit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
+               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n");
+        run_flags_usage();
+        printf("\nExit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
 }
 
-/* --security-opt: seccomp=unconfined|FILE; no-new-privileges, which rc
- * always sets, is accepted. */
-static int security_opt(const char *arg, struct rc_run_opts *o)
+/* --security-opt: seccomp=unconfined|FILE here, the others in run_flags.c. */
+static int security_opt(const char *cmd, const char *arg, struct run_flags *f, struct rc_run_opts *o)
 {
+        int r;
+
         if (strncmp(arg, "seccomp=", 8) == 0 || strncmp(arg, "seccomp:", 8) == 0) {
                 if (arg[8] == '\0')
-                        return rc_cli_usage_error("run", "--security-opt seccomp= needs unconfined or a profile file");
+                        return rc_cli_usage_error(cmd, "--security-opt seccomp= needs unconfined or a profile file");
                 o->seccomp = arg + 8;
                 return 0;
         }
-        if (strcmp(arg, "no-new-privileges") == 0 || strcmp(arg, "no-new-privileges=true") == 0 ||
-            strcmp(arg, "no-new-privileges:true") == 0)
-                return 0;
-        return rc_cli_usage_error("run", "--security-opt %s: not supported yet (rc supports seccomp=unconfined, "
-                                         "seccomp=PROFILE.json and no-new-privileges)",
+        if ((r = run_flags_security_opt(cmd, arg, f, o)) != 0)
+                return r < 0 ? 125 : 0;
+        return rc_cli_usage_error(cmd, "--security-opt %s: not supported (rc supports seccomp=unconfined, "
+                                       "seccomp=PROFILE.json, no-new-privileges, mask=, unmask=, label=disable "
+                                       "and apparmor=unconfined)",
                                   arg);
 }
 
@@ -124,15 +127,22 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                 { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
                 { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                 { "help", no_argument, NULL, OPT_HELP },
+                RUN_FLAGS_LONGOPTS,
                 { NULL, 0, NULL, 0 },
         };
         struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress, .stop_timeout = -1 };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
+        cleanup_run_flags struct run_flags flags = { 0 };
         rc_error *err = NULL;
         char id[65];
-        int c, exit_code = 0;
+        int c, r, exit_code = 0;
 
-        while ((c = getopt_long(argc, argv, create ? "+ite:w:u:h:" : "+dite:w:u:h:", opts, NULL)) != -1) {
+        while ((c = rc_cli_getopt(cmd, argc, argv, create ? "+ite:w:u:h:v:l:" : "+dite:w:u:h:v:l:", opts)) != -1) {
+                if ((r = run_flags_parse(cmd, c, optarg, &flags, &o)) != 0) {
+                        if (r < 0)
+                                return 125;
+                        continue;
+                }
                 switch (c) {
                 case 'd':
                         if (create)
@@ -209,14 +219,14 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                                 return 125;
                         break;
                 case OPT_SECURITY_OPT:
-                        if (security_opt(optarg, &o) != 0)
+                        if (security_opt(cmd, optarg, &flags, &o) != 0)
                                 return 125;
                         break;
                 case OPT_HELP:
                         run_usage(cmd);
                         return 0;
                 default:
-                        return rc_cli_usage_error(cmd, "invalid option");
+                        return 125; /* rc_cli_getopt said what */
                 }
         }
         if (optind >= argc)
@@ -226,6 +236,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                                                "exits cannot be restarted");
         o.image = argv[optind];
         o.cmd = argv + optind + 1;
+        run_flags_finish(&flags, &o, &env);
         o.env = env;
         if (create) {
                 if (rc_container_create(&cli->cfg, &o, id, &err) < 0)

@@ -17,6 +17,22 @@ struct rc_store;
 
 enum rc_restart_policy { RC_RESTART_NO, RC_RESTART_ON_FAILURE, RC_RESTART_ALWAYS, RC_RESTART_UNLESS_STOPPED };
 
+/* A mount the user asked for (-v, --mount, --tmpfs) or an image's VOLUME
+ * brings (mountspec.c). */
+enum rc_mount_kind { RC_MOUNT_BIND, RC_MOUNT_VOLUME, RC_MOUNT_TMPFS };
+struct rc_mount_req {
+        enum rc_mount_kind kind;
+        char *source;      /* bind: an absolute host path; volume: its name (NULL: a new anonymous one,
+                              named at create); tmpfs: NULL */
+        char *destination; /* absolute and clean (no "//", ".", ".."), never "/" */
+        bool readonly;
+        bool anonymous;    /* volume: made for this container (a bare -v PATH or the image's VOLUME);
+                              removed with it by rc rm -v and --rm */
+        bool nocopy;       /* volume: the image's content at destination is not copied into it */
+        char **options;    /* runtime mount options besides ro: nosuid, noexec, rprivate, bind, ...;
+                              tmpfs data such as size=64m, mode=1777 */
+};
+
 struct rc_run_opts {
         const char *image;        /* what the user typed */
         bool detach;              /* -d: a monitor looks after it; rc returns once it runs */
@@ -41,6 +57,23 @@ struct rc_run_opts {
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+        /* Everything below is off when zero.  Paths are absolute and file
+         * contents (--env-file, --label-file) read before create. */
+        struct rc_mount_req *mounts; /* -v, --mount, --tmpfs in command-line order */
+        size_t n_mounts;
+        bool read_only;           /* --read-only: the root file system is mounted read-only */
+        bool no_read_only_tmpfs;  /* --read-only-tmpfs=false: no tmpfs on /tmp, /var/tmp, /run then */
+        char **cap_add, **cap_drop; /* --cap-add/--cap-drop: names as given, or ALL */
+        bool privileged;          /* --privileged */
+        bool no_new_privileges;   /* --security-opt no-new-privileges (rc sets it anyway unless
+                                     --privileged; this keeps it then) */
+        char **mask, **unmask;    /* --security-opt mask=/unmask= paths; unmask may hold ALL or globs */
+        char **group_add;         /* --group-add: group names or ids */
+        char **ulimits;           /* --ulimit: "nofile=1024:2048" */
+        char **labels;            /* --label, --label-file: "key=value" */
+        const char *cidfile;      /* --cidfile: the id is written there at create */
+        const char *userns;       /* --userns: NULL or "host" (rc's), "keep-id[:uid=N,gid=N]" */
+        bool init;                /* --init: rc's own init is pid 1 */
 };
 
 /* Run a container.  In the foreground (no opts->detach) until it exits:
@@ -72,6 +105,9 @@ int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *
  * killed monitor left (a fuse-overlayfs daemon). */
 int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id, bool force,
                         rc_error **err);
+/* The same, and its anonymous volumes (rc rm -v). */
+int rc_container_remove_with_volumes(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id,
+                                     bool force, rc_error **err);
 
 /* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
  * JSON object; ENOENT when there is no such container. */
@@ -115,6 +151,8 @@ struct rc_saved_opts {
         struct rc_run_opts opts; /* strings point into json */
         struct json_object *json;
         char **env, **cmd;
+        char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
+        struct rc_mount_req *mounts;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);
@@ -164,7 +202,7 @@ int rc_container_top(const struct rc_config *cfg, const char *name_or_id, char *
  * comments and blank lines skipped, no quoting; appended to *env (which
  * may be NULL).  An error names the file and line. */
 int rc_env_file_read(const char *path, char ***env, rc_error **err);
-int rc_env_file_parse(const char *text, const char *name, char ***env, rc_error **err);
+int rc_env_file_lines(const char *text, const char *name, char ***env, rc_error **err);
 
 /* Pure helpers, unit tested. */
 
@@ -204,5 +242,61 @@ int rc_container_workdir(const char *image_workdir, const char *override, char *
 
 /* A random name like docker's ("brave_turing"). */
 char *rc_container_random_name(void);
+
+/* ---- Parsers of run/create options (mountspec.c, options.c) ----
+ * Each checks its whole input and fills *out only on success; errors are
+ * EINVAL with a message quoting the option.  cwd (absolute) resolves
+ * relative host paths; nothing is looked up on disk. */
+
+/* -v [SOURCE:]DEST[:OPTIONS]: SOURCE starting with / or . is a host path
+ * (a bind), anything else a volume name; no SOURCE: an anonymous volume.
+ * OPTIONS: ro, rw, z, Z, nocopy, copy, [r]bind, [no]suid, [no]dev,
+ * [no]exec, [r]private, [r]shared, [r]slave, [r]unbindable. */
+int rc_mount_parse_volume(const char *spec, const char *cwd, struct rc_mount_req *out, rc_error **err);
+/* --mount type=bind|volume|tmpfs,source=,target=,readonly,... (docker's keys,
+ * with src, dst, destination, ro, bind-propagation, bind-nonrecursive,
+ * volume-nocopy, tmpfs-size, tmpfs-mode, relabel). */
+int rc_mount_parse_mount(const char *spec, const char *cwd, struct rc_mount_req *out, rc_error **err);
+/* --tmpfs DEST[:OPTIONS] (default rw,noexec,nosuid,nodev as podman). */
+int rc_mount_parse_tmpfs(const char *spec, struct rc_mount_req *out, rc_error **err);
+/* Path.Clean of an absolute path ("/a//b/../c/" -> "/a/c"); NULL when
+ * path is not absolute. */
+char *rc_path_clean(const char *path);
+/* Two mounts on one destination: EINVAL naming it. */
+int rc_mount_check_duplicates(const struct rc_mount_req *m, size_t n, rc_error **err);
+void rc_mount_req_free(struct rc_mount_req *m);
+void rc_mount_req_copy(const struct rc_mount_req *from, struct rc_mount_req *to);
+
+/* --ulimit NAME=SOFT[:HARD] (docker's names: nofile, nproc, core, ...;
+ * -1 or unlimited for no limit; HARD defaults to SOFT). */
+int rc_ulimit_parse(const char *s, struct rc_spec_rlimit *out, rc_error **err);
+
+/* docker's --env-file format: KEY=VALUE lines taken literally, blank lines
+ * and lines starting with # skipped, leading blanks trimmed; a bare KEY is
+ * taken from host_env (skipped when unset there).  label_file: the
+ * --label-file rules instead (a bare KEY is a label with an empty value).
+ * Appends to *out; `name` names the file in errors. */
+int rc_env_file_parse(const char *name, const char *text, size_t len, char *const *host_env, bool label_file,
+                      char ***out, rc_error **err);
+
+/* The capability set from `defaults` with --cap-add and --cap-drop as
+ * podman applies them: adding ALL starts from `all`; dropping ALL starts
+ * from nothing but the other additions; then single additions, then
+ * single drops.  Names with or without CAP_, any case; an unknown one is
+ * EINVAL.  The result holds "CAP_X" names, NULL-terminated. */
+int rc_caps_compute(char *const *defaults, char *const *add, char *const *drop, char *const *all, char ***out,
+                    rc_error **err);
+/* Check one --cap-add/--cap-drop value (ALL or a capability name). */
+int rc_cap_check(const char *name, rc_error **err);
+
+/* --userns: "" or "host" (rc's namespace: *keep_id = false), or
+ * "keep-id[:uid=N,gid=N]": *keep_id, and *uid and *gid set where given
+ * (else left alone: the caller's own ids). */
+int rc_userns_parse(const char *s, bool *keep_id, uint32_t *uid, uint32_t *gid, rc_error **err);
+/* The keep-id mapping of one id kind: container `id` is rc's 0 (the user),
+ * container 0..id-1 are rc's 1..id, container id+1.. are rc's id+1.. up to
+ * rc's ns_size-1 (what rc's own namespace maps).  Writes at most 3 extents
+ * to out and returns how many; 0 when ns_size is 0. */
+size_t rc_keep_id_mapping(uint32_t id, uint32_t ns_size, struct rc_spec_id_mapping out[3]);
 
 #endif

@@ -1,5 +1,6 @@
 /* Creating a container's record and directory, and loading one back. */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,8 @@ static void random_id(char out[RC_DIGEST_HEX_LEN + 1])
 }
 
 /* What can be refused before anything exists: the network mode, a
- * seccomp profile that does not parse. */
+ * seccomp profile that does not parse, options that do not parse, host
+ * paths that are not there. */
 int ctr_check_opts(struct ctr_state *st, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
@@ -39,11 +41,76 @@ int ctr_check_opts(struct ctr_state *st, rc_error **err)
         if (strcmp(network, "none") != 0 && strcmp(network, "host") != 0)
                 return rc_error_set(err, EINVAL, "--network %s: supported values are none and host", network);
         st->host_network = strcmp(network, "host") == 0;
-        if (o->seccomp == NULL)
+        if (o->n_mounts && ctr_check_mounts(o, err) < 0)
+                return -1;
+        for (size_t i = 0; o->ulimits && o->ulimits[i]; i++) {
+                struct rc_spec_rlimit rl;
+                if (rc_ulimit_parse(o->ulimits[i], &rl, err) < 0)
+                        return -1;
+        }
+        for (size_t i = 0; o->cap_add && o->cap_add[i]; i++)
+                if (rc_cap_check(o->cap_add[i], err) < 0)
+                        return rc_error_wrap(err, "--cap-add");
+        for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++)
+                if (rc_cap_check(o->cap_drop[i], err) < 0)
+                        return rc_error_wrap(err, "--cap-drop");
+        if (o->userns) {
+                bool keep_id;
+                uint32_t id = 0;
+                if (rc_userns_parse(o->userns, &keep_id, &id, &id, err) < 0)
+                        return -1;
+        }
+        /* --privileged runs without a filter unless one is named */
+        if (o->seccomp == NULL && !o->privileged)
                 st->seccomp = rc_seccomp_profile_default();
-        else if (strcmp(o->seccomp, "unconfined") != 0 && rc_seccomp_profile_read(o->seccomp, &st->seccomp, err) < 0)
+        else if (o->seccomp && strcmp(o->seccomp, "unconfined") != 0 &&
+                 rc_seccomp_profile_read(o->seccomp, &st->seccomp, err) < 0)
                 return -1;
         return 0;
+}
+
+int ctr_check_new(struct ctr_state *st, rc_error **err)
+{
+        /* podman's rule: a container id file is never overwritten */
+        if (st->opts->cidfile && access(st->opts->cidfile, F_OK) == 0)
+                return rc_error_code(err, EEXIST,
+                                     "container id file %s exists: ensure another container is not using it or "
+                                     "delete it",
+                                     st->opts->cidfile);
+        return 0;
+}
+
+static int write_cidfile(const char *path, const char *id, rc_error **err)
+{
+        cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "--cidfile %s", path);
+        if (rc_write_all(fd, id, strlen(id)) < 0)
+                return rc_error_set(err, errno, "write %s", path);
+        return 0;
+}
+
+/* The container's labels: the image's, then the user's (which win), as
+ * a JSON object's text; "" for none. */
+static char *labels_json(const struct rc_image_config *img, char *const *user)
+{
+        json_object *o = json_object_new_object();
+        char *text;
+
+        for (int pass = 0; pass < 2; pass++) {
+                char *const *list = pass == 0 ? img->labels : user;
+                for (size_t i = 0; list && list[i]; i++) {
+                        const char *eq = strchr(list[i], '=');
+                        cleanup_free char *key = xstrndup(list[i], eq ? (size_t)(eq - list[i]) : strlen(list[i]));
+                        json_object_object_add(o, key, json_object_new_string(eq ? eq + 1 : ""));
+                }
+        }
+        text = xstrdup(json_object_object_length(o) == 0
+                               ? ""
+                               : json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return text;
 }
 
 /* The image to run, pulled first per --pull. */
@@ -91,8 +158,23 @@ static int save_opts(struct ctr_state *st, rc_error **err)
         cleanup_free char *profile_copy = NULL;
         cleanup_free char *name = xstrdup(st->rec.name);
 
+        cleanup_strv char **env = xcalloc(1, sizeof(char *));
+
         saved.name = name;
         saved.image = st->image.id;
+        saved.mounts = st->mounts;
+        saved.n_mounts = st->n_mounts;
+        /* -e NAME takes rc's value now: a later rc start runs elsewhere */
+        for (size_t i = 0; saved.env && saved.env[i]; i++) {
+                const char *v;
+                if (strchr(saved.env[i], '=')) {
+                        strv_push(&env, saved.env[i]);
+                } else if ((v = getenv(saved.env[i])) != NULL) {
+                        cleanup_free char *kv = xasprintf("%s=%s", saved.env[i], v);
+                        strv_push(&env, kv);
+                }
+        }
+        saved.env = env;
         if (saved.seccomp && strcmp(saved.seccomp, "unconfined") != 0) {
                 cleanup_free char *text = NULL;
                 size_t len;
@@ -145,15 +227,27 @@ int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
                 st->rec.monitor_pid = monitor;
                 st->rec.monitor_start = rc_process_start_time(monitor);
         }
-        if (rc_store_container_add(st->store, &st->rec, err) < 0)
+        if (o->labels || st->image_config.labels)
+                st->rec.labels = labels_json(&st->image_config, o->labels);
+        if ((o->n_mounts || st->image_config.volumes) && ctr_resolve_mounts(st, err) < 0) {
+                ctr_remove_new_volumes(st);
                 return -1;
+        }
+        if (rc_store_container_add(st->store, &st->rec, err) < 0) {
+                ctr_remove_new_volumes(st);
+                return -1;
+        }
+        strv_free(st->new_volumes); /* the record holds them now: they go with it */
+        st->new_volumes = NULL;
         st->recorded = true;
         rc_timer_phase(&st->timer, "container record");
         st->dir = rc_store_container_dir(st->store, st->rec.id);
         if (mkdir(st->dir, 0700) < 0)
                 return rc_error_set(err, errno, "create %s", st->dir);
         pick_hostname(st);
-        if (ctr_write_etc_files(st->dir, st->hostname, st->host_network, err) < 0 || save_opts(st, err) < 0)
+        if (ctr_write_etc_files(st->dir, st->hostname, st->host_network, err) < 0 || save_opts(st, err) < 0 ||
+            (o->privileged && ctr_write_containerenv(st, err) < 0) ||
+            (o->cidfile && write_cidfile(o->cidfile, st->rec.id, err) < 0))
                 return -1;
         rc_timer_phase(&st->timer, "container files");
         return 0;
@@ -176,6 +270,10 @@ int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts 
         st->opts = &saved->opts;
         if (ctr_check_opts(st, err) < 0)
                 return rc_error_wrap(err, "container %s", st->rec.name);
+        st->mounts = xcalloc(saved->opts.n_mounts ? saved->opts.n_mounts : 1, sizeof(*st->mounts));
+        for (size_t i = 0; i < saved->opts.n_mounts; i++)
+                rc_mount_req_copy(&saved->opts.mounts[i], &st->mounts[i]);
+        st->n_mounts = saved->opts.n_mounts;
         if (rc_images_resolve(st->store, st->rec.image_id, &st->image, err) < 0 ||
             rc_images_load_config(st->store, &st->image, &st->image_config, err) < 0)
                 return rc_error_wrap(err, "container %s", st->rec.name);

@@ -10,7 +10,7 @@
 
 #define MAX_ENV_FILE (16 * 1024 * 1024)
 
-int rc_env_file_parse(const char *text, const char *name, char ***env, rc_error **err)
+int rc_env_file_lines(const char *text, const char *name, char ***env, rc_error **err)
 {
         cleanup_strv char **out = *env ? strv_dup(*env) : xcalloc(1, sizeof(char *));
         unsigned line_no = 0;
@@ -53,5 +53,5 @@ int rc_env_file_read(const char *path, char ***env, rc_error **err)
                 return rc_error_set(err, EFBIG, "--env-file %s: larger than 16 MiB", path);
         if (memchr(text, '\0', len))
                 return rc_error_set(err, EINVAL, "--env-file %s: not a text file (a NUL byte)", path);
-        return rc_env_file_parse(text, path, env, err);
+        return rc_env_file_lines(text, path, env, err);
 }

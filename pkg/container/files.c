@@ -90,3 +90,13 @@ void ctr_write_exit_file(const struct ctr_state *st, int exit_code)
                 rc_error_free(e);
         }
 }
+
+int ctr_write_containerenv(const struct ctr_state *st, rc_error **err)
+{
+        cleanup_free char *path = xasprintf("%s/containerenv", st->dir);
+        cleanup_free char *text = xasprintf("engine=\"rc-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\n"
+                                            "imageid=\"%s\"\nrootless=1\n",
+                                            RC_VERSION, st->rec.name, st->rec.id, st->rec.image_name, st->rec.image_id);
+
+        return rc_write_file(path, text, strlen(text), 0644, err);
+}

@@ -82,6 +82,128 @@ static json_object *state_json(const struct rc_container_rec *rec)
         return o;
 }
 
+static json_object *volumes_json(const struct rc_image_config *img)
+{
+        json_object *o;
+
+        if (img->volumes == NULL || img->volumes[0] == NULL)
+                return NULL;
+        o = json_object_new_object();
+        for (size_t i = 0; img->volumes[i]; i++)
+                json_object_object_add(o, img->volumes[i], json_object_new_object());
+        return o;
+}
+
+static const char *propagation_of(char *const *options)
+{
+        for (size_t i = 0; options && options[i]; i++)
+                if (strstr(options[i], "private") || strstr(options[i], "shared") || strstr(options[i], "slave") ||
+                    strstr(options[i], "unbindable"))
+                        return options[i];
+        return "";
+}
+
+/* podman's Mounts: one object per volume, bind or tmpfs. */
+static json_object *mounts_json(const struct ctr_state *st)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < st->n_mounts; i++) {
+                const struct rc_mount_req *m = &st->mounts[i];
+                json_object *o = json_object_new_object(), *opts = json_object_new_array();
+                cleanup_free char *source = NULL;
+
+                for (size_t j = 0; m->options && m->options[j]; j++)
+                        json_object_array_add(opts, json_object_new_string(m->options[j]));
+                if (m->kind == RC_MOUNT_VOLUME)
+                        source = rc_store_volume_dir(st->store, m->source);
+                json_object_object_add(o, "Type", json_object_new_string(m->kind == RC_MOUNT_VOLUME ? "volume"
+                                                                         : m->kind == RC_MOUNT_BIND   ? "bind"
+                                                                                                      : "tmpfs"));
+                if (m->kind == RC_MOUNT_VOLUME)
+                        json_object_object_add(o, "Name", json_object_new_string(m->source));
+                json_object_object_add(o, "Source", json_object_new_string(source         ? source
+                                                                           : m->source ? m->source
+                                                                                       : "tmpfs"));
+                json_object_object_add(o, "Destination", json_object_new_string(m->destination));
+                json_object_object_add(o, "Driver", json_object_new_string(m->kind == RC_MOUNT_VOLUME ? "local" : ""));
+                json_object_object_add(o, "Mode", json_object_new_string(""));
+                json_object_object_add(o, "Options", opts);
+                json_object_object_add(o, "RW", json_object_new_boolean(!m->readonly));
+                json_object_object_add(o, "Propagation", json_object_new_string(propagation_of(m->options)));
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+/* HostConfig fields of the run/create options beyond the basic ones. */
+static void host_config_options(json_object *h, const struct ctr_state *st, const struct rc_run_opts *o)
+{
+        json_object *binds = json_object_new_array(), *tmpfs = json_object_new_object();
+        json_object *ulimits = json_object_new_array(), *secopt = json_object_new_array();
+
+        for (size_t i = 0; i < st->n_mounts; i++) {
+                const struct rc_mount_req *m = &st->mounts[i];
+                cleanup_free char *opts = NULL;
+                size_t len = 0;
+                for (size_t j = 0; m->options && m->options[j]; j++)
+                        len += strlen(m->options[j]) + 1;
+                opts = xcalloc(1, len + 4);
+                strcpy(opts, m->readonly ? "ro" : "rw");
+                for (size_t j = 0; m->options && m->options[j]; j++) {
+                        strcat(opts, ",");
+                        strcat(opts, m->options[j]);
+                }
+                if (m->kind == RC_MOUNT_TMPFS) {
+                        json_object_object_add(tmpfs, m->destination, json_object_new_string(opts));
+                } else if (!m->anonymous) {
+                        cleanup_free char *b = xasprintf("%s:%s:%s", m->source, m->destination, opts);
+                        json_object_array_add(binds, json_object_new_string(b));
+                }
+        }
+        for (size_t i = 0; o->ulimits && o->ulimits[i]; i++) {
+                struct rc_spec_rlimit rl;
+                rc_error *e = NULL;
+                json_object *u;
+                if (rc_ulimit_parse(o->ulimits[i], &rl, &e) < 0) {
+                        rc_error_free(e);
+                        continue;
+                }
+                u = json_object_new_object();
+                json_object_object_add(u, "Name", json_object_new_string_len(o->ulimits[i],
+                                                                             (int)strcspn(o->ulimits[i], "=")));
+                json_object_object_add(u, "Soft", json_object_new_uint64(rl.soft));
+                json_object_object_add(u, "Hard", json_object_new_uint64(rl.hard));
+                json_object_array_add(ulimits, u);
+        }
+        if (o->seccomp) {
+                cleanup_free char *v = xasprintf("seccomp=%s", o->seccomp);
+                json_object_array_add(secopt, json_object_new_string(v));
+        }
+        if (o->no_new_privileges || !o->privileged)
+                json_object_array_add(secopt, json_object_new_string("no-new-privileges"));
+        for (size_t i = 0; o->mask && o->mask[i]; i++) {
+                cleanup_free char *v = xasprintf("mask=%s", o->mask[i]);
+                json_object_array_add(secopt, json_object_new_string(v));
+        }
+        for (size_t i = 0; o->unmask && o->unmask[i]; i++) {
+                cleanup_free char *v = xasprintf("unmask=%s", o->unmask[i]);
+                json_object_array_add(secopt, json_object_new_string(v));
+        }
+        json_object_object_add(h, "Binds", binds);
+        json_object_object_add(h, "Tmpfs", tmpfs);
+        json_object_object_add(h, "CapAdd", strv_json(o->cap_add));
+        json_object_object_add(h, "CapDrop", strv_json(o->cap_drop));
+        json_object_object_add(h, "Privileged", json_object_new_boolean(o->privileged));
+        json_object_object_add(h, "ReadonlyRootfs", json_object_new_boolean(o->read_only));
+        json_object_object_add(h, "SecurityOpt", secopt);
+        json_object_object_add(h, "Ulimits", ulimits);
+        json_object_object_add(h, "GroupAdd", strv_json(o->group_add));
+        json_object_object_add(h, "UsernsMode", json_object_new_string(o->userns ? o->userns : ""));
+        json_object_object_add(h, "Init", json_object_new_boolean(o->init));
+        json_object_object_add(h, "ContainerIDFile", json_object_new_string(o->cidfile ? o->cidfile : ""));
+}
+
 static json_object *config_json(const struct rc_container_rec *rec, const struct rc_run_opts *o,
                                 const struct rc_image_config *img, json_object *spec)
 {
@@ -103,7 +225,7 @@ static json_object *config_json(const struct rc_container_rec *rec, const struct
         json_object_object_add(c, "Env", env ? env : strv_json(img->env));
         json_object_object_add(c, "Cmd", strv_json(o->cmd && o->cmd[0] ? o->cmd : img->cmd));
         json_object_object_add(c, "Image", json_object_new_string(rec->image_name));
-        json_object_object_add(c, "Volumes", NULL);
+        json_object_object_add(c, "Volumes", volumes_json(img));
         json_object_object_add(c, "WorkingDir", copy(spec, "process.cwd") ?: json_object_new_string(
                                                                                      o->workdir ? o->workdir
                                                                                      : img->working_dir ? img->working_dir
@@ -112,7 +234,7 @@ static json_object *config_json(const struct rc_container_rec *rec, const struct
                 json_object_object_add(c, "Entrypoint", json_object_new_string(o->entrypoint));
         else
                 json_object_object_add(c, "Entrypoint", strv_json(img->entrypoint));
-        json_object_object_add(c, "Labels", NULL);
+        json_object_object_add(c, "Labels", rec->labels && *rec->labels ? json_tokener_parse(rec->labels) : NULL);
         json_object_object_add(c, "Annotations", json_object_new_object());
         json_object_object_add(c, "StopSignal", json_object_new_int(sig > 0 ? sig : 15));
         json_object_object_add(c, "StopTimeout", json_object_new_int(o->stop_timeout >= 0 ? o->stop_timeout : 10));
@@ -143,7 +265,6 @@ static json_object *host_config_json(const struct rc_run_opts *o, const char *lo
                 json_object_object_add(lc, "Config", cfg);
         }
         json_object_object_add(h, "LogConfig", lc);
-        json_object_object_add(h, "SecurityOpt", json_object_new_array());
         return h;
 }
 
@@ -188,10 +309,11 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
         json_object_object_add(o, "MountLabel", json_object_new_string(""));
         json_object_object_add(o, "ProcessLabel", json_object_new_string(""));
         json_object_object_add(o, "AppArmorProfile", json_object_new_string(""));
-        json_object_object_add(o, "Mounts", json_object_new_array());
+        json_object_object_add(o, "Mounts", mounts_json(&st));
         json_object_object_add(o, "Config", config_json(&st.rec, &saved.opts, &st.image_config, spec));
         json_object_object_add(o, "HostConfig",
                                host_config_json(&saved.opts, log_path, st.host_network ? "host" : "none"));
+        host_config_options(json_object_object_get(o, "HostConfig"), &st, &saved.opts);
         json_object_object_add(o, "LogPath", json_object_new_string(log_path));
         json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
         {

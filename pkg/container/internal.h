@@ -33,7 +33,42 @@ struct ctr_state {
         char hostname[65];
         bool host_network;
         struct rc_timer timer;
+        struct rc_mount_req *mounts; /* the user's and the image's, volumes named (create.json has them) */
+        size_t n_mounts;
+        char **new_volumes;          /* anonymous volumes this create made, until the record holds them */
 };
+
+/* mounts.c */
+/* create: the user's mounts and the image's VOLUMEs (as anonymous volumes
+ * where no user mount covers them) into st->mounts; volumes looked up,
+ * named ones made on first use, anonymous ones made now. */
+int ctr_resolve_mounts(struct ctr_state *st, rc_error **err);
+/* A create that failed before its record: the anonymous volumes it made go. */
+void ctr_remove_new_volumes(struct ctr_state *st);
+/* Does a mount of the user's (or the image's) land exactly on dest? */
+bool ctr_mount_covered(const struct ctr_state *st, const char *dest);
+/* Does a bind, a volume or a read-only tmpfs of the user's hold dest (at
+ * it or a parent)?  rc's own files are not bound there then: their mount
+ * points would be made in the user's directory (-v /srv/etc:/etc) or
+ * volume, or could not be made at all. */
+bool ctr_mount_shadows(const struct ctr_state *st, const char *dest);
+/* prepare: rc's defaults that a user's mount replaces go; --read-only's tmpfs */
+void ctr_spec_default_mounts(struct ctr_state *st);
+/* prepare: st->mounts into the spec, parents before children */
+int ctr_spec_user_mounts(struct ctr_state *st, rc_error **err);
+/* prepare: each volume's first use (owner, mode, the image's files) */
+int ctr_volumes_first_use(struct ctr_state *st, rc_error **err);
+/* Before anything exists: duplicate destinations, host paths that are not there. */
+int ctr_check_mounts(const struct rc_run_opts *o, rc_error **err);
+void ctr_spec_bind(struct rc_spec *spec, const char *source, const char *dest);
+
+/* security.c */
+/* caps, --privileged, masks, --ulimit, --read-only, --init */
+int ctr_spec_security(struct ctr_state *st, rc_error **err);
+/* --group-add, against the image's /etc/group */
+int ctr_spec_groups(struct ctr_state *st, rc_error **err);
+/* --userns=keep-id: the mappings, the user (and a passwd/group entry for it) */
+int ctr_spec_keep_id(struct ctr_state *st, struct rc_container_user *u, rc_error **err);
 
 /* files.c: read a file of the image's root (etc/passwd...) without letting
  * a symlink of the image point outside it; missing: *out = NULL. */
@@ -41,9 +76,13 @@ int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **
 int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err);
 int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err);
 void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
+/* --privileged: /run/.containerenv says so, with the engine and names */
+int ctr_write_containerenv(const struct ctr_state *st, rc_error **err);
 
 /* create.c */
 int ctr_check_opts(struct ctr_state *st, rc_error **err);
+/* What only a new container is refused for: an existing --cidfile. */
+int ctr_check_new(struct ctr_state *st, rc_error **err);
 int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err);
 /* Load an existing container (record, saved options, image) for start. */
 int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts *saved, rc_error **err);

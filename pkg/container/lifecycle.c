@@ -286,8 +286,8 @@ static void kill_orphan_fuse(const char *dir)
         }
 }
 
-int rc_container_remove(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id, bool force,
-                        rc_error **err)
+static int remove_container(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id, bool force,
+                            bool volumes, rc_error **err)
 {
         struct rc_container_rec rec = { 0 };
         cleanup_free char *dir = NULL;
@@ -315,8 +315,20 @@ int rc_container_remove(const struct rc_config *cfg, struct rc_store *s, const c
                 }
                 kill_orphan_fuse(dir);
         }
-        r = rc_store_container_remove(s, rec.id, err);
+        r = volumes ? rc_store_container_remove_with_volumes(s, rec.id, err) : rc_store_container_remove(s, rec.id, err);
 out:
         rc_container_rec_free(&rec);
         return r;
+}
+
+int rc_container_remove(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id, bool force,
+                        rc_error **err)
+{
+        return remove_container(cfg, s, name_or_id, force, false, err);
+}
+
+int rc_container_remove_with_volumes(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
+                                     bool force, rc_error **err)
+{
+        return remove_container(cfg, s, name_or_id, force, true, err);
 }

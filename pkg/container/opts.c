@@ -30,6 +30,33 @@ static void add_strv(json_object *o, const char *key, char *const *v)
         json_object_object_add(o, key, a);
 }
 
+static const char *const mount_kinds[] = { [RC_MOUNT_BIND] = "bind", [RC_MOUNT_VOLUME] = "volume",
+                                           [RC_MOUNT_TMPFS] = "tmpfs" };
+
+static json_object *mounts_json(const struct rc_mount_req *m, size_t n)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "kind", json_object_new_string(mount_kinds[m[i].kind]));
+                add_str(o, "source", m[i].source);
+                add_str(o, "destination", m[i].destination);
+                json_object_object_add(o, "readonly", json_object_new_boolean(m[i].readonly));
+                json_object_object_add(o, "anonymous", json_object_new_boolean(m[i].anonymous));
+                json_object_object_add(o, "nocopy", json_object_new_boolean(m[i].nocopy));
+                add_strv(o, "options", m[i].options);
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+static void add_bool(json_object *o, const char *key, bool v)
+{
+        if (v)
+                json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
 {
         json_object *root = json_object_new_object();
@@ -54,6 +81,22 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         json_object_object_add(root, "logMaxSize", json_object_new_int64((int64_t)o->log_max_size));
         add_str(root, "stopSignal", o->stop_signal);
         json_object_object_add(root, "stopTimeout", json_object_new_int(o->stop_timeout));
+        if (o->n_mounts)
+                json_object_object_add(root, "mounts", mounts_json(o->mounts, o->n_mounts));
+        add_bool(root, "readOnly", o->read_only);
+        add_bool(root, "noReadOnlyTmpfs", o->no_read_only_tmpfs);
+        add_strv(root, "capAdd", o->cap_add);
+        add_strv(root, "capDrop", o->cap_drop);
+        add_bool(root, "privileged", o->privileged);
+        add_bool(root, "noNewPrivileges", o->no_new_privileges);
+        add_strv(root, "mask", o->mask);
+        add_strv(root, "unmask", o->unmask);
+        add_strv(root, "groupAdd", o->group_add);
+        add_strv(root, "ulimits", o->ulimits);
+        add_strv(root, "labels", o->labels);
+        add_str(root, "cidfile", o->cidfile);
+        add_str(root, "userns", o->userns);
+        add_bool(root, "init", o->init);
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         r = rc_write_file(path, text, strlen(text), 0600, err);
         json_object_put(root);
@@ -101,6 +144,46 @@ static bool get_bool(json_object *o, const char *key)
         return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
+/* The mounts as saved; an entry rc did not write is an error, not a guess. */
+static int get_mounts(json_object *root, const char *path, struct rc_saved_opts *out, rc_error **err)
+{
+        json_object *a;
+        size_t n;
+
+        if (!json_object_object_get_ex(root, "mounts", &a))
+                return 0;
+        if (!json_object_is_type(a, json_type_array))
+                goto bad;
+        n = json_object_array_length(a);
+        out->mounts = xcalloc(n ? n : 1, sizeof(*out->mounts));
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(a, i);
+                struct rc_mount_req *m = &out->mounts[i];
+                const char *kind = get_str(o, "kind"), *dest = get_str(o, "destination"), *src = get_str(o, "source");
+                int k = -1;
+
+                for (int j = 0; kind && j < 3; j++)
+                        if (strcmp(kind, mount_kinds[j]) == 0)
+                                k = j;
+                if (k < 0 || dest == NULL || dest[0] != '/' || (k != RC_MOUNT_TMPFS && src == NULL))
+                        goto bad;
+                m->kind = (enum rc_mount_kind)k;
+                m->destination = xstrdup(dest);
+                m->source = src ? xstrdup(src) : NULL;
+                m->readonly = get_bool(o, "readonly");
+                m->anonymous = get_bool(o, "anonymous");
+                m->nocopy = get_bool(o, "nocopy");
+                m->options = get_strv(o, "options");
+                if (m->options == NULL)
+                        m->options = xcalloc(1, sizeof(char *));
+                out->opts.n_mounts = i + 1;
+        }
+        out->opts.mounts = out->mounts;
+        return 0;
+bad:
+        return rc_error_set(err, EINVAL, "%s: its mounts are not what rc writes; remove the container", path);
+}
+
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err)
 {
         cleanup_free char *text = NULL;
@@ -137,7 +220,21 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->stop_signal = get_str(root, "stopSignal");
         o->stop_timeout = (int)get_int(root, "stopTimeout");
         o->pull = RC_PULL_NEVER;
-        return 0;
+        o->read_only = get_bool(root, "readOnly");
+        o->no_read_only_tmpfs = get_bool(root, "noReadOnlyTmpfs");
+        o->cap_add = out->cap_add = get_strv(root, "capAdd");
+        o->cap_drop = out->cap_drop = get_strv(root, "capDrop");
+        o->privileged = get_bool(root, "privileged");
+        o->no_new_privileges = get_bool(root, "noNewPrivileges");
+        o->mask = out->mask = get_strv(root, "mask");
+        o->unmask = out->unmask = get_strv(root, "unmask");
+        o->group_add = out->group_add = get_strv(root, "groupAdd");
+        o->ulimits = out->ulimits = get_strv(root, "ulimits");
+        o->labels = out->labels = get_strv(root, "labels");
+        o->cidfile = get_str(root, "cidfile");
+        o->userns = get_str(root, "userns");
+        o->init = get_bool(root, "init");
+        return get_mounts(root, path, out, err);
 }
 
 void rc_saved_opts_free(struct rc_saved_opts *s)
@@ -145,5 +242,15 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         json_object_put(s->json);
         strv_free(s->env);
         strv_free(s->cmd);
+        strv_free(s->cap_add);
+        strv_free(s->cap_drop);
+        strv_free(s->mask);
+        strv_free(s->unmask);
+        strv_free(s->group_add);
+        strv_free(s->ulimits);
+        strv_free(s->labels);
+        for (size_t i = 0; i < s->opts.n_mounts; i++)
+                rc_mount_req_free(&s->mounts[i]);
+        free(s->mounts);
         memset(s, 0, sizeof(*s));
 }

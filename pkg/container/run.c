@@ -188,7 +188,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, c
         if (id_out)
                 id_out[0] = '\0';
         /* a bad option or profile is refused before anything exists */
-        if (ctr_check_opts(&st, err) < 0)
+        if (ctr_check_opts(&st, err) < 0 || ctr_check_new(&st, err) < 0)
                 goto out;
         if (enter_and_open(cfg, &st, err) < 0)
                 goto out;
@@ -228,7 +228,7 @@ int rc_container_create(const struct rc_config *cfg, const struct rc_run_opts *o
         int r = -1;
 
         rc_timer_start(&st.timer, "create");
-        if (ctr_check_opts(&st, err) < 0 || enter_and_open(cfg, &st, err) < 0)
+        if (ctr_check_opts(&st, err) < 0 || ctr_check_new(&st, err) < 0 || enter_and_open(cfg, &st, err) < 0)
                 goto out;
         if (ctr_create(&st, 0, err) < 0) {
                 ctr_teardown(&st, true);

@@ -14,7 +14,7 @@
 
 extern char **environ;
 
-static void add_bind(struct rc_spec *spec, const char *source, const char *dest)
+void ctr_spec_bind(struct rc_spec *spec, const char *source, const char *dest)
 {
         struct rc_spec_mount *m;
 
@@ -53,24 +53,34 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         spec->cwd = NULL;
         if (rc_container_workdir(st->image_config.working_dir, o->workdir, &spec->cwd, err) < 0)
                 return -1;
-        if (ctr_resolve_user(st->rootfs.path, user, &u, err) < 0)
+        spec->namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+        if (!st->host_network)
+                spec->namespaces |= CLONE_NEWNET;
+        if (o->userns && strcmp(o->userns, "host") != 0 && *o->userns) {
+                if (ctr_spec_keep_id(st, &u, err) < 0)
+                        return -1;
+        } else if (ctr_resolve_user(st->rootfs.path, user, &u, err) < 0) {
                 return -1;
+        }
         spec->uid = u.uid;
         spec->gid = u.gid;
         spec->additional_gids = steal_pointer(&u.groups);
         spec->n_additional_gids = u.n_groups;
+        if (ctr_spec_groups(st, err) < 0 || ctr_spec_security(st, err) < 0)
+                return -1;
         spec->env = rc_container_env(st->image_config.env, o->env, environ, st->hostname, u.home);
         free(spec->root_path);
         spec->root_path = xstrdup(st->rootfs.path);
         free(spec->hostname);
         spec->hostname = xstrdup(st->hostname);
-        spec->namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-        if (!st->host_network)
-                spec->namespaces |= CLONE_NEWNET;
+        ctr_spec_default_mounts(st);
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
                 cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
-                add_bind(spec, path, etc_files[i].dest);
+                if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
+                        ctr_spec_bind(spec, path, etc_files[i].dest);
         }
+        if (ctr_spec_user_mounts(st, err) < 0)
+                return -1;
         if (st->seccomp) {
                 /* compiled here, in rc, for the capabilities the container may hold */
                 cleanup_free char *cache = xasprintf("%s/seccomp", st->cfg->runroot);
@@ -124,6 +134,8 @@ int ctr_prepare(struct ctr_state *st, rc_error **err)
         rc_timer_phase(&st->timer, "rootfs mount");
         if (build_spec(st, err) < 0 || write_config(st, err) < 0)
                 return -1;
+        if (st->n_mounts && ctr_volumes_first_use(st, err) < 0)
+                return -1;
         rc_timer_phase(&st->timer, "spec");
         return 0;
 }
@@ -150,7 +162,8 @@ void ctr_teardown(struct ctr_state *st, bool remove)
         }
         rc_rootfs_free(&st->rootfs);
         if (remove && st->recorded && ctr_store(st)) {
-                if (rc_store_container_remove(st->store, st->rec.id, &err) < 0) {
+                /* --rm: its anonymous volumes go too, as with podman */
+                if (rc_store_container_remove_with_volumes(st->store, st->rec.id, &err) < 0) {
                         rc_warn("%s", err->msg);
                         rc_error_free(err);
                 }
@@ -165,6 +178,13 @@ void ctr_teardown(struct ctr_state *st, bool remove)
 
 void ctr_state_free(struct ctr_state *st)
 {
+        for (size_t i = 0; i < st->n_mounts; i++)
+                rc_mount_req_free(&st->mounts[i]);
+        free(st->mounts);
+        st->mounts = NULL;
+        st->n_mounts = 0;
+        strv_free(st->new_volumes);
+        st->new_volumes = NULL;
         rc_rootfs_free(&st->rootfs);
         rc_spec_free(&st->spec);
         rc_container_rec_free(&st->rec);

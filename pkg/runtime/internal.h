@@ -44,6 +44,18 @@ int rc_terminal_relay(int master, const struct rc_runtime_stdio *stdio, int pidf
 /* caps.c: load spec->seccomp (if any) when `before_caps` matches the order
  * its no_new_privileges setting needs; see struct rc_spec. */
 int rc_apply_seccomp(const struct rc_spec *spec, bool before_caps, struct rc_child_error *e);
+/* init.c: --init.  Where rc's argv lies (/proc/self/stat), read before
+ * pivot_root; rc_init_start forks: returns 0 in the child, which goes on to
+ * exec the command; the parent becomes the container's init and never
+ * returns (see init.c). */
+struct rc_init_title {
+        unsigned long arg_start, arg_end;
+};
+int rc_init_read_title(struct rc_init_title *t);
+int rc_init_start(int sync_fd, const struct rc_init_title *title, struct rc_child_error *e);
+/* rootfs.c: the root read-only (spec->root_readonly), after the working
+ * directory was created */
+int rc_remount_root_ro(const struct rc_spec *spec, struct rc_child_error *e);
 /* exec.c */
 int rc_exec_process(const struct rc_spec *spec, struct rc_child_error *e);
 
@@ -63,7 +75,7 @@ int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e);
 /* Last: the terminal, the working directory, seccomp, capabilities and
  * ids, no signal blocked, exec.  Returns only on failure. */
 int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd, bool create_workdir,
-                  struct rc_child_error *e);
+                  const struct rc_init_title *init, struct rc_child_error *e);
 /* In rc: read the child's messages until it exec'd (0, *proc filled) or
  * failed (-1, reaped, the child's error; old_mask restored).  Closes
  * sync_fd, and pidfd on failure. */

@@ -109,7 +109,7 @@ static int process_main(void *arg)
         if (rc_apply_rlimits(a->spec, &e) < 0)
                 goto fail;
         /* the working directory must exist: exec does not create it */
-        rc_child_exec(a->spec, a->stdio, sync_fd, false, &e);
+        rc_child_exec(a->spec, a->stdio, sync_fd, false, NULL, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);

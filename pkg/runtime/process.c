@@ -169,7 +169,7 @@ int rc_apply_rlimits(const struct rc_spec *spec, struct rc_child_error *e)
 }
 
 int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, int sync_fd, bool create_workdir,
-                  struct rc_child_error *e)
+                  const struct rc_init_title *init, struct rc_child_error *e)
 {
         int cwd_fd;
 
@@ -185,8 +185,10 @@ int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *std
                         e->at_exec = true;
                 return -1;
         }
-        if (rc_apply_seccomp(spec, true, e) < 0 || rc_apply_caps_and_ids(spec, e) < 0 ||
-            rc_enter_workdir(cwd_fd, spec->cwd, e) < 0) {
+        /* --read-only: the container's first process (create_workdir) makes
+         * its root read-only once the working directory exists */
+        if ((create_workdir && rc_remount_root_ro(spec, e) < 0) || rc_apply_seccomp(spec, true, e) < 0 ||
+            rc_apply_caps_and_ids(spec, e) < 0 || rc_enter_workdir(cwd_fd, spec->cwd, e) < 0) {
                 close(cwd_fd);
                 return -1;
         }
@@ -203,6 +205,9 @@ int rc_child_exec(const struct rc_spec *spec, const struct rc_runtime_stdio *std
         }
         if (rc_apply_seccomp(spec, false, e) < 0)
                 return -1;
+        /* --init: the last step, with everything above applied to the init too */
+        if (init && rc_init_start(sync_fd, init, e) < 0)
+                return -1;
         return rc_exec_process(spec, e);
 }
 
@@ -210,6 +215,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 {
         const struct rc_spec *spec = a->spec;
         struct rc_child_error e = { 0 };
+        struct rc_init_title title = { 0 };
         int devnull, sync_fd = a->sync_fd;
 
         struct pollfd hup = { .fd = sync_fd, .events = 0 };
@@ -220,6 +226,15 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
                 _exit(127);
         if (poll(&hup, 1, 0) > 0 && (hup.revents & POLLHUP))
                 _exit(127);
+        /* A user namespace of its own: nothing is done in it before rc has
+         * written its mappings (an unmapped process can create no file). */
+        if (spec->namespaces & CLONE_NEWUSER) {
+                char go;
+                if (recv(sync_fd, &go, 1, 0) != 1)
+                        _exit(127);
+        }
+        if (spec->init)
+                rc_init_read_title(&title);
         rc_child_default_signals();
         /* First, before anything of the container is looked at: stdio in
          * place, rc's own /dev/null (the source of masks), nothing else open. */
@@ -239,11 +254,48 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         }
         if (rc_apply_rlimits(spec, &e) < 0)
                 goto fail;
-        rc_child_exec(spec, a->stdio, sync_fd, true, &e);
+        rc_child_exec(spec, a->stdio, sync_fd, true, spec->init ? &title : NULL, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
                 _exit(126);
         _exit(127);
+}
+
+static int write_map(pid_t pid, const char *file, const struct rc_spec_id_mapping *m, size_t n, rc_error **err)
+{
+        char path[64], text[256];
+        size_t len = 0;
+        int fd;
+
+        for (size_t i = 0; i < n && len < sizeof(text); i++)
+                len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+                                        m[i].size);
+        if (n == 0 || len >= sizeof(text))
+                return rc_error_set(err, EINVAL, "the container's %s has no extents or too many", file);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return rc_error_set(err, errno, "open %s", path);
+        /* one write: the kernel takes a map only whole */
+        if (write(fd, text, len) != (ssize_t)len) {
+                int saved = errno;
+                close(fd);
+                return rc_error_set(err, saved, "write %s of the container's user namespace", file);
+        }
+        close(fd);
+        return 0;
+}
+
+/* rc is root in its own user namespace, so it may map the container's
+ * namespace onto any ids of its own (no newuidmap: nothing privileged). */
+static int map_userns(const struct rc_spec *spec, pid_t pid, int sync_fd, rc_error **err)
+{
+        if (write_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, err) < 0 ||
+            write_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, err) < 0)
+                return -1;
+        if (send(sync_fd, "g", 1, MSG_NOSIGNAL) != 1)
+                return rc_error_set(err, errno, "the container died before its user namespace was mapped");
+        return 0;
 }
 
 int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc,
@@ -262,7 +314,7 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
         rc_forwarded_signals(&block);
         sigprocmask(SIG_BLOCK, &block, &a.old_mask);
         a.sync_fd = sync[1];
-        ca.flags = (spec->namespaces & ~(unsigned)CLONE_NEWUSER) | CLONE_PIDFD;
+        ca.flags = spec->namespaces | CLONE_PIDFD;
         ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
         ca.exit_signal = SIGCHLD;
         pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -274,6 +326,14 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                 close(sync[0]);
                 sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
                 return rc_error_set(err, saved, "create the container's namespaces");
+        }
+        if ((spec->namespaces & CLONE_NEWUSER) && map_userns(spec, pid, sync[0], err) < 0) {
+                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
+                close(pidfd);
+                close(sync[0]);
+                sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
+                return -1;
         }
         return rc_child_started(sync[0], pid, pidfd, stdio, &a.old_mask, proc, err);
 }

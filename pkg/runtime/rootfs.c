@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
+#include "util/fs.h"
 
 static int openat2_in_root(int root_fd, const char *path, int flags)
 {
@@ -134,6 +135,7 @@ static int open_or_create_in_root(int root_fd, const char *path, unsigned flags,
 
 struct mount_flags {
         unsigned long flags, propagation;
+        bool copyup; /* tmpcopyup: the tmpfs starts with what the image has there */
         char data[512];
 };
 
@@ -153,6 +155,7 @@ static void parse_options(char *const *options, struct mount_flags *m)
                 { "private", 0, 0, MS_PRIVATE },    { "rprivate", 0, 0, MS_PRIVATE | MS_REC },
                 { "slave", 0, 0, MS_SLAVE },        { "rslave", 0, 0, MS_SLAVE | MS_REC },
                 { "shared", 0, 0, MS_SHARED },      { "rshared", 0, 0, MS_SHARED | MS_REC },
+                { "unbindable", 0, 0, MS_UNBINDABLE }, { "runbindable", 0, 0, MS_UNBINDABLE | MS_REC },
         };
 
         memset(m, 0, sizeof(*m));
@@ -166,7 +169,9 @@ static void parse_options(char *const *options, struct mount_flags *m)
                                 break;
                         }
                 }
-                if (!known) {
+                if (!known && strcmp(options[i], "tmpcopyup") == 0) {
+                        m->copyup = true;
+                } else if (!known) {
                         size_t used = strlen(m->data);
                         snprintf(m->data + used, sizeof(m->data) - used, "%s%s", used ? "," : "", options[i]);
                 }
@@ -204,6 +209,34 @@ static int remount_ro(const char *path, unsigned long extra, struct rc_child_err
         return 0;
 }
 
+/* A bind mount's own flags (ro, nosuid, nodev, noexec) need a remount. */
+static int remount_bind(const char *path, const char *dest, unsigned long flags, struct rc_child_error *e)
+{
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(path), NULL) < 0)
+                return rc_child_fail(e, errno, "remount %s with its options", dest);
+        return 0;
+}
+
+/* tmpcopyup: what the image has at the mount point (old, opened before
+ * the tmpfs covered it) copied into the new tmpfs, never following a
+ * symlink of the image's. */
+static int copy_up(int old, int root_fd, const char *dest, struct rc_child_error *e)
+{
+        rc_error *err = NULL;
+        int fd = openat2_in_root(root_fd, dest, O_RDONLY | O_DIRECTORY);
+        int r = 0;
+
+        if (fd < 0)
+                return rc_child_fail(e, errno, "open %s in the container", dest);
+        if (rc_copy_tree_at(old, fd, &err) < 0) {
+                r = rc_child_fail(e, 0, "copy the image's %s into its tmpfs: %s", dest, err->msg);
+                e->errnum = rc_error_errno(err);
+                rc_error_free(err);
+        }
+        close(fd);
+        return r;
+}
+
 static bool is_file_source(const char *source)
 {
         struct stat st;
@@ -224,10 +257,12 @@ static int reopen_target(int root_fd, const char *dest, int *fd, char target[64]
 
 static int do_mount(int root_fd, const struct rc_spec *spec, const struct rc_spec_mount *m, struct rc_child_error *e)
 {
+        const unsigned long bind_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         struct mount_flags mf;
-        bool bind, make_ro;
+        unsigned long remount = 0;
+        bool bind;
         char target[64];
-        int fd, r;
+        int fd, old = -1, r;
 
         parse_options(m->options, &mf);
         bind = (mf.flags & MS_BIND) || strcmp(m->type, "bind") == 0;
@@ -236,33 +271,53 @@ static int do_mount(int root_fd, const struct rc_spec *spec, const struct rc_spe
         if (fd < 0)
                 return -1;
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+        if (mf.copyup && !bind)
+                old = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* not a directory: nothing to copy */
         if (bind) {
                 r = mount(m->source, target, NULL, MS_BIND | (mf.flags & MS_REC), NULL);
-                make_ro = mf.flags & MS_RDONLY;
+                remount = mf.flags & bind_flags;
         } else {
-                r = mount(m->source, target, m->type, mf.flags & ~(MS_BIND | MS_REC), mf.data[0] ? mf.data : NULL);
-                make_ro = false;
+                /* a read-only tmpfs is filled first and made read-only after */
+                r = mount(m->source, target, m->type, mf.flags & ~(MS_BIND | MS_REC | (old >= 0 ? MS_RDONLY : 0)),
+                          mf.data[0] ? mf.data : NULL);
                 if (r < 0 && errno == EPERM && strcmp(m->type, "sysfs") == 0 && !(spec->namespaces & CLONE_NEWNET)) {
                         /* sysfs needs a network namespace of our own; with the host's
-                         * network, show the host's /sys read-only instead (as crun does) */
+                         * network, show the host's /sys instead (as crun does),
+                         * read-only unless --privileged dropped "ro" */
                         r = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL);
-                        make_ro = true;
+                        remount = mf.flags & bind_flags;
                 }
         }
         if (r < 0) {
                 int saved = errno;
                 close(fd);
+                if (old >= 0)
+                        close(old);
                 return rc_child_fail(e, saved, "mount %s on %s", m->type, m->destination);
         }
-        if (make_ro || mf.propagation) {
-                if (reopen_target(root_fd, m->destination, &fd, target, e) < 0)
+        r = 0;
+        if (remount || mf.propagation) {
+                if (reopen_target(root_fd, m->destination, &fd, target, e) < 0) {
+                        if (old >= 0)
+                                close(old);
                         return -1;
-                r = 0;
-                if (make_ro)
-                        r = remount_ro(target, mf.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC), e);
+                }
+                if (remount)
+                        r = remount_bind(target, m->destination, remount, e);
                 if (r == 0 && mf.propagation && mount(NULL, target, NULL, mf.propagation, NULL) < 0)
                         r = rc_child_fail(e, errno, "set propagation of %s", m->destination);
         }
+        if (r == 0 && old >= 0) {
+                r = copy_up(old, root_fd, m->destination, e);
+                if (r == 0 && (mf.flags & MS_RDONLY)) {
+                        r = reopen_target(root_fd, m->destination, &fd, target, e);
+                        if (r == 0 && mount(NULL, target, NULL, MS_REMOUNT | (mf.flags & ~(MS_BIND | MS_REC)),
+                                            mf.data[0] ? mf.data : NULL) < 0)
+                                r = rc_child_fail(e, errno, "remount %s read-only", m->destination);
+                }
+        }
+        if (old >= 0)
+                close(old);
         close(fd);
         return r < 0 ? -1 : 0;
 }
@@ -401,6 +456,13 @@ int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_err
                 return rc_child_fail(e, errno, "chdir /");
         if (readonly_paths(spec->readonly_paths, e) < 0)
                 return -1;
+        return 0;
+}
+
+int rc_remount_root_ro(const struct rc_spec *spec, struct rc_child_error *e)
+{
+        /* after the working directory was made: docker creates a missing
+         * one also under --read-only */
         if (spec->root_readonly && remount_ro("/", 0, e) < 0)
                 return -1;
         return 0;

@@ -54,10 +54,13 @@ struct rc_spec {
         struct rc_spec_mount *mounts;
         size_t n_mounts;
         /* linux */
-        unsigned namespaces;       /* CLONE_NEW* flags to create; never CLONE_NEWUSER (rc is already in its
-                                      user namespace) */
-        struct rc_spec_id_mapping *uid_mappings, *gid_mappings; /* informational: rc's user namespace */
+        unsigned namespaces;       /* CLONE_NEW* flags to create.  rc runs in its own user namespace
+                                      already; with CLONE_NEWUSER the container gets one of its own inside
+                                      it (--userns=keep-id), mapped as uid_mappings and gid_mappings say */
+        struct rc_spec_id_mapping *uid_mappings, *gid_mappings; /* with CLONE_NEWUSER: container id ->
+                                                                   id of rc's namespace; written by rc */
         size_t n_uid_mappings, n_gid_mappings;
+        bool init;                 /* --init: rc's own init is pid 1 and the command its child */
         char **masked_paths;       /* made inaccessible: /dev/null over files, empty read-only tmpfs over dirs */
         char **readonly_paths;     /* bind-mounted read-only */
         struct rc_seccomp_filter *seccomp; /* compiled filter, owned; NULL: unconfined.  Loaded as the last

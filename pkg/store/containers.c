@@ -7,6 +7,7 @@
 
 #include "store/internal.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 void rc_container_rec_free(struct rc_container_rec *c)
@@ -16,6 +17,8 @@ void rc_container_rec_free(struct rc_container_rec *c)
         free(c->state);
         free(c->driver);
         free(c->command);
+        free(c->labels);
+        strv_free(c->volumes);
         memset(c, 0, sizeof(*c));
 }
 
@@ -24,13 +27,50 @@ char *rc_store_container_dir(const struct rc_store *s, const char *id)
         return xasprintf("%s/containers/%s", s->root, id);
 }
 
+/* The volumes a container uses, in the transaction that records it. */
+static int add_volume_refs(struct rc_store *s, const struct rc_container_rec *c, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+
+        if (rc_db_prepare(s, "INSERT OR IGNORE INTO container_volumes(container_id, volume) VALUES(?, ?)", &st, err) < 0)
+                return -1;
+        for (size_t i = 0; c->volumes[i]; i++) {
+                sqlite3_reset(st);
+                sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 2, c->volumes[i], -1, SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_DONE) {
+                        if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+                                return rc_error_set(err, ENOENT, "volume %s was removed while the container was created",
+                                                    c->volumes[i]);
+                        return rc_db_error(s, err, "record the container's volumes");
+                }
+        }
+        return 0;
+}
+
+static int insert_container(struct rc_store *s, const struct rc_container_rec *c, rc_error **err);
+
 int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c, rc_error **err)
+{
+        if (c->volumes == NULL || c->volumes[0] == NULL)
+                return insert_container(s, c, err);
+        if (rc_db_begin(s, err) < 0)
+                return -1;
+        if (insert_container(s, c, err) < 0 || add_volume_refs(s, c, err) < 0) {
+                rc_db_rollback(s);
+                return -1;
+        }
+        return rc_db_commit(s, err);
+}
+
+static int insert_container(struct rc_store *s, const struct rc_container_rec *c, rc_error **err)
 {
         cleanup_stmt sqlite3_stmt *st = NULL;
 
         if (rc_db_prepare(s,
                           "INSERT INTO containers(id, name, image_id, image_name, state, driver, created, auto_remove,"
-                          " monitor_pid, monitor_start, exit_code, command) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                          " monitor_pid, monitor_start, exit_code, command, labels)"
+                          " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                           &st, err) < 0)
                 return -1;
         sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -44,6 +84,7 @@ int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c,
         sqlite3_bind_int64(st, 9, c->monitor_pid);
         sqlite3_bind_int64(st, 10, (sqlite3_int64)c->monitor_start);
         sqlite3_bind_text(st, 11, c->command ? c->command : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 12, c->labels ? c->labels : "", -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
                         return rc_error_set(err, EEXIST,
@@ -72,7 +113,7 @@ int rc_store_container_set_state(struct rc_store *s, const char *id, const char 
 
 #define CONTAINER_COLUMNS                                                                                     \
         "id, name, image_id, image_name, state, driver, created, auto_remove, monitor_pid, monitor_start,"       \
-        " exit_code, pid, pid_start, started_at, finished_at, restart_count, stop_requested, command"
+        " exit_code, pid, pid_start, started_at, finished_at, restart_count, stop_requested, command, labels"
 
 static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
 {
@@ -95,6 +136,7 @@ static void row_to_container(sqlite3_stmt *st, struct rc_container_rec *c)
         c->restart_count = sqlite3_column_int(st, 15);
         c->stop_requested = sqlite3_column_int(st, 16) != 0;
         c->command = xstrdup(rc_db_text(st, 17));
+        c->labels = xstrdup(rc_db_text(st, 18));
 }
 
 bool rc_container_rec_running(const struct rc_container_rec *c)
@@ -263,5 +305,33 @@ int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
                 return rc_db_error(s, err, "remove container record");
+        return 0;
+}
+
+int rc_store_container_remove_with_volumes(struct rc_store *s, const char *id, rc_error **err)
+{
+        cleanup_stmt sqlite3_stmt *st = NULL;
+        cleanup_strv char **anonymous = xcalloc(1, sizeof(char *));
+
+        if (rc_db_prepare(s,
+                          "SELECT v.name FROM container_volumes cv JOIN volumes v ON v.name = cv.volume"
+                          " WHERE cv.container_id = ? AND v.anonymous = 1",
+                          &st, err) < 0)
+                return -1;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+                strv_push(&anonymous, rc_db_text(st, 0));
+        rc_stmt_finalizep(&st);
+        if (rc_store_container_remove(s, id, err) < 0)
+                return -1;
+        for (size_t i = 0; anonymous[i]; i++) {
+                rc_error *e = NULL;
+                /* another container may have named it (-v NAME:/dir): then it stays */
+                if (rc_store_volume_remove(s, anonymous[i], &e) < 0) {
+                        if (rc_error_errno(e) != EBUSY && rc_error_errno(e) != ENOENT)
+                                rc_warn("remove volume %s of container %.12s: %s", anonymous[i], id, e->msg);
+                        rc_error_free(e);
+                }
+        }
         return 0;
 }

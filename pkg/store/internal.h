@@ -43,4 +43,8 @@ int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err);
  * does not look, and warn once with the command that removes it. */
 void rc_store_leftover(struct rc_store *s, const char *tmp_name, const rc_error *why);
 
+/* volumes.c: volume directories without a record (a create that crashed
+ * between its rename and its commit) are removed, under the write lock. */
+void rc_store_gc_volumes(struct rc_store *s);
+
 #endif

@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char schema[] =
         "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL,"
@@ -57,6 +57,21 @@ static const char schema_v3[] =
         "ALTER TABLE containers ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';"
         "PRAGMA user_version = 3;";
+
+/* v4: volumes (volumes/NAME/_data) and which containers use them, and a
+ * container's labels (a JSON object, for rc ps without reading its
+ * create options).  A volume a container uses cannot be deleted: the
+ * reference has no ON DELETE, so the database itself refuses. */
+static const char schema_v4[] =
+        "CREATE TABLE IF NOT EXISTS volumes(name TEXT PRIMARY KEY, created INTEGER NOT NULL,"
+        " labels TEXT NOT NULL DEFAULT '', anonymous INTEGER NOT NULL DEFAULT 0,"
+        " needs_copy_up INTEGER NOT NULL DEFAULT 1);"
+        "CREATE TABLE IF NOT EXISTS container_volumes("
+        " container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+        " volume TEXT NOT NULL REFERENCES volumes(name), PRIMARY KEY(container_id, volume));"
+        "CREATE INDEX IF NOT EXISTS container_volumes_volume ON container_volumes(volume);"
+        "ALTER TABLE containers ADD COLUMN labels TEXT NOT NULL DEFAULT '';"
+        "PRAGMA user_version = 4;";
 
 void rc_stmt_finalizep(sqlite3_stmt **st)
 {
@@ -162,7 +177,8 @@ static int open_db(struct rc_store *s, rc_error **err)
                  * image (config) can come with several manifests */
                 if ((version == 0 && rc_db_exec(s, schema, err) < 0) ||
                     (version == 1 && rc_db_exec(s, "ALTER TABLE names ADD COLUMN manifest_digest TEXT;", err) < 0) ||
-                    (version < 2 && rc_db_exec(s, schema_v2, err) < 0) || rc_db_exec(s, schema_v3, err) < 0) {
+                    (version < 2 && rc_db_exec(s, schema_v2, err) < 0) ||
+                    (version < 3 && rc_db_exec(s, schema_v3, err) < 0) || rc_db_exec(s, schema_v4, err) < 0) {
                         rc_db_rollback(s);
                         return -1;
                 }
@@ -174,7 +190,7 @@ static int open_db(struct rc_store *s, rc_error **err)
 
 int rc_store_open(const char *root, struct rc_store **out, rc_error **err)
 {
-        static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "containers", "tmp" };
+        static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "containers", "volumes", "tmp" };
         struct rc_store *s = xcalloc(1, sizeof(*s));
         cleanup_store struct rc_store *owned = s;
 
@@ -422,7 +438,7 @@ static void gc_containers(struct rc_store *s)
         }
         for (size_t i = 0; stale && stale[i]; i++) {
                 rc_debug("store: removing container %.12s left by an rc that is gone", stale[i]);
-                if (rc_store_container_remove(s, stale[i], &e) < 0)
+                if (rc_store_container_remove_with_volumes(s, stale[i], &e) < 0)
                         goto fail;
         }
         return;
@@ -494,6 +510,7 @@ int rc_store_gc(struct rc_store *s, rc_error **err)
         (void)err;
         gc_containers(s);
         gc_layers(s);
+        rc_store_gc_volumes(s);
         gc_staging(s);
         return 0;
 }

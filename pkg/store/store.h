@@ -5,6 +5,7 @@
  *   blobs/sha256/HEX         content-addressed blobs (layer tars, configs, manifests)
  *   layers/CHAINHEX/diff     each layer extracted once, shared by every image using it
  *   containers/ID/           a container's writable layer and generated files
+ *   volumes/NAME/_data       a volume's files
  *   tmp/                     staging; entries are named after the pid that owns them
  *   leftovers/               what clean-up could not remove (reported once; the user removes it)
  *
@@ -137,9 +138,12 @@ struct rc_container_rec {
         int restart_count;  /* restarts by the restart policy */
         bool stop_requested; /* rc stop/kill asked it to end: no restart */
         char *command;      /* what it runs: a JSON array of strings (for rc ps) */
+        char *labels;       /* its labels, a JSON object ("" or NULL: none) */
+        char **volumes;     /* names of the volumes it uses (rc_store_container_add only; may be NULL) */
 };
 void rc_container_rec_free(struct rc_container_rec *c);
-/* Insert; fails with EEXIST and a clear message if the name is taken. */
+/* Insert, with the volumes it uses (which must exist: ENOENT otherwise);
+ * fails with EEXIST and a clear message if the name is taken. */
 int rc_store_container_add(struct rc_store *s, const struct rc_container_rec *c, rc_error **err);
 int rc_store_container_set_state(struct rc_store *s, const char *id, const char *state, int exit_code,
                                  rc_error **err);
@@ -169,7 +173,38 @@ const char *rc_container_rec_status(const struct rc_container_rec *c);
 int64_t rc_now_ns(void);
 /* Delete the record and the container's directory. */
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
+/* The same, and then its anonymous volumes that no other container uses
+ * (rc rm -v, --rm); a volume that cannot be removed is only reported. */
+int rc_store_container_remove_with_volumes(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);
+
+/* Volumes: volumes/NAME/_data and a record (pkg/volume is their API). */
+struct rc_volume_rec {
+        char *name;
+        int64_t created;    /* unix seconds */
+        char *labels;       /* a JSON object, or "" */
+        bool anonymous;
+        bool needs_copy_up; /* no container has used it yet */
+};
+void rc_volume_rec_free(struct rc_volume_rec *v);
+void rc_volume_rec_list_free(struct rc_volume_rec *list, size_t n);
+/* Record a volume and create its (empty) directory, staged and renamed
+ * into place inside the transaction.  EEXIST when the name is taken. */
+int rc_store_volume_add(struct rc_store *s, const struct rc_volume_rec *v, rc_error **err);
+/* ENOENT when there is none. */
+int rc_store_volume_get(struct rc_store *s, const char *name, struct rc_volume_rec *out, rc_error **err);
+/* Every volume, by name. */
+int rc_store_volume_list(struct rc_store *s, struct rc_volume_rec **out, size_t *n, rc_error **err);
+/* Ids of the containers that use it (NULL-terminated, never NULL). */
+int rc_store_volume_users(struct rc_store *s, const char *name, char ***ids, rc_error **err);
+/* Delete the record and the directory.  EBUSY (naming a container) while
+ * a container uses it; ENOENT when there is none. */
+int rc_store_volume_remove(struct rc_store *s, const char *name, rc_error **err);
+/* Clear needs_copy_up: 1 when this call cleared it (the caller does the
+ * first-use work), 0 when it was clear already. */
+int rc_store_volume_claim_first_use(struct rc_store *s, const char *name, rc_error **err);
+/* volumes/NAME/_data */
+char *rc_store_volume_dir(const struct rc_store *s, const char *name);
 
 /* Remove what crashed or interrupted rc processes left: --rm containers
  * whose rc is gone, staging entries of dead pids, layer directories without

@@ -43,6 +43,14 @@ int rc_write_all(int fd, const void *data, size_t len);
 int rc_rm_rf_at(int dirfd, const char *name, rc_error **err);
 int rc_rm_rf(const char *path, rc_error **err);
 
+/* Copy the contents of directory src_fd into directory dst_fd
+ * (copytree.c): files, directories, symbolic links (as links) and fifos,
+ * with owner, mode and times; device nodes and sockets are skipped, and
+ * an entry that already exists in dst is left alone.  Never follows a
+ * symbolic link in either tree.  Opens two fds per directory level and
+ * refuses (ELOOP) trees deeper than RC_COPY_MAX_DEPTH. */
+#define RC_COPY_MAX_DEPTH 128
+int rc_copy_tree_at(int src_fd, int dst_fd, rc_error **err);
 /* An executable named `name` (a path, or looked up in path_env, or $PATH
  * when path_env is NULL); malloc'd, or NULL if there is none. */
 char *rc_find_program(const char *name, const char *path_env);

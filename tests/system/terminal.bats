@@ -105,3 +105,18 @@ wait_screen() {
         [ "$output" = 6 ]
         rc rm tt
 }
+
+@test "-it --init: the shell is the terminal's foreground job under rc's init; Ctrl-C, exit status" {
+        type_keys "$RC_CMD run --rm -it --init localhost/bb sh; echo EXIT=\$?" Enter
+        wait_screen '^/ #'
+        type_keys 'ps -o pid,comm | grep rc-init; tty' Enter
+        wait_screen '^ +1 rc-init$'
+        wait_screen '^/dev/pts/0$'
+        type_keys 'sleep 1000' Enter
+        sleep 0.3
+        type_keys C-c
+        type_keys 'echo after-$((40+2))' Enter
+        wait_screen '^after-42$'
+        type_keys 'exit 4' Enter
+        wait_screen '^EXIT=4$'
+}

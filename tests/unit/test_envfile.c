@@ -19,12 +19,12 @@ static void test_parse(void **state)
         const char *want[] = { "A=1", "B=two words = more", "C", "D=", "E=x#y", NULL };
 
         (void)state;
-        assert_int_equal(rc_env_file_parse(text, "f.env", &env, &err), 0);
+        assert_int_equal(rc_env_file_lines(text, "f.env", &env, &err), 0);
         for (size_t i = 0; want[i]; i++)
                 assert_string_equal(env[i], want[i]);
         assert_null(env[5]);
         /* appended to what is there */
-        assert_int_equal(rc_env_file_parse("F=6", "g.env", &env, &err), 0);
+        assert_int_equal(rc_env_file_lines("F=6", "g.env", &env, &err), 0);
         assert_string_equal(env[5], "F=6");
         assert_null(env[6]);
         strv_free(env);
@@ -44,7 +44,7 @@ static void test_errors(void **state)
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char **env = NULL;
                 rc_error *err = NULL;
-                assert_int_equal(rc_env_file_parse(bad[i].text, "f.env", &env, &err), -1);
+                assert_int_equal(rc_env_file_lines(bad[i].text, "f.env", &env, &err), -1);
                 assert_null(env); /* untouched */
                 assert_non_null(strstr(err->msg, bad[i].want));
                 rc_error_free(err);

@@ -275,7 +275,7 @@ static void test_gc_removes_dead_leftovers(void **state)
 }
 
 
-/* A store written by rc with schema 1 opens, and gains what schema 2 added. */
+/* A store written by rc with schema 1 opens, and gains what schemas 2 to 4 added. */
 static void test_schema_1_store_migrates(void **state)
 {
         static const char v1[] =
@@ -318,14 +318,20 @@ static void test_schema_1_store_migrates(void **state)
                 assert_int_equal(c.pid, 0);
                 assert_int_equal(c.started_at, 0);
                 assert_false(c.stop_requested);
+                assert_string_equal(c.labels, "");
                 assert_string_equal(rc_container_rec_status(&c), "exited");
                 rc_container_rec_free(&c);
+        }
+        {
+                /* and it can use volumes (schema 4) */
+                struct rc_volume_rec v = { .name = "data", .created = 7 };
+                assert_int_equal(rc_store_volume_add(s, &v, &err), 0);
         }
         rc_store_close(s);
         assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 3);
+        assert_int_equal(sqlite3_column_int(st, 0), 4);
         sqlite3_finalize(st);
         /* the old name is kept and has no manifest of its own */
         assert_int_equal(sqlite3_prepare_v2(db, "SELECT manifest_digest FROM names WHERE name = 'localhost/old:latest'",
@@ -407,6 +413,130 @@ static void test_blob_sources(void **state)
         free(repo);
 }
 
+static void add_container_using(struct fixture *f, const char *id, const char *name, char **volumes)
+{
+        struct rc_container_rec c = { 0 };
+        rc_error *err = NULL;
+
+        strcpy(c.id, id);
+        c.name = (char *)name;
+        strcpy(c.image_id, "ab");
+        c.image_name = "x";
+        c.state = "created";
+        c.driver = "vfs";
+        c.labels = "{\"a\":\"b\"}";
+        c.volumes = volumes;
+        assert_int_equal(rc_store_container_add(f->s, &c, &err), 0);
+}
+
+/* Volumes: a directory and a record; in use they stay; a container's
+ * anonymous volumes go with it when asked. */
+static void test_volumes(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_volume_rec v = { .name = "data", .created = 5, .labels = "{\"k\":\"v\"}" }, got = { 0 };
+        struct rc_volume_rec anon = { .name = "0123abcd", .created = 6, .anonymous = true };
+        struct rc_volume_rec *list = NULL;
+        struct rc_container_rec c;
+        char *uses[] = { "data", "0123abcd", NULL }, *missing[] = { "nope", NULL };
+        char *dir = rc_store_volume_dir(f->s, "data"), **users = NULL;
+        rc_error *err = NULL;
+        struct stat st;
+        size_t n;
+
+        assert_int_equal(rc_store_volume_add(f->s, &v, &err), 0);
+        assert_int_equal(stat(dir, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0755);
+        /* a name is taken once; a name is never a path */
+        assert_int_equal(rc_store_volume_add(f->s, &v, &err), -1);
+        assert_int_equal(rc_error_errno(err), EEXIST);
+        rc_error_free(err);
+        err = NULL;
+        v.name = "../escape";
+        assert_int_equal(rc_store_volume_add(f->s, &v, &err), -1);
+        assert_int_equal(rc_error_errno(err), EINVAL);
+        rc_error_free(err);
+        err = NULL;
+        assert_int_equal(rc_store_volume_add(f->s, &anon, &err), 0);
+        assert_int_equal(rc_store_volume_get(f->s, "data", &got, &err), 0);
+        assert_string_equal(got.labels, "{\"k\":\"v\"}");
+        assert_true(got.needs_copy_up);
+        assert_false(got.anonymous);
+        rc_volume_rec_free(&got);
+        assert_int_equal(rc_store_volume_list(f->s, &list, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(list[0].name, "0123abcd");
+        rc_volume_rec_list_free(list, n);
+        /* the first use is claimed once */
+        assert_int_equal(rc_store_volume_claim_first_use(f->s, "data", &err), 1);
+        assert_int_equal(rc_store_volume_claim_first_use(f->s, "data", &err), 0);
+
+        /* a container cannot name a volume that does not exist */
+        {
+                struct rc_container_rec bad = { .name = "bad", .image_name = "x", .state = "created",
+                                                .driver = "vfs", .volumes = missing };
+                strcpy(bad.id, "ee");
+                strcpy(bad.image_id, "ab");
+                assert_int_equal(rc_store_container_add(f->s, &bad, &err), -1);
+                assert_int_equal(rc_error_errno(err), ENOENT);
+                rc_error_free(err);
+                err = NULL;
+                assert_int_equal(rc_store_container_find(f->s, "bad", &c, &err), -1);
+                rc_error_free(err);
+                err = NULL;
+        }
+        add_container_using(f, "c1", "one", uses);
+        add_container_using(f, "c2", "two", (char *[]){ "data", NULL });
+        assert_int_equal(rc_store_container_find(f->s, "one", &c, &err), 0);
+        assert_string_equal(c.labels, "{\"a\":\"b\"}");
+        rc_container_rec_free(&c);
+        assert_int_equal(rc_store_volume_users(f->s, "data", &users, &err), 0);
+        assert_int_equal(strv_len(users), 2);
+        strv_free(users);
+        /* in use: refused, with the container named */
+        assert_int_equal(rc_store_volume_remove(f->s, "data", &err), -1);
+        assert_int_equal(rc_error_errno(err), EBUSY);
+        assert_non_null(strstr(err->msg, "one"));
+        rc_error_free(err);
+        err = NULL;
+        /* the container goes with its anonymous volume, the named one stays */
+        assert_int_equal(rc_store_container_remove_with_volumes(f->s, "c1", &err), 0);
+        assert_int_equal(rc_store_volume_get(f->s, "0123abcd", &got, &err), -1);
+        assert_int_equal(rc_error_errno(err), ENOENT);
+        rc_error_free(err);
+        err = NULL;
+        assert_int_equal(rc_store_volume_get(f->s, "data", &got, &err), 0);
+        rc_volume_rec_free(&got);
+        assert_int_equal(rc_store_container_remove(f->s, "c2", &err), 0);
+        assert_int_equal(rc_store_volume_remove(f->s, "data", &err), 0);
+        assert_int_equal(stat(dir, &st), -1);
+        assert_int_equal(rc_store_volume_remove(f->s, "data", &err), -1);
+        assert_int_equal(rc_error_errno(err), ENOENT);
+        rc_error_free(err);
+        free(dir);
+}
+
+/* A volume directory without a record (a crash between rename and commit)
+ * is removed by gc; one with a record is kept. */
+static void test_gc_volumes(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_volume_rec v = { .name = "kept", .created = 1 };
+        char *orphan = xasprintf("%s/volumes/orphan/_data", f->root);
+        char *kept = rc_store_volume_dir(f->s, "kept");
+        rc_error *err = NULL;
+        struct stat st;
+
+        assert_int_equal(rc_store_volume_add(f->s, &v, &err), 0);
+        assert_int_equal(rc_mkdir_p(orphan, 0700, &err), 0);
+        assert_int_equal(rc_store_gc(f->s, &err), 0);
+        assert_int_equal(stat(orphan, &st), -1);
+        assert_int_equal(stat(kept, &st), 0);
+        free(orphan);
+        free(kept);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -420,6 +550,8 @@ int main(void)
                 cmocka_unit_test(test_schema_1_store_migrates),
                 cmocka_unit_test_setup_teardown(test_name_keeps_its_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_blob_sources, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_gc_volumes, setup, teardown),
         };
         return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,0 +1,313 @@
+/* rc run/create: mounts, security, limits, labels, --userns, --init. */
+#include "run_flags.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rc.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+extern char **environ;
+
+#define ENV_FILE_MAX (4 << 20) /* more than any environment execve takes */
+
+void run_flags_usage(void)
+{
+        printf("  -v, --volume [SRC:]DEST[:OPTS]\n"
+               "                          bind a host path (SRC starting with / or .) or mount the named volume\n"
+               "                          SRC (made on first use); DEST alone: an anonymous volume.  OPTS: ro, rw,\n"
+               "                          z, Z, nocopy, [r]bind, [no]suid, [no]dev, [no]exec, propagation\n"
+               "  --mount type=bind|volume|tmpfs,source=SRC,target=DEST[,readonly][,...]\n"
+               "                          docker's form of -v and --tmpfs (bind-propagation, volume-nocopy,\n"
+               "                          tmpfs-size, tmpfs-mode)\n"
+               "  --tmpfs DEST[:OPTS]     a tmpfs at DEST (default rw,noexec,nosuid,nodev; size=, mode=...)\n"
+               "  --read-only             mount the root file system read-only (/tmp, /var/tmp, /run stay\n"
+               "                          writable tmpfs unless --read-only-tmpfs=false)\n"
+               "  --read-only-tmpfs=BOOL  with --read-only: tmpfs on /tmp, /var/tmp and /run (default true)\n"
+               "  --cap-add CAP           add a capability (NET_ADMIN or CAP_NET_ADMIN; ALL for every one)\n"
+               "  --cap-drop CAP          drop a capability (ALL for every one)\n"
+               "  --privileged            every capability of rc's user namespace, no seccomp filter, no masked\n"
+               "                          paths, /sys writable where the kernel allows\n"
+               "  --security-opt mask=PATH[:PATH...]   mask more paths (an empty file or directory)\n"
+               "  --security-opt unmask=ALL|PATH[:PATH...]\n"
+               "                          unmask rc's masked and read-only paths (globs such as /proc/*)\n"
+               "  --group-add GROUP       a supplementary group (name from the image's /etc/group, or gid)\n"
+               "  --env-file FILE         KEY=VALUE lines (# comments; KEY alone: rc's value)\n"
+               "  --ulimit NAME=SOFT[:HARD]  a resource limit (nofile, nproc, core, ...; -1: unlimited)\n"
+               "  -l, --label KEY=VALUE   set a label on the container\n"
+               "  --label-file FILE       KEY=VALUE lines of labels\n"
+               "  --cidfile FILE          write the container's id to FILE (which must not exist)\n"
+               "  --userns MODE           host (rc's user namespace, the default) or keep-id[:uid=N,gid=N]\n"
+               "                          (your own uid and gid inside, so bound files keep their owner)\n"
+               "  --init                  run rc's init as pid 1: it forwards signals and reaps zombies\n");
+}
+
+static int usage_err(const char *cmd, rc_error *err)
+{
+        rc_cli_usage_error(cmd, "%s", err->msg);
+        rc_error_free(err);
+        return -1;
+}
+
+/* A file the user names: a regular file of sane size, read whole now (a
+ * later rc start must not depend on it).  /dev/zero or a fifo is refused
+ * rather than read forever. */
+static int read_user_file(const char *flag, const char *path, char **text, size_t *len, rc_error **err)
+{
+        cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+
+        if (fd < 0)
+                return rc_error_set(err, errno, "%s %s", flag, path);
+        if (fstat(fd, &st) < 0)
+                return rc_error_set(err, errno, "%s %s", flag, path);
+        if (!S_ISREG(st.st_mode))
+                return rc_error_set(err, EINVAL, "%s %s: not a regular file", flag, path);
+        if (st.st_size > ENV_FILE_MAX)
+                return rc_error_set(err, EFBIG, "%s %s: larger than %d MiB", flag, path, ENV_FILE_MAX >> 20);
+        if (rc_read_fd(fd, text, len, err) < 0)
+                return rc_error_wrap(err, "%s %s", flag, path);
+        if (*len > ENV_FILE_MAX)
+                return rc_error_set(err, EFBIG, "%s %s: larger than %d MiB", flag, path, ENV_FILE_MAX >> 20);
+        return 0;
+}
+
+static int kv_file(const char *cmd, const char *flag, const char *path, bool labels, char ***out)
+{
+        cleanup_free char *text = NULL;
+        rc_error *err = NULL;
+        size_t len = 0;
+
+        if (read_user_file(flag, path, &text, &len, &err) < 0 ||
+            rc_env_file_parse(path, text, len, environ, labels, out, &err) < 0)
+                return usage_err(cmd, err);
+        return 0;
+}
+
+static void push_list(char ***list, const char *item)
+{
+        if (*list == NULL)
+                *list = xcalloc(1, sizeof(char *));
+        strv_push(list, item);
+}
+
+/* "a,b" and ":"-separated lists of the flags that take them */
+static void push_split(char ***list, const char *arg, const char *seps)
+{
+        cleanup_free char *copy = xstrdup(arg);
+        char *save = NULL;
+
+        for (char *p = strtok_r(copy, seps, &save); p; p = strtok_r(NULL, seps, &save))
+                push_list(list, p);
+}
+
+static const char *cwd(struct run_flags *f)
+{
+        if (f->cwd == NULL) {
+                f->cwd = getcwd(NULL, 0);
+                if (f->cwd == NULL)
+                        f->cwd = xstrdup("/");
+        }
+        return f->cwd;
+}
+
+static int add_mount(const char *cmd, struct run_flags *f, int c, const char *arg)
+{
+        struct rc_mount_req m;
+        rc_error *err = NULL;
+        int r = c == 'v' ? rc_mount_parse_volume(arg, cwd(f), &m, &err)
+                : c == OPT_MOUNT ? rc_mount_parse_mount(arg, cwd(f), &m, &err)
+                                 : rc_mount_parse_tmpfs(arg, &m, &err);
+
+        if (r < 0)
+                return usage_err(cmd, err);
+        f->mounts = xrealloc(f->mounts, (f->n_mounts + 1) * sizeof(*f->mounts));
+        f->mounts[f->n_mounts++] = m;
+        return 0;
+}
+
+static int bool_arg(const char *cmd, const char *flag, const char *arg, bool *out)
+{
+        if (arg == NULL || !strcmp(arg, "true")) {
+                *out = true;
+        } else if (!strcmp(arg, "false")) {
+                *out = false;
+        } else {
+                rc_cli_usage_error(cmd, "%s=%s: give true or false", flag, arg);
+                return -1;
+        }
+        return 0;
+}
+
+int run_flags_parse(const char *cmd, int c, const char *arg, struct run_flags *f, struct rc_run_opts *o)
+{
+        rc_error *err = NULL;
+        bool b;
+
+        switch (c) {
+        case 'v':
+        case OPT_MOUNT:
+        case OPT_TMPFS:
+                return add_mount(cmd, f, c, arg) < 0 ? -1 : 1;
+        case OPT_READ_ONLY:
+                o->read_only = true;
+                return 1;
+        case OPT_READ_ONLY_TMPFS:
+                if (bool_arg(cmd, "--read-only-tmpfs", arg, &b) < 0)
+                        return -1;
+                o->no_read_only_tmpfs = !b;
+                return 1;
+        case OPT_CAP_ADD:
+        case OPT_CAP_DROP: {
+                char ***list = c == OPT_CAP_ADD ? &f->cap_add : &f->cap_drop;
+                size_t first = strv_len(*list);
+                push_split(list, arg, ",");
+                for (size_t i = first; (*list)[i]; i++)
+                        if (rc_cap_check((*list)[i], &err) < 0) {
+                                rc_error_wrap(&err, "%s", c == OPT_CAP_ADD ? "--cap-add" : "--cap-drop");
+                                return usage_err(cmd, err);
+                        }
+                return 1;
+        }
+        case OPT_PRIVILEGED:
+                o->privileged = true;
+                return 1;
+        case OPT_GROUP_ADD:
+                if (*arg == '\0' || strcmp(arg, "keep-groups") == 0) {
+                        rc_cli_usage_error(cmd, "--group-add %s: give a group name or id%s", arg,
+                                           *arg ? " (keep-groups is not supported by rc)" : "");
+                        return -1;
+                }
+                push_list(&f->group_add, arg);
+                return 1;
+        case OPT_ENV_FILE:
+                return kv_file(cmd, "--env-file", arg, false, &f->env_file) < 0 ? -1 : 1;
+        case OPT_ULIMIT: {
+                struct rc_spec_rlimit rl;
+                if (rc_ulimit_parse(arg, &rl, &err) < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->ulimits, arg);
+                return 1;
+        }
+        case 'l':
+                if (*arg == '\0' || *arg == '=') {
+                        rc_cli_usage_error(cmd, "--label %s: give KEY=VALUE", arg);
+                        return -1;
+                }
+                if (strchr(arg, '=') == NULL) {
+                        cleanup_free char *kv = xasprintf("%s=", arg);
+                        push_list(&f->labels, kv);
+                } else {
+                        push_list(&f->labels, arg);
+                }
+                return 1;
+        case OPT_LABEL_FILE:
+                if (f->labels == NULL)
+                        f->labels = xcalloc(1, sizeof(char *));
+                return kv_file(cmd, "--label-file", arg, true, &f->labels) < 0 ? -1 : 1;
+        case OPT_CIDFILE: {
+                cleanup_free char *joined = arg[0] == '/' ? NULL : xasprintf("%s/%s", cwd(f), arg);
+                if (*arg == '\0') {
+                        rc_cli_usage_error(cmd, "--cidfile needs a file name");
+                        return -1;
+                }
+                free(f->cidfile);
+                f->cidfile = xstrdup(joined ? joined : arg);
+                return 1;
+        }
+        case OPT_USERNS: {
+                bool keep_id;
+                uint32_t id = 0;
+                if (rc_userns_parse(arg, &keep_id, &id, &id, &err) < 0)
+                        return usage_err(cmd, err);
+                o->userns = arg;
+                return 1;
+        }
+        case OPT_INIT:
+                o->init = true;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+int run_flags_security_opt(const char *cmd, const char *arg, struct run_flags *f, struct rc_run_opts *o)
+{
+        if (!strcmp(arg, "no-new-privileges") || !strcmp(arg, "no-new-privileges=true") ||
+            !strcmp(arg, "no-new-privileges:true")) {
+                o->no_new_privileges = true;
+                return 1;
+        }
+        if (!strcmp(arg, "no-new-privileges=false") || !strcmp(arg, "no-new-privileges:false"))
+                return 1; /* rc's default, but for --privileged */
+        if (!strncmp(arg, "mask=", 5) || !strncmp(arg, "unmask=", 7)) {
+                bool is_mask = arg[0] == 'm';
+                const char *list = strchr(arg, '=') + 1;
+                char ***target = is_mask ? &f->mask : &f->unmask;
+                size_t first = strv_len(*target);
+
+                if (*list == '\0') {
+                        rc_cli_usage_error(cmd, "--security-opt %s: give paths separated by ':'", arg);
+                        return -1;
+                }
+                push_split(target, list, ":");
+                for (size_t i = first; (*target)[i]; i++)
+                        if ((*target)[i][0] != '/' && !(!is_mask && !strcmp((*target)[i], "ALL"))) {
+                                rc_cli_usage_error(cmd, "--security-opt %s: \"%s\" is not an absolute path", arg,
+                                                   (*target)[i]);
+                                return -1;
+                        }
+                return 1;
+        }
+        /* rc applies no SELinux or AppArmor labels: turning them off is what
+         * it does anyway */
+        if (!strcmp(arg, "label=disable") || !strcmp(arg, "label:disable") || !strcmp(arg, "apparmor=unconfined") ||
+            !strcmp(arg, "apparmor:unconfined"))
+                return 1;
+        return 0;
+}
+
+void run_flags_finish(struct run_flags *f, struct rc_run_opts *o, char ***env)
+{
+        o->mounts = f->mounts;
+        o->n_mounts = f->n_mounts;
+        o->cap_add = f->cap_add;
+        o->cap_drop = f->cap_drop;
+        o->mask = f->mask;
+        o->unmask = f->unmask;
+        o->group_add = f->group_add;
+        o->ulimits = f->ulimits;
+        o->labels = f->labels;
+        o->cidfile = f->cidfile;
+        if (f->env_file && f->env_file[0]) {
+                char **merged = strv_dup(f->env_file);
+                for (size_t i = 0; *env && (*env)[i]; i++)
+                        strv_push(&merged, (*env)[i]);
+                strv_free(*env);
+                *env = merged;
+        }
+}
+
+void run_flags_free(struct run_flags *f)
+{
+        for (size_t i = 0; i < f->n_mounts; i++)
+                rc_mount_req_free(&f->mounts[i]);
+        free(f->mounts);
+        strv_free(f->cap_add);
+        strv_free(f->cap_drop);
+        strv_free(f->mask);
+        strv_free(f->unmask);
+        strv_free(f->group_add);
+        strv_free(f->ulimits);
+        strv_free(f->labels);
+        strv_free(f->env_file);
+        free(f->cidfile);
+        free(f->cwd);
+        memset(f, 0, sizeof(*f));
+}
