@@ -24,6 +24,10 @@ static const struct rc_command commands[] = {
         { "logs", cmd_logs, "Show a container's output" },
         { "attach", cmd_attach, "Join your terminal to a detached container" },
         { "ps", cmd_ps, "List containers" },
+        { "stats", cmd_stats, "Display a live stream of container resource usage statistics" },
+        { "pause", cmd_pause, "Pause all the processes in one or more containers" },
+        { "unpause", cmd_unpause, "Unpause the processes in one or more containers" },
+        { "update", cmd_update, "Update the resource limits of containers" },
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },
         { "container", cmd_container, "Container commands: ls, rm, start, stop, logs, inspect, ..." },
@@ -61,6 +65,7 @@ static void usage(FILE *out)
                      "      --root DIR             image and container store (default: ~/.local/share/rc)\n"
                      "      --runroot DIR          runtime state (default: $XDG_RUNTIME_DIR/rc)\n"
                      "      --storage-driver NAME  overlay, fuse-overlayfs, vfs or auto (default: auto)\n"
+                     "      --cgroup-manager NAME  systemd, cgroupfs, none or auto (default: auto)\n"
                      "      --log-level LEVEL      error, warn, info or debug (default: warn)\n"
                      "  -h, --help                 help for rc\n"
                      "  -v, --version              version for rc\n\n"
@@ -226,18 +231,19 @@ static int parse_log_level(const char *name)
 
 int main(int argc, char **argv)
 {
-        enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER };
+        enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER, OPT_CGROUP_MANAGER };
         static const struct option opts[] = {
                 { "config", required_argument, NULL, OPT_CONFIG },
                 { "root", required_argument, NULL, OPT_ROOT },
                 { "runroot", required_argument, NULL, OPT_RUNROOT },
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
                 { "storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER },
+                { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'v' },
                 { NULL, 0, NULL, 0 },
         };
-        const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL;
+        const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL, *cgroup_manager = NULL;
         struct rc_cli cli = { .argv0 = argv[0] };
         const struct rc_command *cmd;
         rc_error *err = NULL;
@@ -258,6 +264,9 @@ int main(int argc, char **argv)
                         break;
                 case OPT_STORAGE_DRIVER:
                         driver = optarg;
+                        break;
+                case OPT_CGROUP_MANAGER:
+                        cgroup_manager = optarg;
                         break;
                 case OPT_LOG_LEVEL: {
                         int level = parse_log_level(optarg);
@@ -313,6 +322,17 @@ int main(int argc, char **argv)
                 }
                 free(cli.cfg.storage_driver);
                 cli.cfg.storage_driver = xstrdup(driver);
+        }
+        if (cgroup_manager) {
+                if (strcmp(cgroup_manager, "auto") && strcmp(cgroup_manager, "systemd") &&
+                    strcmp(cgroup_manager, "cgroupfs") && strcmp(cgroup_manager, "none")) {
+                        fprintf(stderr, "Error: --cgroup-manager '%s': use auto, systemd, cgroupfs or none\n",
+                                cgroup_manager);
+                        rc_config_free(&cli.cfg);
+                        return 125;
+                }
+                free(cli.cfg.cgroup_manager);
+                cli.cfg.cgroup_manager = xstrdup(cgroup_manager);
         }
         /* Each command parses its own options with getopt from its
          * argv[0]; reset getopt's state for it. */

@@ -39,9 +39,11 @@ static void run_usage(const char *cmd)
                "  --restart POLICY        no (default), on-failure[:N], always or unless-stopped\n"
                "  --log-opt max-size=SIZE rotate the container's log beyond SIZE (e.g. 10m)\n"
                "  --stop-signal SIGNAL    signal rc stop sends first (default: the image's, or SIGTERM)\n"
-               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n\n"
+               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n"
+               "%s\n"
                "Exit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
-               "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
+               "executed, 127 if it was not found, 128+N if it was killed by signal N.\n",
+               rc_cli_limits_help);
 }
 
 /* --security-opt: seccomp=unconfined|FILE; no-new-privileges, which rc
@@ -123,6 +125,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                 { "pull", required_argument, NULL, OPT_PULL },
                 { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
                 { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+                RC_LIMIT_OPTIONS,
                 { "help", no_argument, NULL, OPT_HELP },
                 { NULL, 0, NULL, 0 },
         };
@@ -132,7 +135,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         char id[65];
         int c, exit_code = 0;
 
-        while ((c = getopt_long(argc, argv, create ? "+ite:w:u:h:" : "+dite:w:u:h:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, create ? "+ite:w:u:h:m:c:" : "+dite:w:u:h:m:c:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         if (create)
@@ -210,6 +213,10 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                         break;
                 case OPT_SECURITY_OPT:
                         if (security_opt(optarg, &o) != 0)
+                                return 125;
+                        break;
+                RC_LIMIT_CASES:
+                        if (rc_cli_limit_flag(cmd, c, optarg, &o.limits) != 0)
                                 return 125;
                         break;
                 case OPT_HELP:

@@ -9,7 +9,9 @@
 
 struct json_object;
 struct rc_store;
+struct rc_container_rec;
 
+#include "cgroup/cgroup.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "runtime/runtime.h"
@@ -38,6 +40,8 @@ struct rc_run_opts {
         uint64_t log_max_size;    /* --log-opt max-size (0: no limit) */
         const char *stop_signal;  /* --stop-signal; NULL: the image's, else SIGTERM */
         int stop_timeout;         /* --stop-timeout seconds; -1: 10 */
+        struct rc_cgroup_limits limits; /* --memory, --cpus, --pids-limit...: checked against the cgroup
+                                           manager before anything is created */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
@@ -72,6 +76,21 @@ int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *
  * killed monitor left (a fuse-overlayfs daemon). */
 int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id, bool force,
                         rc_error **err);
+
+/* Resource control of a running container (cgroups.c).  ENOTCONN: not
+ * running; ENOENT: it has no cgroup of its own (cgroup manager none). */
+/* rc pause / rc unpause: freeze or thaw every process (cgroup.freeze). */
+int rc_container_pause(const struct rc_config *cfg, const char *name_or_id, bool pause, rc_error **err);
+/* Running and frozen. */
+bool rc_container_paused(const struct rc_container_rec *rec);
+/* rc update: the limits given (non-zero fields) replace the container's,
+ * now if it runs and for its next start; checked like rc run's. */
+int rc_container_update(const struct rc_config *cfg, const char *name_or_id, const struct rc_cgroup_limits *l,
+                        rc_error **err);
+/* Its cgroup's counters (call in rc's user namespace, as rc_cli_open_store does). */
+int rc_container_cgroup_stats(const struct rc_container_rec *rec, struct rc_cgroup_stats *out, rc_error **err);
+/* Whether its last run was ended by the OOM killer (dir: its directory). */
+bool rc_container_oom_killed(const char *dir);
 
 /* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
  * JSON object; ENOENT when there is no such container. */

@@ -39,6 +39,15 @@ int ctr_check_opts(struct ctr_state *st, rc_error **err)
         if (strcmp(network, "none") != 0 && strcmp(network, "host") != 0)
                 return rc_error_set(err, EINVAL, "--network %s: supported values are none and host", network);
         st->host_network = strcmp(network, "host") == 0;
+        /* a limit that cannot be enforced stops the container here, before
+         * a record or a mount exists */
+        if (rc_cgroup_limits_validate(&o->limits, err) < 0)
+                return -1;
+        rc_cgroup_manager_free(st->cgroups);
+        st->cgroups = NULL;
+        if (!st->skip_cgroups && (rc_cgroup_manager_open(st->cfg, NULL, &st->cgroups, err) < 0 ||
+                                  rc_cgroup_check(st->cgroups, &o->limits, err) < 0))
+                return -1;
         if (o->seccomp == NULL)
                 st->seccomp = rc_seccomp_profile_default();
         else if (strcmp(o->seccomp, "unconfined") != 0 && rc_seccomp_profile_read(o->seccomp, &st->seccomp, err) < 0)

@@ -32,6 +32,9 @@ struct ctr_state {
         struct rc_seccomp_profile *seccomp; /* NULL: unconfined */
         char hostname[65];
         bool host_network;
+        struct rc_cgroup_manager *cgroups; /* chosen and checked against the limits by ctr_check_opts */
+        struct rc_cgroup *cgroup;          /* the running container's; NULL: none (yet) */
+        bool skip_cgroups;                 /* only reading it (inspect): no manager, no check */
         struct rc_timer timer;
 };
 
@@ -41,6 +44,12 @@ int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **
 int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err);
 int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err);
 void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
+
+/* cgroups.c: put the container's process in its cgroup (the runtime's
+ * spec->created hook, set by ctr_prepare when a manager is in use), and let
+ * go of the cgroup once the process is gone (OOM kills are noted first). */
+int ctr_cgroup_place(void *st, pid_t pid, rc_error **err);
+void ctr_cgroup_done(struct ctr_state *st);
 
 /* create.c */
 int ctr_check_opts(struct ctr_state *st, rc_error **err);

@@ -215,6 +215,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 int e = rc_error_errno(*err);
                 close_input(r, stdio.in);
                 *exit_code = r->proc.exec_failed ? (e == ENOENT ? 127 : e == EACCES ? 126 : 125) : 125;
+                ctr_cgroup_done(st);
                 for (int i = 0; i < 2; i++) {
                         if (outp[i] >= 0)
                                 close(outp[i]);
@@ -293,6 +294,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         memset(&info, 0, sizeof(info));
         if (waitid(P_PIDFD, (id_t)r->proc.pidfd, &info, WEXITED) < 0) {
                 int saved = errno;
+                ctr_cgroup_done(st);
                 close(r->proc.pidfd);
                 r->proc.pidfd = -1;
                 return rc_error_set(err, saved, "wait for the container");
@@ -300,6 +302,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         close(r->proc.pidfd);
         r->proc.pidfd = -1;
         close_input(r, -1);
+        ctr_cgroup_done(st);
         *exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
         ctr_attach_send(&r->attach, ATTACH_EXIT, exit_code, sizeof(*exit_code));
         return 0;

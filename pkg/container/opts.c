@@ -30,6 +30,19 @@ static void add_strv(json_object *o, const char *key, char *const *v)
         json_object_object_add(o, key, a);
 }
 
+static json_object *limits_json(const struct rc_cgroup_limits *l)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "memory", json_object_new_int64((int64_t)l->memory));
+        json_object_object_add(o, "memorySwap", json_object_new_int64(l->memory_swap));
+        json_object_object_add(o, "cpuQuota", json_object_new_int64((int64_t)l->cpu_quota));
+        json_object_object_add(o, "cpuWeight", json_object_new_int64((int64_t)l->cpu_weight));
+        json_object_object_add(o, "pids", json_object_new_int64((int64_t)l->pids));
+        json_object_object_add(o, "ioWeight", json_object_new_int64((int64_t)l->io_weight));
+        return o;
+}
+
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
 {
         json_object *root = json_object_new_object();
@@ -54,6 +67,8 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         json_object_object_add(root, "logMaxSize", json_object_new_int64((int64_t)o->log_max_size));
         add_str(root, "stopSignal", o->stop_signal);
         json_object_object_add(root, "stopTimeout", json_object_new_int(o->stop_timeout));
+        if (rc_cgroup_limits_any(&o->limits))
+                json_object_object_add(root, "limits", limits_json(&o->limits));
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         r = rc_write_file(path, text, strlen(text), 0600, err);
         json_object_put(root);
@@ -105,7 +120,7 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
 {
         cleanup_free char *text = NULL;
         struct rc_run_opts *o = &out->opts;
-        json_object *root;
+        json_object *root, *limits;
 
         memset(out, 0, sizeof(*out));
         if (rc_read_file(path, &text, NULL, err) < 0)
@@ -137,6 +152,17 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->stop_signal = get_str(root, "stopSignal");
         o->stop_timeout = (int)get_int(root, "stopTimeout");
         o->pull = RC_PULL_NEVER;
+        if (json_object_object_get_ex(root, "limits", &limits) && json_object_is_type(limits, json_type_object)) {
+                /* negative values of a damaged file must not become huge limits */
+                int64_t v[6] = { get_int(limits, "memory"), get_int(limits, "memorySwap"), get_int(limits, "cpuQuota"),
+                                 get_int(limits, "cpuWeight"), get_int(limits, "pids"), get_int(limits, "ioWeight") };
+                o->limits.memory = v[0] > 0 ? (uint64_t)v[0] : 0;
+                o->limits.memory_swap = v[1] >= -1 ? v[1] : 0;
+                o->limits.cpu_quota = v[2] > 0 ? (uint64_t)v[2] : 0;
+                o->limits.cpu_weight = v[3] > 0 && v[3] <= 10000 ? (uint64_t)v[3] : 0;
+                o->limits.pids = v[4] > 0 ? (uint64_t)v[4] : 0;
+                o->limits.io_weight = v[5] > 0 && v[5] <= 10000 ? (uint64_t)v[5] : 0;
+        }
         return 0;
 }
 

@@ -43,6 +43,7 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 int errnum = rc_error_errno(*err);
                 if (proc.exec_failed)
                         *exit_code = errnum == ENOENT ? 127 : errnum == EACCES ? 126 : 125;
+                ctr_cgroup_done(st);
                 return -1;
         }
         rc_timer_phase(&st->timer, "start (clone to exec)");
@@ -58,8 +59,10 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                         close(proc.pidfd);
                 if (proc.terminal >= 0)
                         close(proc.terminal);
+                ctr_cgroup_done(st);
                 return -1;
         }
+        ctr_cgroup_done(st);
         rc_timer_phase(&st->timer, "wait");
         if (o->auto_remove && o->name)
                 ctr_write_exit_file(st, *exit_code); /* someone may rc wait for it by name */

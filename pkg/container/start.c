@@ -67,6 +67,10 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         spec->namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
         if (!st->host_network)
                 spec->namespaces |= CLONE_NEWNET;
+        if (st->cgroups && rc_cgroup_manager_type(st->cgroups) != RC_CGROUP_NONE) {
+                spec->created = ctr_cgroup_place;
+                spec->created_ctx = st;
+        }
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
                 cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
                 add_bind(spec, path, etc_files[i].dest);
@@ -165,6 +169,10 @@ void ctr_teardown(struct ctr_state *st, bool remove)
 
 void ctr_state_free(struct ctr_state *st)
 {
+        rc_cgroup_free(st->cgroup);
+        st->cgroup = NULL;
+        rc_cgroup_manager_free(st->cgroups);
+        st->cgroups = NULL;
         rc_rootfs_free(&st->rootfs);
         rc_spec_free(&st->spec);
         rc_container_rec_free(&st->rec);
