@@ -45,6 +45,8 @@ static const struct rc_command commands[] = {
         { "load", cmd_load, "Load images from an archive" },
         { "login", cmd_login, "Log in to a container registry" },
         { "logout", cmd_logout, "Log out of a container registry" },
+        { "generate", cmd_generate, "Generate systemd units for containers" },
+        { "systemd", cmd_systemd, "Declarative .container files: check them, show the units they become" },
         { "info", cmd_info, "Display rc system information" },
         { "version", cmd_version, "Display the rc version information" },
         { "system", cmd_system, "Manage rc: check, info, migrate" },
@@ -229,20 +231,22 @@ static int parse_log_level(const char *name)
         return -1;
 }
 
+/* rc's global options (also read back from saved command lines). */
+enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER, OPT_CGROUP_MANAGER };
+const struct option rc_cli_global_options[] = {
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "runroot", required_argument, NULL, OPT_RUNROOT },
+        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+        { "storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER },
+        { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
-        enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER, OPT_CGROUP_MANAGER };
-        static const struct option opts[] = {
-                { "config", required_argument, NULL, OPT_CONFIG },
-                { "root", required_argument, NULL, OPT_ROOT },
-                { "runroot", required_argument, NULL, OPT_RUNROOT },
-                { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-                { "storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER },
-                { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'v' },
-                { NULL, 0, NULL, 0 },
-        };
         const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL, *cgroup_manager = NULL;
         struct rc_cli cli = { .argv0 = argv[0] };
         const struct rc_command *cmd;
@@ -250,8 +254,14 @@ int main(int argc, char **argv)
         char **cmd_argv;
         int c, status, cmd_argc;
 
+        /* installed as a systemd user generator: a mode of its own */
+        {
+                const char *base = strrchr(argv[0], '/');
+                if (strcmp(base ? base + 1 : argv[0], "rc-user-generator") == 0)
+                        return rc_user_generator_main(argc, argv);
+        }
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+hv", rc_cli_global_options, NULL)) != -1) {
                 switch (c) {
                 case OPT_CONFIG:
                         config_path = optarg;
@@ -296,6 +306,11 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 125;
         }
+        /* kept as given, for commands that record how rc was invoked */
+        cli.argv = argv;
+        cli.global_args = xcalloc(1, sizeof(char *));
+        for (int i = 1; i < optind; i++)
+                strv_push(&cli.global_args, argv[i]);
         cmd = find_command(argv[optind]);
         if (cmd == NULL) {
                 fprintf(stderr, "Error: unrecognized command `rc %s`\nTry 'rc --help' for more information\n",
@@ -341,5 +356,6 @@ int main(int argc, char **argv)
         optind = 0;
         status = cmd->fn(&cli, cmd_argc, cmd_argv);
         rc_config_free(&cli.cfg);
+        strv_free(cli.global_args);
         return status;
 }

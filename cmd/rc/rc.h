@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <getopt.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -15,6 +16,8 @@
 struct rc_cli {
         struct rc_config cfg; /* loaded configuration with --root/--runroot applied */
         const char *argv0;
+        char **global_args;   /* the global options as given (--root DIR ...), NULL-terminated */
+        char **argv;          /* rc's whole command line */
 };
 
 struct rc_command {
@@ -82,6 +85,10 @@ enum { RC_OPT_MEMORY = 0x1000, RC_OPT_MEMORY_SWAP, RC_OPT_CPUS, RC_OPT_CPU_SHARE
         case RC_OPT_PIDS_LIMIT:                                                                                       \
         case RC_OPT_BLKIO_WEIGHT
 struct rc_cgroup_limits;
+/* The option tables of rc itself and of rc run (main.c, run.c). */
+extern const struct option rc_cli_global_options[];
+extern const struct option rc_cli_run_options[];
+extern const char rc_cli_run_shortopts[];
 int rc_cli_limit_flag(const char *cmd, int opt, const char *arg, struct rc_cgroup_limits *l);
 extern const char rc_cli_limits_help[];
 
@@ -123,6 +130,10 @@ int cmd_rename(struct rc_cli *cli, int argc, char **argv);
 int cmd_attach(struct rc_cli *cli, int argc, char **argv);
 int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
+int cmd_generate(struct rc_cli *cli, int argc, char **argv);
+int cmd_systemd(struct rc_cli *cli, int argc, char **argv);
+/* argv[0] is rc-user-generator: systemd runs rc as a user generator. */
+int rc_user_generator_main(int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
 int cmd_version(struct rc_cli *cli, int argc, char **argv);
 int cmd_help(struct rc_cli *cli, int argc, char **argv);

@@ -42,6 +42,11 @@ struct rc_run_opts {
         int stop_timeout;         /* --stop-timeout seconds; -1: 10 */
         struct rc_cgroup_limits limits; /* --memory, --cpus, --pids-limit...: checked against the cgroup
                                            manager before anything is created */
+        bool replace;             /* --replace: a container with the same name is removed first */
+        enum rc_sdnotify { RC_SDNOTIFY_MONITOR, RC_SDNOTIFY_IGNORE } sdnotify; /* --sdnotify: who tells a
+                                     service manager ($NOTIFY_SOCKET) that the container runs: its monitor
+                                     (READY=1 and MAINPID, podman's "conmon"), or nobody */
+        char **create_command;    /* the command line that created it (rc generate systemd --new) */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
@@ -133,9 +138,12 @@ const char *rc_restart_policy_name(enum rc_restart_policy p);
 struct rc_saved_opts {
         struct rc_run_opts opts; /* strings point into json */
         struct json_object *json;
-        char **env, **cmd;
+        char **env, **cmd, **create_command;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
+/* A container's record and saved options (free both). */
+int rc_container_load_opts(struct rc_store *s, const char *name_or_id, struct rc_container_rec *rec,
+                           struct rc_saved_opts *saved, rc_error **err);
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);
 void rc_saved_opts_free(struct rc_saved_opts *s);
 

@@ -70,7 +70,11 @@ struct ctr_monitor {
         struct ctr_state *st;
         bool foreground;         /* rc run without -d: copy output to rc's own stdout/stderr */
         int stdin_fd;            /* foreground -i: rc's stdin, else -1 */
+        bool stopped;            /* out: it ended because it was asked to (rc stop/kill, a signal to the monitor) */
 };
+/* Tell a service manager that started rc (Type=notify) that the container
+ * runs and that this process is the one to watch (per --sdnotify). */
+void ctr_notify_ready(const struct ctr_state *st);
 /* Start the container process and look after it until it is done for good
  * (its restart policy says so).  *exit_code: its last status.  Once the
  * container runs, "running" is reported on *report_fd (then closed); if

@@ -166,6 +166,18 @@ static int load_saved(struct rc_store *s, const struct rc_container_rec *rec, st
         return rc_run_opts_load(path, saved, err);
 }
 
+int rc_container_load_opts(struct rc_store *s, const char *name_or_id, struct rc_container_rec *rec,
+                           struct rc_saved_opts *saved, rc_error **err)
+{
+        if (rc_store_container_find(s, name_or_id, rec, err) < 0)
+                return -1;
+        if (load_saved(s, rec, saved, err) < 0) {
+                rc_container_rec_free(rec);
+                return rc_error_wrap(err, "container %s", name_or_id);
+        }
+        return 0;
+}
+
 int rc_container_stop(const struct rc_config *cfg, const char *name_or_id, int timeout, rc_error **err)
 {
         cleanup_store struct rc_store *s = NULL;

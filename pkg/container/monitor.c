@@ -16,6 +16,7 @@
 
 #include "container/internal.h"
 #include "util/fs.h"
+#include "util/notify.h"
 #include "util/xalloc.h"
 
 #define LINE_MAX_BYTES 16384 /* a longer line is logged in parts (P records) */
@@ -99,6 +100,35 @@ void ctr_report_send(int *fd, int status, int exit_code, const rc_error *e)
         }
         close(*fd);
         *fd = -1;
+}
+
+void ctr_notify_ready(const struct ctr_state *st)
+{
+        char state[64];
+
+        if (st->opts->sdnotify == RC_SDNOTIFY_IGNORE)
+                return;
+        /* MAINPID first: the command that started this process may exit
+         * right after, and the manager must know who its main process is */
+        snprintf(state, sizeof(state), "MAINPID=%d\nREADY=1", (int)getpid());
+        if (rc_notify(state) < 0)
+                rc_warn("container %.12s: tell the service manager it runs: %s", st->rec.id, strerror(errno));
+}
+
+/* Whether rc stop or rc kill asked the container to end. */
+static bool stop_was_requested(struct ctr_state *st)
+{
+        struct rc_container_rec rec;
+        rc_error *e = NULL;
+        bool requested;
+
+        if (!ctr_store(st) || rc_store_container_find(st->store, st->rec.id, &rec, &e) < 0) {
+                rc_error_free(e);
+                return false;
+        }
+        requested = rec.stop_requested;
+        rc_container_rec_free(&rec);
+        return requested;
 }
 
 static void record_running(struct ctr_state *st, const struct rc_container_proc *proc, bool restart)
@@ -244,6 +274,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         }
         record_running(st, &r->proc, restart);
         ctr_report_send(report_fd, 0, 0, NULL);
+        if (!restart)
+                ctr_notify_ready(st);
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
@@ -380,6 +412,7 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
                         break;
                 restarts++;
         }
+        m->stopped = r.stop || stop_was_requested(st);
         if (!st->opts->auto_remove)
                 record_exited(st, *exit_code);
         else

@@ -69,6 +69,9 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         json_object_object_add(root, "stopTimeout", json_object_new_int(o->stop_timeout));
         if (rc_cgroup_limits_any(&o->limits))
                 json_object_object_add(root, "limits", limits_json(&o->limits));
+        json_object_object_add(root, "replace", json_object_new_boolean(o->replace));
+        add_str(root, "sdnotify", o->sdnotify == RC_SDNOTIFY_IGNORE ? "ignore" : "conmon");
+        add_strv(root, "createCommand", o->create_command);
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         r = rc_write_file(path, text, strlen(text), 0600, err);
         json_object_put(root);
@@ -152,6 +155,12 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->stop_signal = get_str(root, "stopSignal");
         o->stop_timeout = (int)get_int(root, "stopTimeout");
         o->pull = RC_PULL_NEVER;
+        o->replace = get_bool(root, "replace");
+        o->sdnotify = get_str(root, "sdnotify") && strcmp(get_str(root, "sdnotify"), "ignore") == 0
+                              ? RC_SDNOTIFY_IGNORE
+                              : RC_SDNOTIFY_MONITOR;
+        out->create_command = get_strv(root, "createCommand");
+        o->create_command = out->create_command;
         if (json_object_object_get_ex(root, "limits", &limits) && json_object_is_type(limits, json_type_object)) {
                 /* negative values of a damaged file must not become huge limits */
                 int64_t v[6] = { get_int(limits, "memory"), get_int(limits, "memorySwap"), get_int(limits, "cpuQuota"),
@@ -171,5 +180,6 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         json_object_put(s->json);
         strv_free(s->env);
         strv_free(s->cmd);
+        strv_free(s->create_command);
         memset(s, 0, sizeof(*s));
 }
