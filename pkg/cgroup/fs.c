@@ -218,7 +218,7 @@ int rc_cgroup_of_container(pid_t pid, const char *id, struct rc_cgroup **out, rc
         mount = v2_mount();
         if (mount == NULL || (strcmp(base, scope) != 0 && strcmp(base, dir) != 0))
                 return rc_error_code(err, ENOENT,
-                                     "the container has no cgroup of its own: it was started with cgroup manager "
+                                     "it has no cgroup of its own: it was started with cgroup manager "
                                      "none (its process is in %s)",
                                      rel);
         cg = xcalloc(1, sizeof(*cg));

@@ -18,7 +18,8 @@ struct rc_cgroup_manager {
         bool swap;         /* memory.swap.max exists: the host accounts swap */
         char *bus;         /* systemd: the socket of the user manager */
         bool bus_direct;   /* it is the manager's own socket (no message broker between) */
-        void *conn;        /* systemd: the connection, opened on first use (sd_bus *) */
+        void *conn;        /* systemd through a broker: the sd-bus connection, opened on first use */
+        struct cg_dbus *direct; /* systemd on its own socket: rc's D-Bus connection (dbus.c) */
         uid_t uid;
         char why[640];     /* why this manager, for rc info */
 };
@@ -38,6 +39,18 @@ struct cg_backend {
 
 extern const struct cg_backend cg_systemd_backend;
 extern const struct cg_backend cg_cgroupfs_backend;
+
+/* dbus.c: the few requests of the systemd backend, on a direct connection
+ * to the manager's own socket (no broker). */
+struct cg_dbus;
+int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err);
+void cg_dbus_close(struct cg_dbus *c);
+/* StartTransientUnit of scope `name` with pid and the limits, and its job
+ * waited for.  *error_name: the D-Bus error's name when the manager refused. */
+int cg_dbus_start_scope(struct cg_dbus *c, const char *name, const char *description, pid_t pid,
+                        const struct rc_cgroup_limits *l, bool swap, char *error_name, size_t len, rc_error **err);
+/* StopUnit and its job, then ResetFailedUnit; no such unit is not an error. */
+int cg_dbus_stop_unit(struct cg_dbus *c, const char *name, rc_error **err);
 
 /* fs.c: files of a cgroup directory. */
 int cg_write(const char *dir, const char *file, const char *value, rc_error **err);

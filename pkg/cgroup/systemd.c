@@ -7,7 +7,9 @@
  * $XDG_RUNTIME_DIR/systemd/private first (no broker in between, and the
  * manager sends every signal to its direct clients, so no AddMatch and
  * Subscribe round trips), then $DBUS_SESSION_BUS_ADDRESS, then
- * $XDG_RUNTIME_DIR/bus. */
+ * $XDG_RUNTIME_DIR/bus.  On the manager's own socket rc's small client
+ * (dbus.c) makes the scope, so rc run never loads libsystemd; through a
+ * user bus, and for rc update, sd-bus does the talking. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,26 +313,46 @@ static int sd_enter(struct rc_cgroup_manager *m, const char *id, const char *des
 {
         cleanup_cgroup struct rc_cgroup *cg = xcalloc(1, sizeof(*cg));
         cleanup_free char *rel = NULL;
+        struct rc_timer t;
         char error_name[128];
         const char *base;
         int r;
 
         cg->type = RC_CGROUP_SYSTEMD;
         cg->unit = xasprintf("rc-%s.scope", id);
-        if (m->conn == NULL && bus_connect(m->bus, m->bus_direct, (sd_bus **)&m->conn, err) < 0)
-                return -1;
-        r = start_scope(m->conn, cg->unit, description, pid, l, m->swap, error_name, sizeof(error_name), err);
-        if (r < 0 && strcmp(error_name, "org.freedesktop.systemd1.UnitExists") == 0) {
-                /* the scope of the container's previous run, not yet collected */
-                rc_error_free(*err);
-                *err = NULL;
-                if (stop_unit(m->conn, cg->unit, err) < 0)
+        rc_timer_start(&t, "cgroup");
+        if (m->bus_direct) {
+                /* the manager's own socket: rc's small client, no libsystemd (dbus.c) */
+                if (m->direct == NULL && cg_dbus_connect(m->bus, &m->direct, err) < 0)
                         return -1;
-                sd_bus_call_method(m->conn, SD_DEST, SD_PATH, SD_IFACE, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
-                r = start_scope(m->conn, cg->unit, description, pid, l, m->swap, NULL, 0, err);
+                rc_timer_phase(&t, "connect");
+                r = cg_dbus_start_scope(m->direct, cg->unit, description, pid, l, m->swap, error_name,
+                                        sizeof(error_name), err);
+                if (r < 0 && strcmp(error_name, "org.freedesktop.systemd1.UnitExists") == 0) {
+                        /* the scope of the container's previous run, not yet collected */
+                        rc_error_free(*err);
+                        *err = NULL;
+                        if (cg_dbus_stop_unit(m->direct, cg->unit, err) < 0)
+                                return -1;
+                        r = cg_dbus_start_scope(m->direct, cg->unit, description, pid, l, m->swap, NULL, 0, err);
+                }
+        } else {
+                if (m->conn == NULL && bus_connect(m->bus, m->bus_direct, (sd_bus **)&m->conn, err) < 0)
+                        return -1;
+                r = start_scope(m->conn, cg->unit, description, pid, l, m->swap, error_name, sizeof(error_name), err);
+                if (r < 0 && strcmp(error_name, "org.freedesktop.systemd1.UnitExists") == 0) {
+                        rc_error_free(*err);
+                        *err = NULL;
+                        if (stop_unit(m->conn, cg->unit, err) < 0)
+                                return -1;
+                        sd_bus_call_method(m->conn, SD_DEST, SD_PATH, SD_IFACE, "ResetFailedUnit", NULL, NULL, "s",
+                                           cg->unit);
+                        r = start_scope(m->conn, cg->unit, description, pid, l, m->swap, NULL, 0, err);
+                }
         }
         if (r < 0)
                 return rc_error_wrap(err, "put the container in systemd scope %s", cg->unit);
+        rc_timer_phase(&t, "scope started");
         rel = cg_path_of_pid(pid);
         base = rel ? strrchr(rel, '/') : NULL;
         if (base == NULL || strcmp(base + 1, cg->unit) != 0)
@@ -386,6 +408,8 @@ static void sd_close(struct rc_cgroup_manager *m)
         if (m->conn)
                 sd_bus_flush_close_unref(m->conn);
         m->conn = NULL;
+        cg_dbus_close(m->direct);
+        m->direct = NULL;
 }
 
 const struct cg_backend cg_systemd_backend = {

@@ -302,12 +302,14 @@ install_unit() {
         systemctl --user start container-rs.service
         first=$(rc inspect --format '{{.Id}}' rs)
         kill -KILL "$(rc inspect --format '{{.State.Pid}}' rs)"
-        for _ in $(seq 200); do
-                [ "$(prop container-rs.service NRestarts)" = 1 ] && [ "$(prop container-rs.service ActiveState)" = active ] && break
+        # (a loaded machine may take seconds for the new rc run)
+        for _ in $(seq 600); do
+                [ "$(prop container-rs.service NRestarts)" -ge 1 ] && [ "$(prop container-rs.service SubState)" = running ] &&
+                        break
                 sleep 0.05
         done
-        [ "$(prop container-rs.service NRestarts)" = 1 ]
-        [ "$(prop container-rs.service ActiveState)" = active ]
+        [ "$(prop container-rs.service NRestarts)" -ge 1 ]
+        [ "$(prop container-rs.service SubState)" = running ]
         second=$(rc inspect --format '{{.Id}}' rs)
         [ "$first" != "$second" ]
         systemctl --user stop container-rs.service
