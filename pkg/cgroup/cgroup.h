@@ -122,6 +122,10 @@ void rc_cgroup_freep(struct rc_cgroup **cg);
  * it needs for the next call (systemd: the bus connection). */
 int rc_cgroup_enter(struct rc_cgroup_manager *m, const char *id, const char *description, pid_t pid,
                     const struct rc_cgroup_limits *l, struct rc_cgroup **out, rc_error **err);
+/* Start what rc_cgroup_enter will need (systemd: connect to the manager)
+ * without waiting for it, so that it overlaps the container's creation.
+ * Never fails: rc_cgroup_enter reports problems. */
+void rc_cgroup_warm(struct rc_cgroup_manager *m);
 /* Once the container's processes are gone: the cgroup goes too (cgroupfs:
  * rmdir after killing what is left; systemd: the manager collects an empty
  * scope itself).  Never fails; problems are logged. */

@@ -151,6 +151,8 @@ static void prop_au(struct buf *b, const char *name, uint32_t v)
 
 struct cg_dbus {
         int fd;
+        char *path;
+        bool ready;        /* the handshake is done */
         uint32_t serial;
         unsigned char *in; /* bytes read, not yet taken */
         size_t in_len;
@@ -202,12 +204,13 @@ void cg_dbus_close(struct cg_dbus *c)
                 return;
         if (c->fd >= 0)
                 close(c->fd);
+        free(c->path);
         free(c->in);
         strv_free(c->removed);
         free(c);
 }
 
-int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err)
+int cg_dbus_open(const char *path, struct cg_dbus **out, rc_error **err)
 {
         /* the whole handshake in one write, as sd-bus sends it: the uid
          * comes from the socket's credentials (rc may be in a user
@@ -215,9 +218,9 @@ int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err)
         static const char auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n";
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct cg_dbus *c = xcalloc(1, sizeof(*c));
-        int64_t deadline = now_ms() + 10000;
 
         c->fd = -1;
+        c->path = xstrdup(path);
         if (strlen(path) >= sizeof(sa.sun_path)) {
                 cg_dbus_close(c);
                 return rc_error_set(err, ENAMETOOLONG, "%s", path);
@@ -230,30 +233,45 @@ int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err)
                 cg_dbus_close(c);
                 return rc_error_set(err, saved, "connect to the systemd user manager on %s", path);
         }
-        /* "DATA\r\n" then "OK <guid>\r\n" */
-        for (;;) {
+        *out = c;
+        return 0;
+}
+
+/* The manager's answer to the handshake: "DATA\r\n" then "OK <guid>\r\n". */
+static int authenticated(struct cg_dbus *c, rc_error **err)
+{
+        int64_t deadline = now_ms() + 10000;
+
+        while (!c->ready) {
                 unsigned char *crlf;
-                if (fill(c, c->in_len + 1, deadline, err) < 0) {
-                        cg_dbus_close(c);
-                        return rc_error_wrap(err, "%s", path);
-                }
-                while ((crlf = memmem(c->in, c->in_len, "\r\n", 2)) != NULL) {
+                if (fill(c, c->in_len + 1, deadline, err) < 0)
+                        return rc_error_wrap(err, "%s", c->path);
+                while (!c->ready && (crlf = memmem(c->in, c->in_len, "\r\n", 2)) != NULL) {
                         size_t n = (size_t)(crlf - c->in) + 2;
                         bool ok = n >= 4 && memcmp(c->in, "OK ", 3) == 0;
                         bool data = n == 6 && memcmp(c->in, "DATA", 4) == 0;
-                        if (!ok && !data) {
-                                rc_error_set(err, EACCES, "the systemd user manager on %s refused rc: %.*s", path,
-                                             (int)(n - 2), c->in);
-                                cg_dbus_close(c);
-                                return -1;
-                        }
+                        if (!ok && !data)
+                                return rc_error_set(err, EACCES, "the systemd user manager on %s refused rc: %.*s",
+                                                    c->path, (int)(n - 2), c->in);
                         consume(c, n);
-                        if (ok) {
-                                *out = c;
-                                return 0;
-                        }
+                        c->ready = ok;
                 }
         }
+        return 0;
+}
+
+int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err)
+{
+        struct cg_dbus *c;
+
+        if (cg_dbus_open(path, &c, err) < 0)
+                return -1;
+        if (authenticated(c, err) < 0) {
+                cg_dbus_close(c);
+                return -1;
+        }
+        *out = c;
+        return 0;
 }
 
 /* ---- reading ---- */
@@ -423,12 +441,18 @@ static struct buf header(uint32_t serial, const char *member, const char *signat
 static int cg_dbus_call(struct cg_dbus *c, const char *member, const char *signature, const struct buf *body, char **job,
                  char *error_name, size_t len, rc_error **err)
 {
-        struct buf h = header(++c->serial, member, signature, (uint32_t)body->len);
-        struct iovec iov[2] = { { h.p, h.len }, { body->p, body->len } };
+        struct buf h;
+        struct iovec iov[2];
         struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
         int64_t deadline = now_ms() + 30000;
-        ssize_t n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+        ssize_t n;
 
+        if (!c->ready && authenticated(c, err) < 0)
+                return -1;
+        h = header(++c->serial, member, signature, (uint32_t)body->len);
+        iov[0] = (struct iovec){ h.p, h.len };
+        iov[1] = (struct iovec){ body->p, body->len };
+        n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
         free(h.p);
         if (error_name && len)
                 error_name[0] = '\0';

@@ -34,6 +34,7 @@ struct cg_backend {
                      const struct rc_cgroup_limits *l, struct rc_cgroup **out, rc_error **err);
         int (*update)(const struct rc_cgroup *cg, const struct rc_cgroup_limits *l, rc_error **err);
         void (*release)(struct rc_cgroup *cg);
+        void (*warm)(struct rc_cgroup_manager *m); /* may be NULL */
         void (*close)(struct rc_cgroup_manager *m);
 };
 
@@ -43,6 +44,10 @@ extern const struct cg_backend cg_cgroupfs_backend;
 /* dbus.c: the few requests of the systemd backend, on a direct connection
  * to the manager's own socket (no broker). */
 struct cg_dbus;
+/* Connect and send the handshake without waiting for the answer (the first
+ * call waits for it): started early, it overlaps other work. */
+int cg_dbus_open(const char *path, struct cg_dbus **out, rc_error **err);
+/* Connect, handshake done. */
 int cg_dbus_connect(const char *path, struct cg_dbus **out, rc_error **err);
 void cg_dbus_close(struct cg_dbus *c);
 /* StartTransientUnit of scope `name` with pid and the limits, and its job

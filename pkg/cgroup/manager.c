@@ -227,6 +227,12 @@ int rc_cgroup_check(const struct rc_cgroup_manager *m, const struct rc_cgroup_li
         return 0;
 }
 
+void rc_cgroup_warm(struct rc_cgroup_manager *m)
+{
+        if (m->backend->warm)
+                m->backend->warm(m);
+}
+
 int rc_cgroup_enter(struct rc_cgroup_manager *m, const char *id, const char *description, pid_t pid,
                     const struct rc_cgroup_limits *l, struct rc_cgroup **out, rc_error **err)
 {

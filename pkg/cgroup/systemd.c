@@ -403,6 +403,16 @@ static void sd_release(struct rc_cgroup *cg)
         (void)cg;
 }
 
+static void sd_warm(struct rc_cgroup_manager *m)
+{
+        rc_error *e = NULL;
+
+        if (!m->bus_direct || m->direct)
+                return;
+        if (cg_dbus_open(m->bus, &m->direct, &e) < 0)
+                rc_error_free(e); /* the call tries again and reports what it meets */
+}
+
 static void sd_close(struct rc_cgroup_manager *m)
 {
         if (m->conn)
@@ -419,5 +429,6 @@ const struct cg_backend cg_systemd_backend = {
         .enter = sd_enter,
         .update = sd_update,
         .release = sd_release,
+        .warm = sd_warm,
         .close = sd_close,
 };

@@ -241,6 +241,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         } else {
                 stdio.out = stdio.err = -1;
         }
+        if (st->cgroups)
+                rc_cgroup_warm(st->cgroups); /* the manager answers while the container is created */
         if (rc_runtime_start(&st->spec, &stdio, &r->proc, err) < 0) {
                 int e = rc_error_errno(*err);
                 close_input(r, stdio.in);

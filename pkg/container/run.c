@@ -39,6 +39,8 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 stdio.rows = ws.ws_row;
                 stdio.cols = ws.ws_col;
         }
+        if (st->cgroups)
+                rc_cgroup_warm(st->cgroups);
         if (rc_runtime_start(&st->spec, &stdio, &proc, err) < 0) {
                 int errnum = rc_error_errno(*err);
                 if (proc.exec_failed)
