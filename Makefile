@@ -4,6 +4,8 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# systemd runs what is here for every user manager (boot and daemon-reload)
+USERGENDIR ?= $(PREFIX)/lib/systemd/user-generators
 
 CC      ?= cc
 # third_party/components.tsv is the one list of rc's libraries: "linked" ones go on the
@@ -120,6 +122,8 @@ install: all
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -D -m 0644 completions/rc.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rc
 	install -D -m 0644 rootless.conf.example $(DESTDIR)$(SYSCONFDIR)/rc/rootless.conf.example
+	install -d $(DESTDIR)$(USERGENDIR)
+	ln -sf $(BINDIR)/rc $(DESTDIR)$(USERGENDIR)/rc-user-generator
 	@if [ -d /etc/apparmor.d ] && [ -z "$(DESTDIR)" ]; then \
 		sed 's|@BINDIR@|$(BINDIR)|' scripts/apparmor-rc > /etc/apparmor.d/rc; \
 		command -v apparmor_parser >/dev/null && apparmor_parser -r /etc/apparmor.d/rc || true; \
@@ -130,6 +134,7 @@ man: all
 	scripts/gen-man.sh $(BIN)/rc docs/man
 
 uninstall:
+	rm -f $(DESTDIR)$(USERGENDIR)/rc-user-generator
 	rm -f $(DESTDIR)$(BINDIR)/rc $(DESTDIR)$(MANDIR)/man1/rc.1 $(DESTDIR)$(MANDIR)/man1/rc-*.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rc
 

@@ -3,6 +3,8 @@
 #   unit tests   build/tests/test_* (cmocka, TAP output)
 #   system tests tests/system/*.bats (bats, driving bin/rc)
 #   security     tests/security/*.bats (bats: escapes, hostile layers, denial of service)
+#   systemd      tests/systemd/*.bats (bats, as a second test user under a systemd
+#                user manager of its own: needs root to start that manager)
 #   fuzzing      build-fuzz/fuzz/* for a few seconds each, when built
 # As root it prepares the machine (tests/setup-host.sh) and runs everything
 # as the unprivileged test user, the way users run rc.
@@ -20,9 +22,21 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
                 RC_TEST_DEBIAN_TAR=$("$here/tests/lib/make-debian-rootfs.sh" 2>&1 | tail -1)
                 [ -s "$RC_TEST_DEBIAN_TAR" ] || RC_TEST_DEBIAN_TAR=
         fi
+        # tests/systemd/: as a user of their own, under a real systemd user
+        # manager that tests/lib/user-manager.sh starts and stops around them
+        # (PID 1 need not be systemd); their TAP is counted with the rest
         user=${RC_TEST_USER:-rctest}
+        systemd_tap=$(mktemp /tmp/rc-systemd-tests-XXXXXX.tap)
+        chown "$user" "$systemd_tap"
+        case $BIN in /*) rc_abs=$BIN/rc ;; *) rc_abs=$here/$BIN/rc ;; esac
+        if [ "$unit_only" -eq 0 ] && compgen -G "$here/tests/systemd/*.bats" >/dev/null; then
+                RC_USER_GENERATOR=$rc_abs RC_TEST_ENV="RC_BIN=$rc_abs" \
+                        timeout 1800 "$here/tests/lib/user-manager.sh" run "${RC_TEST_SYSTEMD_USER:-rctest-systemd}" \
+                        bats --tap "$here/tests/systemd" >"$systemd_tap" 2>&1
+                echo "exit $?" >>"$systemd_tap"
+        fi
         uid=$(id -u "$user")
-        exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
+        exec runuser -u "$user" -- env -i RC_TEST_SYSTEMD_TAP="$systemd_tap" HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
                 LOGNAME="$user" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
                 XDG_RUNTIME_DIR="/run/user/$uid" RC_TEST_AS_USER=1 BUILD="$BUILD" BIN="$BIN" \
                 RC_TEST_SLOW="${RC_TEST_SLOW:-}" RC_TEST_DEBIAN_TAR="${RC_TEST_DEBIAN_TAR:-}" \
@@ -86,6 +100,18 @@ if [ "$unit_only" -eq 0 ]; then
                 grep -v '^ok ' "$log" | grep -v '^1\.\.' | sed 's/^/    /' | head -200
                 echo "  $name: done in $(($(date +%s) - start))s (status $status)"
         done
+
+        if [ -n "${RC_TEST_SYSTEMD_TAP:-}" ] && [ -s "$RC_TEST_SYSTEMD_TAP" ]; then
+                # run before, as rctest-systemd under its own user manager (see above)
+                status=$(sed -n 's/^exit //p' "$RC_TEST_SYSTEMD_TAP" | tail -1)
+                grep -v '^exit [0-9]*$' "$RC_TEST_SYSTEMD_TAP" >"$log"
+                count_tap systemd "$log" "${status:-1}"
+                grep -v '^ok ' "$log" | grep -v '^1\.\.' | sed 's/^/    /' | head -200
+                echo "  systemd: done (status ${status:-?}, as ${RC_TEST_SYSTEMD_USER:-rctest-systemd} under a systemd user manager)"
+                rm -f "$RC_TEST_SYSTEMD_TAP"
+        elif [ "$(id -u)" -ne 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
+                echo "  systemd: not run (it needs root to start a systemd user manager: run make check as root)"
+        fi
 
         if compgen -G "build-fuzz/fuzz/fuzz_*" >/dev/null; then
                 echo "== fuzzing (${FUZZ_SECONDS:-10}s per target)"

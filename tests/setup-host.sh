@@ -4,6 +4,7 @@
 #   - a test user "rctest" with subordinate uid/gid ranges
 #   - /dev/fuse and /dev/net/tun usable by users (mode 0666, the distro default)
 #   - /run/user/UID for the user (what logind would create)
+#   - a second test user "rctest-systemd" for the tests under a systemd user manager
 #   - the checkout readable by the user
 #   - a 24 MB tmpfs at /var/tmp/rc-test-smallfs (where mounting is allowed)
 set -eu
@@ -37,22 +38,17 @@ small=/var/tmp/rc-test-smallfs
 mkdir -p "$small"
 mountpoint -q "$small" || mount -t tmpfs -o size=24m,mode=1777 rc-test-smallfs "$small" 2>/dev/null || true
 
-# Start a real systemd user manager for the user although PID 1 is not
-# systemd (tests of systemd units and cgroup delegation use it).  Not called
-# by default; see DESIGN notes in docs/ARCHITECTURE.md.
-start_user_manager() {
-        mkdir -p /run/systemd/system
-        for h in systemd unified; do
-                d=/sys/fs/cgroup/$h/user.slice/user-$uid.slice/user@$uid.service
-                mkdir -p "$d" && chown -R "$user" "$d"
-        done
-        (
-                for h in systemd unified; do
-                        echo $$ > "/sys/fs/cgroup/$h/user.slice/user-$uid.slice/user@$uid.service/cgroup.procs"
-                done
-                exec setsid runuser -u "$user" -- env XDG_RUNTIME_DIR="/run/user/$uid" /lib/systemd/systemd --user
-        ) >/dev/null 2>&1 &
-}
-if [ "${RC_TEST_USER_MANAGER:-}" = 1 ]; then
-        start_user_manager
+# A second user for the tests that run under a systemd user manager of
+# their own (tests/systemd/, through tests/lib/user-manager.sh): that
+# manager's units and cgroups must never meet the other tests' processes.
+# Its subordinate range follows rctest's without overlapping it.
+sd_user=${RC_TEST_SYSTEMD_USER:-rctest-systemd}
+if ! id "$sd_user" >/dev/null 2>&1; then
+        useradd --create-home --shell /bin/bash "$sd_user"
 fi
+grep -q "^$sd_user:" /etc/subuid 2>/dev/null || usermod --add-subuids 165536-231071 "$sd_user"
+grep -q "^$sd_user:" /etc/subgid 2>/dev/null || usermod --add-subgids 165536-231071 "$sd_user"
+sd_uid=$(id -u "$sd_user")
+mkdir -p "/run/user/$sd_uid"
+chown "$sd_user:" "/run/user/$sd_uid"
+chmod 0700 "/run/user/$sd_uid"

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "check/check.h"
 #include "format/format.h"
 #include "image/image.h"
@@ -36,7 +37,9 @@ struct host_facts {
         long long mem_total_kib, mem_avail_kib, mem_free_kib, swap_total_kib, swap_free_kib;
         double uptime;
         const char *cgroup;         /* "v2", "v1/v2 hybrid", "v1" */
-        const char *cgroup_manager; /* "systemd", "cgroupfs", "none" */
+        char *cgroup_manager;       /* "systemd", "cgroupfs", "none" (pkg/cgroup's choice) */
+        char *cgroup_why;           /* why that one */
+        char *cgroup_controllers;   /* what a container's cgroup can get, space-separated */
         char *seccomp;
         bool fuse, tun;
 };
@@ -89,13 +92,11 @@ static bool openable(const char *dev)
         return true;
 }
 
-static void host_facts(struct host_facts *h)
+static void host_facts(struct host_facts *h, const struct rc_config *cfg)
 {
-        cleanup_free char *mem = NULL, *status = NULL, *bus = NULL, *uptime = NULL;
-        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        cleanup_free char *mem = NULL, *status = NULL, *uptime = NULL;
         struct utsname u;
         struct statfs sf;
-        struct stat st;
         const char *s;
 
         memset(h, 0, sizeof(*h));
@@ -124,13 +125,21 @@ static void host_facts(struct host_facts *h)
                 h->cgroup = "v1/v2 hybrid (resource limits unavailable)";
         else
                 h->cgroup = "v1 (resource limits unavailable)";
-        bus = xdg ? xasprintf("%s/bus", xdg) : NULL;
-        if (strcmp(h->cgroup, "v2") != 0)
-                h->cgroup_manager = "none";
-        else if (bus && stat(bus, &st) == 0 && stat("/run/systemd/system", &st) == 0)
-                h->cgroup_manager = "systemd";
-        else
-                h->cgroup_manager = "cgroupfs";
+        {
+                struct rc_cgroup_manager *m = NULL;
+                rc_error *e = NULL;
+                if (rc_cgroup_manager_open(cfg, NULL, &m, &e) == 0) {
+                        h->cgroup_manager = xstrdup(rc_cgroup_manager_name(m));
+                        h->cgroup_why = xstrdup(rc_cgroup_manager_why(m));
+                        h->cgroup_controllers = xstrdup(rc_cgroup_manager_controllers(m));
+                        rc_cgroup_manager_free(m);
+                } else {
+                        h->cgroup_manager = xasprintf("%s (unusable)", cfg->cgroup_manager);
+                        h->cgroup_why = xstrdup(e->msg);
+                        h->cgroup_controllers = xstrdup("");
+                        rc_error_free(e);
+                }
+        }
         h->seccomp = xstrdup("not supported by this kernel");
         if (rc_read_file("/proc/self/status", &status, NULL, NULL) == 0 && (s = strstr(status, "\nSeccomp:"))) {
                 free(h->seccomp);
@@ -147,6 +156,9 @@ static void host_facts_free(struct host_facts *h)
         free(h->machine);
         free(h->arch);
         free(h->seccomp);
+        free(h->cgroup_manager);
+        free(h->cgroup_why);
+        free(h->cgroup_controllers);
         free(h->hostname);
         free(h->distro);
         free(h->distro_version);
@@ -260,7 +272,7 @@ static void info_gather(const struct rc_config *cfg, struct info *in)
 
         memset(in, 0, sizeof(*in));
         in->cfg = cfg;
-        host_facts(&in->h);
+        host_facts(&in->h, in->cfg);
         rc_components_probe(&in->comp, &in->n_comp);
         /* the storage choice is made inside the user namespace, as rc run makes it */
         in->entered = rc_userns_enter(cfg, &in->us, &in->userns_err) == 0;
@@ -373,7 +385,14 @@ static json_object *info_json(const struct info *in)
         add_str(host, "arch", h->arch);
         add_str(host, "cgroupManager", h->cgroup_manager);
         add_str(host, "cgroupVersion", v2 ? "v2" : "v1");
-        json_object_object_add(host, "cgroupControllers", json_object_new_array());
+        {
+                json_object *ctl = json_object_new_array();
+                cleanup_free char *copy = xstrdup(h->cgroup_controllers);
+                char *save = NULL;
+                for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save))
+                        json_object_array_add(ctl, json_object_new_string(c));
+                json_object_object_add(host, "cgroupControllers", ctl);
+        }
         add_int(host, "cpus", h->cpus);
         add_str(dist, "distribution", h->distro);
         add_str(dist, "version", h->distro_version);
@@ -417,6 +436,7 @@ static json_object *info_json(const struct info *in)
         add_int(host, "mem_available_bytes", h->mem_avail_kib * 1024);
         add_str(host, "cgroup", h->cgroup);
         add_str(host, "cgroup_manager", h->cgroup_manager);
+        add_str(host, "cgroup_manager_reason", h->cgroup_why);
         add_str(host, "seccomp", h->seccomp);
         add_bool(host, "dev_fuse", h->fuse);
         add_bool(host, "dev_net_tun", h->tun);
@@ -493,7 +513,8 @@ static void info_text(const struct info *in)
         if (h.mem_total_kib > 0)
                 printf("  memory: %.1f GiB, %.1f GiB available\n", h.mem_total_kib / 1048576.0,
                        h.mem_avail_kib / 1048576.0);
-        printf("  cgroup: %s\n  cgroup manager: %s\n  seccomp: %s\n", h.cgroup, h.cgroup_manager, h.seccomp);
+        printf("  cgroup: %s\n  cgroup manager: %s: %s\n  cgroup controllers: %s\n  seccomp: %s\n", h.cgroup,
+               h.cgroup_manager, h.cgroup_why, h.cgroup_controllers[0] ? h.cgroup_controllers : "none", h.seccomp);
         printf("  /dev/fuse: %s\n  /dev/net/tun: %s\n", h.fuse ? "usable" : "not usable",
                h.tun ? "usable" : "not usable (containers get --network none or host only)");
         printf("store:\n  root: %s\n  runroot: %s\n", cfg->root, cfg->runroot);

@@ -27,6 +27,10 @@ static const struct rc_command commands[] = {
         { "cp", cmd_cp, "Copy files between a container and the host" },
         { "top", cmd_top, "Display the running processes of a container" },
         { "ps", cmd_ps, "List containers" },
+        { "stats", cmd_stats, "Display a live stream of container resource usage statistics" },
+        { "pause", cmd_pause, "Pause all the processes in one or more containers" },
+        { "unpause", cmd_unpause, "Unpause the processes in one or more containers" },
+        { "update", cmd_update, "Update the resource limits of containers" },
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },
         { "container", cmd_container, "Container commands: ls, rm, start, stop, logs, inspect, ..." },
@@ -45,6 +49,8 @@ static const struct rc_command commands[] = {
         { "volume", cmd_volume, "Manage volumes: create, ls, inspect, rm, prune, exists" },
         { "login", cmd_login, "Log in to a container registry" },
         { "logout", cmd_logout, "Log out of a container registry" },
+        { "generate", cmd_generate, "Generate systemd units for containers" },
+        { "systemd", cmd_systemd, "Declarative .container files: check them, show the units they become" },
         { "info", cmd_info, "Display rc system information" },
         { "version", cmd_version, "Display the rc version information" },
         { "system", cmd_system, "Manage rc: check, info, migrate" },
@@ -65,6 +71,7 @@ static void usage(FILE *out)
                      "      --root DIR             image and container store (default: ~/.local/share/rc)\n"
                      "      --runroot DIR          runtime state (default: $XDG_RUNTIME_DIR/rc)\n"
                      "      --storage-driver NAME  overlay, fuse-overlayfs, vfs or auto (default: auto)\n"
+                     "      --cgroup-manager NAME  systemd, cgroupfs, none or auto (default: auto)\n"
                      "      --log-level LEVEL      error, warn, info or debug (default: warn)\n"
                      "  -h, --help                 help for rc\n"
                      "  -v, --version              version for rc\n\n"
@@ -228,28 +235,37 @@ static int parse_log_level(const char *name)
         return -1;
 }
 
+/* rc's global options (also read back from saved command lines). */
+enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER, OPT_CGROUP_MANAGER };
+const struct option rc_cli_global_options[] = {
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "runroot", required_argument, NULL, OPT_RUNROOT },
+        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+        { "storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER },
+        { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
-        enum { OPT_CONFIG = 256, OPT_ROOT, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_STORAGE_DRIVER };
-        static const struct option opts[] = {
-                { "config", required_argument, NULL, OPT_CONFIG },
-                { "root", required_argument, NULL, OPT_ROOT },
-                { "runroot", required_argument, NULL, OPT_RUNROOT },
-                { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-                { "storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'v' },
-                { NULL, 0, NULL, 0 },
-        };
-        const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL;
+        const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL, *cgroup_manager = NULL;
         struct rc_cli cli = { .argv0 = argv[0] };
         const struct rc_command *cmd;
         rc_error *err = NULL;
         char **cmd_argv;
         int c, status, cmd_argc;
 
+        /* installed as a systemd user generator: a mode of its own */
+        {
+                const char *base = strrchr(argv[0], '/');
+                if (strcmp(base ? base + 1 : argv[0], "rc-user-generator") == 0)
+                        return rc_user_generator_main(argc, argv);
+        }
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+hv", rc_cli_global_options, NULL)) != -1) {
                 switch (c) {
                 case OPT_CONFIG:
                         config_path = optarg;
@@ -262,6 +278,9 @@ int main(int argc, char **argv)
                         break;
                 case OPT_STORAGE_DRIVER:
                         driver = optarg;
+                        break;
+                case OPT_CGROUP_MANAGER:
+                        cgroup_manager = optarg;
                         break;
                 case OPT_LOG_LEVEL: {
                         int level = parse_log_level(optarg);
@@ -291,6 +310,11 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 125;
         }
+        /* kept as given, for commands that record how rc was invoked */
+        cli.argv = argv;
+        cli.global_args = xcalloc(1, sizeof(char *));
+        for (int i = 1; i < optind; i++)
+                strv_push(&cli.global_args, argv[i]);
         cmd = find_command(argv[optind]);
         if (cmd == NULL) {
                 fprintf(stderr, "Error: unrecognized command `rc %s`\nTry 'rc --help' for more information\n",
@@ -318,6 +342,17 @@ int main(int argc, char **argv)
                 free(cli.cfg.storage_driver);
                 cli.cfg.storage_driver = xstrdup(driver);
         }
+        if (cgroup_manager) {
+                if (strcmp(cgroup_manager, "auto") && strcmp(cgroup_manager, "systemd") &&
+                    strcmp(cgroup_manager, "cgroupfs") && strcmp(cgroup_manager, "none")) {
+                        fprintf(stderr, "Error: --cgroup-manager '%s': use auto, systemd, cgroupfs or none\n",
+                                cgroup_manager);
+                        rc_config_free(&cli.cfg);
+                        return 125;
+                }
+                free(cli.cfg.cgroup_manager);
+                cli.cfg.cgroup_manager = xstrdup(cgroup_manager);
+        }
         /* Each command parses its own options with getopt from its
          * argv[0]; reset getopt's state for it. */
         cmd_argc = argc - optind;
@@ -325,5 +360,6 @@ int main(int argc, char **argv)
         optind = 0;
         status = cmd->fn(&cli, cmd_argc, cmd_argv);
         rc_config_free(&cli.cfg);
+        strv_free(cli.global_args);
         return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "container/container.h"
 #include "format/format.h"
 #include "rc.h"
 #include "store/store.h"
@@ -87,9 +88,18 @@ static bool any(char **list, bool (*match)(const char *want, const struct rc_con
         return false;
 }
 
-static bool match_status(const char *want, const struct rc_container_rec *c)
+/* The state podman shows: a running container whose cgroup is frozen is
+ * paused. */
+static const char *state_of(const struct rc_container_rec *c)
 {
         const char *s = rc_container_rec_status(c);
+
+        return strcmp(s, "running") == 0 && rc_container_paused(c) ? "paused" : s;
+}
+
+static bool match_status(const char *want, const struct rc_container_rec *c)
+{
+        const char *s = state_of(c);
         return strcmp(want, s) == 0 || (strcmp(want, "stopped") == 0 && strcmp(s, "exited") == 0);
 }
 
@@ -144,11 +154,13 @@ static bool filter_matches(const struct ps_filter *f, const struct rc_container_
 
 static void status_text(const struct rc_container_rec *c, char *buf, size_t len)
 {
-        const char *s = rc_container_rec_status(c);
+        const char *s = state_of(c);
         int64_t now = (int64_t)time(NULL);
         char d[64];
 
-        if (strcmp(s, "running") == 0) {
+        if (strcmp(s, "paused") == 0) {
+                snprintf(buf, len, "Paused");
+        } else if (strcmp(s, "running") == 0) {
                 rc_cli_human_duration(now - c->started_at / 1000000000, d, sizeof(d));
                 snprintf(buf, len, "Up %s", d);
         } else if (strcmp(s, "exited") == 0) {
@@ -179,7 +191,7 @@ static json_object *ps_json(const struct rc_container_rec *c)
 {
         json_object *o = json_object_new_object(), *names = json_object_new_array();
         json_object *cmd = json_tokener_parse(c->command);
-        const char *status = rc_container_rec_status(c);
+        const char *status = state_of(c);
         char text[96];
 
         if (!json_object_is_type(cmd, json_type_array)) {
@@ -203,7 +215,10 @@ static json_object *ps_json(const struct rc_container_rec *c)
         json_object_object_add(o, "Labels", labels_of(c));
         json_object_object_add(o, "Mounts", json_object_new_array());
         json_object_object_add(o, "Names", names);
-        json_object_object_add(o, "Pid", json_object_new_int(strcmp(status, "running") == 0 ? c->pid : 0));
+        json_object_object_add(o, "Pid",
+                               json_object_new_int(strcmp(status, "running") == 0 || strcmp(status, "paused") == 0
+                                                           ? c->pid
+                                                           : 0));
         json_object_object_add(o, "Ports", NULL);
         json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
         json_object_object_add(o, "StartedAt", json_object_new_int64(c->started_at / 1000000000));
@@ -262,7 +277,7 @@ static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int6
         json_object_object_add(o, "Created", json_object_new_int64(c->created));
         status_text(c, text, sizeof(text));
         json_object_object_add(o, "Status", json_object_new_string(text));
-        json_object_object_add(o, "State", json_object_new_string(rc_container_rec_status(c)));
+        json_object_object_add(o, "State", json_object_new_string(state_of(c)));
         json_object_object_add(o, "Ports", json_object_new_string(""));
         json_object_object_add(o, "Names", json_object_new_string(c->name));
         json_object_object_add(o, "Labels", labels_of(c) ?: json_object_new_object());

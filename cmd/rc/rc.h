@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <getopt.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -15,6 +16,8 @@
 struct rc_cli {
         struct rc_config cfg; /* loaded configuration with --root/--runroot applied */
         const char *argv0;
+        char **global_args;   /* the global options as given (--root DIR ...), NULL-terminated */
+        char **argv;          /* rc's whole command line */
 };
 
 struct rc_command {
@@ -55,6 +58,40 @@ int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 /* True if argv has -h/--help before any positional argument. */
 bool rc_cli_wants_help(int argc, char **argv);
 
+/* Resource limit flags (limits.c) for rc run, create and update: add
+ * RC_LIMIT_OPTIONS to the option table and "m:c:" to the short options,
+ * and pass those cases to rc_cli_limit_flag (0, or 125 after printing a
+ * usage error). */
+enum { RC_OPT_MEMORY = 0x1000, RC_OPT_MEMORY_SWAP, RC_OPT_CPUS, RC_OPT_CPU_SHARES, RC_OPT_CPU_WEIGHT,
+       RC_OPT_PIDS_LIMIT, RC_OPT_BLKIO_WEIGHT };
+#define RC_LIMIT_OPTIONS                                                                                              \
+        { "memory", required_argument, NULL, RC_OPT_MEMORY },                                                        \
+                { "memory-swap", required_argument, NULL, RC_OPT_MEMORY_SWAP },                                      \
+                { "cpus", required_argument, NULL, RC_OPT_CPUS },                                                    \
+                { "cpu-shares", required_argument, NULL, RC_OPT_CPU_SHARES },                                        \
+                { "cpu-weight", required_argument, NULL, RC_OPT_CPU_WEIGHT },                                        \
+                { "pids-limit", required_argument, NULL, RC_OPT_PIDS_LIMIT },                                        \
+        {                                                                                                             \
+                "blkio-weight", required_argument, NULL, RC_OPT_BLKIO_WEIGHT                                          \
+        }
+#define RC_LIMIT_CASES                                                                                                \
+        case 'm':                                                                                                     \
+        case 'c':                                                                                                     \
+        case RC_OPT_MEMORY:                                                                                           \
+        case RC_OPT_MEMORY_SWAP:                                                                                      \
+        case RC_OPT_CPUS:                                                                                             \
+        case RC_OPT_CPU_SHARES:                                                                                       \
+        case RC_OPT_CPU_WEIGHT:                                                                                       \
+        case RC_OPT_PIDS_LIMIT:                                                                                       \
+        case RC_OPT_BLKIO_WEIGHT
+struct rc_cgroup_limits;
+/* The option tables of rc itself and of rc run (main.c, run.c). */
+extern const struct option rc_cli_global_options[];
+extern const struct option rc_cli_run_options[];
+extern const char rc_cli_run_shortopts[];
+int rc_cli_limit_flag(const char *cmd, int opt, const char *arg, struct rc_cgroup_limits *l);
+extern const char rc_cli_limits_help[];
+
 int cmd_run(struct rc_cli *cli, int argc, char **argv);
 int cmd_create(struct rc_cli *cli, int argc, char **argv);
 int cmd_pull(struct rc_cli *cli, int argc, char **argv);
@@ -78,6 +115,10 @@ int cmd_rmi(struct rc_cli *cli, int argc, char **argv);
 int cmd_save(struct rc_cli *cli, int argc, char **argv);
 int cmd_load(struct rc_cli *cli, int argc, char **argv);
 int cmd_ps(struct rc_cli *cli, int argc, char **argv);
+int cmd_stats(struct rc_cli *cli, int argc, char **argv);
+int cmd_pause(struct rc_cli *cli, int argc, char **argv);
+int cmd_unpause(struct rc_cli *cli, int argc, char **argv);
+int cmd_update(struct rc_cli *cli, int argc, char **argv);
 int cmd_rm(struct rc_cli *cli, int argc, char **argv);
 int cmd_start(struct rc_cli *cli, int argc, char **argv);
 int cmd_stop(struct rc_cli *cli, int argc, char **argv);
@@ -92,6 +133,10 @@ int cmd_cp(struct rc_cli *cli, int argc, char **argv);
 int cmd_top(struct rc_cli *cli, int argc, char **argv);
 int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
+int cmd_generate(struct rc_cli *cli, int argc, char **argv);
+int cmd_systemd(struct rc_cli *cli, int argc, char **argv);
+/* argv[0] is rc-user-generator: systemd runs rc as a user generator. */
+int rc_user_generator_main(int argc, char **argv);
 int cmd_system(struct rc_cli *cli, int argc, char **argv);
 int cmd_version(struct rc_cli *cli, int argc, char **argv);
 int cmd_help(struct rc_cli *cli, int argc, char **argv);

@@ -40,7 +40,12 @@ static void run_usage(const char *cmd)
                "  --restart POLICY        no (default), on-failure[:N], always or unless-stopped\n"
                "  --log-opt max-size=SIZE rotate the container's log beyond SIZE (e.g. 10m)\n"
                "  --stop-signal SIGNAL    signal rc stop sends first (default: the image's, or SIGTERM)\n"
-               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n");
+               "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n"
+               "  --replace               remove a container that has the --name already (stopping it)\n"
+               "  --sdnotify conmon|ignore  under a service manager ($NOTIFY_SOCKET): the monitor\n"
+               "                          sends READY=1 and its pid once the container runs (default)\n"
+               "%s",
+               rc_cli_limits_help);
         run_flags_usage();
         printf("\nExit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
@@ -101,43 +106,67 @@ static int log_opt(const char *cmd, const char *arg, struct rc_run_opts *o)
         return 0;
 }
 
+/* rc run's and rc create's options (rc generate systemd reads saved command
+ * lines with them). */
+enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY,
+       OPT_SECURITY_OPT, OPT_RESTART, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_REPLACE,
+       OPT_SDNOTIFY };
+const struct option rc_cli_run_options[] = {
+        { "detach", no_argument, NULL, 'd' },
+        { "restart", required_argument, NULL, OPT_RESTART },
+        { "log-opt", required_argument, NULL, OPT_LOG_OPT },
+        { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+        { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+        { "rm", no_argument, NULL, OPT_RM },
+        { "interactive", no_argument, NULL, 'i' },
+        { "tty", no_argument, NULL, 't' },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "env", required_argument, NULL, 'e' },
+        { "workdir", required_argument, NULL, 'w' },
+        { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+        { "user", required_argument, NULL, 'u' },
+        { "hostname", required_argument, NULL, 'h' },
+        { "network", required_argument, NULL, OPT_NETWORK },
+        { "net", required_argument, NULL, OPT_NETWORK },
+        { "pull", required_argument, NULL, OPT_PULL },
+        { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
+        { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+        RC_LIMIT_OPTIONS,
+        RUN_FLAGS_LONGOPTS,
+        { "replace", no_argument, NULL, OPT_REPLACE },
+        { "sdnotify", required_argument, NULL, OPT_SDNOTIFY },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+};
+const char rc_cli_run_shortopts[] = "+dite:w:u:h:v:l:m:c:";
+
+/* rc's command line as typed, with rc's own path made absolute: what
+ * rc generate systemd --new starts again. */
+static char **create_command(const struct rc_cli *cli)
+{
+        char **out = xcalloc(1, sizeof(char *));
+        cleanup_free char *self = realpath("/proc/self/exe", NULL);
+
+        strv_push(&out, self ? self : cli->argv[0]);
+        for (size_t i = 1; cli->argv && cli->argv[i]; i++)
+                strv_push(&out, cli->argv[i]);
+        return out;
+}
+
 static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **argv)
 {
-        enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_HELP, OPT_PULL, OPT_TLS_VERIFY,
-               OPT_SECURITY_OPT, OPT_RESTART, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT };
         bool create = strcmp(cmd, "create") == 0;
-        static const struct option opts[] = {
-                { "detach", no_argument, NULL, 'd' },
-                { "restart", required_argument, NULL, OPT_RESTART },
-                { "log-opt", required_argument, NULL, OPT_LOG_OPT },
-                { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
-                { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-                { "rm", no_argument, NULL, OPT_RM },
-                { "interactive", no_argument, NULL, 'i' },
-                { "tty", no_argument, NULL, 't' },
-                { "name", required_argument, NULL, OPT_NAME },
-                { "env", required_argument, NULL, 'e' },
-                { "workdir", required_argument, NULL, 'w' },
-                { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
-                { "user", required_argument, NULL, 'u' },
-                { "hostname", required_argument, NULL, 'h' },
-                { "network", required_argument, NULL, OPT_NETWORK },
-                { "net", required_argument, NULL, OPT_NETWORK },
-                { "pull", required_argument, NULL, OPT_PULL },
-                { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
-                { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
-                { "help", no_argument, NULL, OPT_HELP },
-                RUN_FLAGS_LONGOPTS,
-                { NULL, 0, NULL, 0 },
-        };
+        const struct option *opts = rc_cli_run_options;
         struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress, .stop_timeout = -1 };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
+        cleanup_strv char **created_by = NULL;
         cleanup_run_flags struct run_flags flags = { 0 };
         rc_error *err = NULL;
         char id[65];
         int c, r, exit_code = 0;
 
-        while ((c = rc_cli_getopt(cmd, argc, argv, create ? "+ite:w:u:h:v:l:" : "+dite:w:u:h:v:l:", opts)) != -1) {
+        while ((c = rc_cli_getopt(cmd, argc, argv, create ? "+ite:w:u:h:v:l:m:c:" : rc_cli_run_shortopts, opts)) !=
+               -1) {
                 if ((r = run_flags_parse(cmd, c, optarg, &flags, &o)) != 0) {
                         if (r < 0)
                                 return 125;
@@ -222,6 +251,22 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                         if (security_opt(cmd, optarg, &flags, &o) != 0)
                                 return 125;
                         break;
+                case OPT_REPLACE:
+                        o.replace = true;
+                        break;
+                case OPT_SDNOTIFY:
+                        if (!strcmp(optarg, "conmon") || !strcmp(optarg, "monitor"))
+                                o.sdnotify = RC_SDNOTIFY_MONITOR;
+                        else if (!strcmp(optarg, "ignore"))
+                                o.sdnotify = RC_SDNOTIFY_IGNORE;
+                        else
+                                return rc_cli_usage_error(cmd, "--sdnotify takes conmon (the monitor, rc's "
+                                                               "default) or ignore");
+                        break;
+                RC_LIMIT_CASES:
+                        if (rc_cli_limit_flag(cmd, c, optarg, &o.limits) != 0)
+                                return 125;
+                        break;
                 case OPT_HELP:
                         run_usage(cmd);
                         return 0;
@@ -238,6 +283,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         o.cmd = argv + optind + 1;
         run_flags_finish(&flags, &o, &env);
         o.env = env;
+        o.create_command = created_by = create_command(cli);
         if (create) {
                 if (rc_container_create(&cli->cfg, &o, id, &err) < 0)
                         return rc_cli_fail(err);

@@ -33,6 +33,7 @@ static const struct rc_check_probe probes[] = {
         { "fuse", "fuse-overlayfs", check_fuse },
         { "tun", "/dev/net/tun", check_tun },
         { "cgroup", "cgroups", check_cgroup },
+        { "cgroup-manager", "cgroup manager", check_cgroup_manager },
         { "systemd", "systemd user manager", check_systemd },
         { "linger", "lingering", check_linger },
         { "ports", "low ports", check_ports },

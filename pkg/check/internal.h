@@ -51,6 +51,7 @@ void check_fuse(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_xdg_runtime(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_tun(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_cgroup(const struct rc_check_context *ctx, struct rc_check_result *r);
+void check_cgroup_manager(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_systemd(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_linger(const struct rc_check_context *ctx, struct rc_check_result *r);
 void check_ports(const struct rc_check_context *ctx, struct rc_check_result *r);

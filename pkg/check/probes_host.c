@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check/internal.h"
+#include "cgroup/cgroup.h"
 #include "dl/systemd.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -198,6 +199,51 @@ void check_cgroup(const struct rc_check_context *ctx, struct rc_check_result *r)
         check_set(r, RC_CHECK_OK, "v2, controllers delegated to you: %s", have);
 }
 
+static bool cg_has(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+                if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+                        return true;
+        return false;
+}
+
+void check_cgroup_manager(const struct rc_check_context *ctx, struct rc_check_result *r)
+{
+        struct rc_cgroup_manager *m = NULL;
+        rc_error *e = NULL;
+        const char *ctl;
+        bool limits;
+
+        if (rc_cgroup_manager_open(ctx->cfg, NULL, &m, &e) < 0) {
+                check_set(r, RC_CHECK_FAIL, "%s", e->msg);
+                check_fix(r, false, "set [cgroups] manager = auto in rootless.conf");
+                rc_error_free(e);
+                return;
+        }
+        ctl = rc_cgroup_manager_controllers(m);
+        limits = cg_has(ctl, "memory") && cg_has(ctl, "cpu") && cg_has(ctl, "pids");
+        if (rc_cgroup_manager_type(m) == RC_CGROUP_NONE) {
+                check_set(r, RC_CHECK_INFO, "none (%s): containers get no cgroup of their own, so rc stats, rc "
+                                            "pause and resource limits (--memory, --cpus, --pids-limit...) do not "
+                                            "work",
+                          rc_cgroup_manager_why(m));
+                if (ctx->user && access(ctx->systemd_dir, F_OK) == 0)
+                        check_fix(r, true, "loginctl enable-linger %s   (a systemd user manager delegates a cgroup "
+                                           "tree to you)",
+                                  ctx->user);
+        } else if (limits) {
+                check_set(r, RC_CHECK_OK, "%s: %s; limits work (controllers: %s)", rc_cgroup_manager_name(m),
+                          rc_cgroup_manager_why(m), ctl);
+        } else {
+                check_set(r, RC_CHECK_OK, "%s: %s; rc stats and rc pause work, resource limits do not (controllers "
+                                          "available: %s; see cgroups)",
+                          rc_cgroup_manager_name(m), rc_cgroup_manager_why(m), *ctl ? ctl : "none");
+        }
+        rc_cgroup_manager_free(m);
+}
+
 /* The user bus socket path, or NULL. */
 static char *bus_path(const struct rc_check_context *ctx)
 {
@@ -210,8 +256,9 @@ static char *bus_path(const struct rc_check_context *ctx)
         return NULL;
 }
 
-/* Ask the user manager for its version over the bus at path. */
-static int bus_version(const char *path, char **version, char **why)
+/* Ask the user manager for its version over the bus at path (its own
+ * socket when direct, else the user bus). */
+static int bus_version(const char *path, bool direct, char **version, char **why)
 {
         cleanup_free char *addr = xasprintf("unix:path=%s", path);
         cleanup_error rc_error *err = NULL;
@@ -224,7 +271,7 @@ static int bus_version(const char *path, char **version, char **why)
                 return -1;
         }
         if ((r = sd_bus_new(&bus)) < 0 || (r = sd_bus_set_address(bus, addr)) < 0 ||
-            (r = sd_bus_set_bus_client(bus, 1)) < 0 || (r = sd_bus_set_method_call_timeout(bus, 2000000)) < 0 ||
+            (r = sd_bus_set_bus_client(bus, !direct)) < 0 || (r = sd_bus_set_method_call_timeout(bus, 2000000)) < 0 ||
             (r = sd_bus_start(bus)) < 0) {
                 *why = xasprintf("cannot connect to %s: %s", path, strerror(-r));
                 sd_bus_unref(bus);
@@ -247,9 +294,27 @@ void check_systemd(const struct rc_check_context *ctx, struct rc_check_result *r
         struct stat st;
 
         if (stat(ctx->systemd_dir, &st) < 0) {
-                check_set(r, RC_CHECK_SKIP, "the host does not run systemd: rc manages cgroups itself");
+                check_set(r, RC_CHECK_SKIP, "the host does not run systemd: rc puts containers in cgroups itself "
+                                            "where a cgroup v2 tree is delegated to you (see cgroup manager)");
                 return;
         }
+        /* the manager's own socket first, as rc's cgroup manager does */
+        priv = xasprintf("%s/systemd/private", ctx->xdg_runtime_dir ? ctx->xdg_runtime_dir : "");
+        if (ctx->xdg_runtime_dir && stat(priv, &st) == 0 && S_ISSOCK(st.st_mode)) {
+                if (!ctx->live) {
+                        check_set(r, RC_CHECK_OK, "%s exists (not contacted: live probes are off)", priv);
+                        return;
+                }
+                if (bus_version(priv, true, &version, &why) < 0) {
+                        check_set(r, RC_CHECK_WARN, "%s", why);
+                        check_fix(r, false, "systemctl --user status   (shows whether your user manager runs)");
+                        return;
+                }
+                check_set(r, RC_CHECK_OK, "systemd %s answers on %s", version, priv);
+                return;
+        }
+        free(priv);
+        priv = NULL;
         if (path == NULL) {
                 check_set(r, RC_CHECK_WARN, "XDG_RUNTIME_DIR and DBUS_SESSION_BUS_ADDRESS are unset, so the user "
                                             "bus cannot be found");
@@ -258,25 +323,18 @@ void check_systemd(const struct rc_check_context *ctx, struct rc_check_result *r
                 return;
         }
         if (stat(path, &st) < 0) {
-                priv = xasprintf("%s/systemd/private", ctx->xdg_runtime_dir ? ctx->xdg_runtime_dir : "");
-                if (ctx->xdg_runtime_dir && stat(priv, &st) == 0) {
-                        check_set(r, RC_CHECK_WARN, "your systemd user manager runs, but there is no user D-Bus "
-                                                    "(%s is missing), which rc talks to it through", path);
-                        check_fix(r, true, "apt-get install dbus-user-session   (then log out and in again)");
-                } else {
-                        check_set(r, RC_CHECK_WARN, "no systemd user manager for %s (%s is missing): rc cannot "
-                                                    "put containers in systemd scopes, and cgroup limits need one",
-                                  u, path);
-                        check_fix(r, true, "loginctl enable-linger %s   (starts user@%u.service now and at boot)", u,
-                                  (unsigned)ctx->uid);
-                }
+                check_set(r, RC_CHECK_WARN, "no systemd user manager for %s (neither its socket nor %s exists): rc "
+                                            "cannot put containers in systemd scopes, and cgroup limits need one",
+                          u, path);
+                check_fix(r, true, "loginctl enable-linger %s   (starts user@%u.service now and at boot)", u,
+                          (unsigned)ctx->uid);
                 return;
         }
         if (!ctx->live) {
                 check_set(r, RC_CHECK_OK, "%s exists (not contacted: live probes are off)", path);
                 return;
         }
-        if (bus_version(path, &version, &why) < 0) {
+        if (bus_version(path, false, &version, &why) < 0) {
                 check_set(r, RC_CHECK_WARN, "%s", why);
                 check_fix(r, false, "systemctl --user status   (shows whether your user manager runs)");
                 return;

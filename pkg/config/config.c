@@ -50,6 +50,7 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err)
         cfg->newgidmap = xstrdup("newgidmap");
         cfg->pause = true;
         cfg->network = xstrdup("none");
+        cfg->cgroup_manager = xstrdup("auto");
         cfg->search = xcalloc(1, sizeof(char *));
         strv_push(&cfg->search, "docker.io");
         cfg->insecure = xcalloc(1, sizeof(char *));
@@ -114,6 +115,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 { "userns", "newuidmap", offsetof(struct rc_config, newuidmap) },
                 { "userns", "newgidmap", offsetof(struct rc_config, newgidmap) },
                 { "containers", "network", offsetof(struct rc_config, network) },
+                { "cgroups", "manager", offsetof(struct rc_config, cgroup_manager) },
         };
 
         if (st->bad)
@@ -180,6 +182,10 @@ static int validate(struct rc_config *c, rc_error **err)
                                     c->storage_driver);
         if (strcmp(c->network, "none") && strcmp(c->network, "host"))
                 return rc_error_set(err, 0, "[containers] network '%s' is not one of none, host", c->network);
+        if (strcmp(c->cgroup_manager, "auto") && strcmp(c->cgroup_manager, "systemd") &&
+            strcmp(c->cgroup_manager, "cgroupfs") && strcmp(c->cgroup_manager, "none"))
+                return rc_error_set(err, 0, "[cgroups] manager '%s' is not one of auto, systemd, cgroupfs, none",
+                                    c->cgroup_manager);
         if (c->root[0] != '/' || c->runroot[0] != '/')
                 return rc_error_set(err, 0, "[storage] root and runroot must be absolute paths");
         return 0;
@@ -264,6 +270,7 @@ void rc_config_free(struct rc_config *c)
         free(c->newuidmap);
         free(c->newgidmap);
         free(c->network);
+        free(c->cgroup_manager);
         strv_free(c->search);
         strv_free(c->insecure);
         strv_free(c->mirrors);

@@ -24,6 +24,7 @@ struct rc_config {
         char *newgidmap;       /* [userns] newgidmap */
         bool pause;            /* [userns] pause: keep a pause process holding the user namespace */
         char *network;         /* [containers] network: default for rc run (none|host) */
+        char *cgroup_manager;  /* [cgroups] manager: auto|systemd|cgroupfs|none (--cgroup-manager) */
         char **search;         /* [registries] search: registries tried for short names, in order */
         char **insecure;       /* [registries] insecure: host[:port] reached over plain HTTP or unverified TLS */
         int parallel_downloads; /* [registries] parallel_downloads: blobs fetched at once (6) */

@@ -9,7 +9,9 @@
 
 struct json_object;
 struct rc_store;
+struct rc_container_rec;
 
+#include "cgroup/cgroup.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "runtime/runtime.h"
@@ -54,6 +56,13 @@ struct rc_run_opts {
         uint64_t log_max_size;    /* --log-opt max-size (0: no limit) */
         const char *stop_signal;  /* --stop-signal; NULL: the image's, else SIGTERM */
         int stop_timeout;         /* --stop-timeout seconds; -1: 10 */
+        struct rc_cgroup_limits limits; /* --memory, --cpus, --pids-limit...: checked against the cgroup
+                                           manager before anything is created */
+        bool replace;             /* --replace: a container with the same name is removed first */
+        enum rc_sdnotify { RC_SDNOTIFY_MONITOR, RC_SDNOTIFY_IGNORE } sdnotify; /* --sdnotify: who tells a
+                                     service manager ($NOTIFY_SOCKET) that the container runs: its monitor
+                                     (READY=1 and MAINPID, podman's "conmon"), or nobody */
+        char **create_command;    /* the command line that created it (rc generate systemd --new) */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
         void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
@@ -109,6 +118,21 @@ int rc_container_remove(const struct rc_config *cfg, struct rc_store *store, con
 int rc_container_remove_with_volumes(const struct rc_config *cfg, struct rc_store *store, const char *name_or_id,
                                      bool force, rc_error **err);
 
+/* Resource control of a running container (cgroups.c).  ENOTCONN: not
+ * running; ENOENT: it has no cgroup of its own (cgroup manager none). */
+/* rc pause / rc unpause: freeze or thaw every process (cgroup.freeze). */
+int rc_container_pause(const struct rc_config *cfg, const char *name_or_id, bool pause, rc_error **err);
+/* Running and frozen. */
+bool rc_container_paused(const struct rc_container_rec *rec);
+/* rc update: the limits given (non-zero fields) replace the container's,
+ * now if it runs and for its next start; checked like rc run's. */
+int rc_container_update(const struct rc_config *cfg, const char *name_or_id, const struct rc_cgroup_limits *l,
+                        rc_error **err);
+/* Its cgroup's counters (call in rc's user namespace, as rc_cli_open_store does). */
+int rc_container_cgroup_stats(const struct rc_container_rec *rec, struct rc_cgroup_stats *out, rc_error **err);
+/* Whether its last run was ended by the OOM killer (dir: its directory). */
+bool rc_container_oom_killed(const char *dir);
+
 /* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
  * JSON object; ENOENT when there is no such container. */
 int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
@@ -150,11 +174,14 @@ const char *rc_restart_policy_name(enum rc_restart_policy p);
 struct rc_saved_opts {
         struct rc_run_opts opts; /* strings point into json */
         struct json_object *json;
-        char **env, **cmd;
+        char **env, **cmd, **create_command;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
         struct rc_mount_req *mounts;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
+/* A container's record and saved options (free both). */
+int rc_container_load_opts(struct rc_store *s, const char *name_or_id, struct rc_container_rec *rec,
+                           struct rc_saved_opts *saved, rc_error **err);
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err);
 void rc_saved_opts_free(struct rc_saved_opts *s);
 

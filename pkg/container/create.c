@@ -60,6 +60,15 @@ int ctr_check_opts(struct ctr_state *st, rc_error **err)
                 if (rc_userns_parse(o->userns, &keep_id, &id, &id, err) < 0)
                         return -1;
         }
+        /* a limit that cannot be enforced stops the container here, before
+         * a record or a mount exists */
+        if (rc_cgroup_limits_validate(&o->limits, err) < 0)
+                return -1;
+        rc_cgroup_manager_free(st->cgroups);
+        st->cgroups = NULL;
+        if (!st->skip_cgroups && (rc_cgroup_manager_open(st->cfg, NULL, &st->cgroups, err) < 0 ||
+                                  rc_cgroup_check(st->cgroups, &o->limits, err) < 0))
+                return -1;
         /* --privileged runs without a filter unless one is named */
         if (o->seccomp == NULL && !o->privileged)
                 st->seccomp = rc_seccomp_profile_default();

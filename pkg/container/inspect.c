@@ -57,18 +57,25 @@ static json_object *copy(json_object *o, const char *path)
         return v ? json_object_get(v) : NULL;
 }
 
-static json_object *state_json(const struct rc_container_rec *rec)
+static json_object *state_json(const struct rc_container_rec *rec, const char *dir)
 {
         json_object *o = json_object_new_object();
         const char *status = rc_container_rec_status(rec);
-        bool running = strcmp(status, "running") == 0;
+        bool running = strcmp(status, "running") == 0, paused = running && rc_container_paused(rec);
+        cleanup_cgroup struct rc_cgroup *cg = NULL;
+        rc_error *e = NULL;
+
+        if (running && rc_cgroup_of_container(rec->pid, rec->id, &cg, &e) < 0)
+                rc_error_free(e);
+        if (paused)
+                status = "paused";
 
         json_object_object_add(o, "OciVersion", json_object_new_string("1.0.2"));
         json_object_object_add(o, "Status", json_object_new_string(status));
         json_object_object_add(o, "Running", json_object_new_boolean(running));
-        json_object_object_add(o, "Paused", json_object_new_boolean(0));
+        json_object_object_add(o, "Paused", json_object_new_boolean(paused));
         json_object_object_add(o, "Restarting", json_object_new_boolean(0));
-        json_object_object_add(o, "OOMKilled", json_object_new_boolean(0));
+        json_object_object_add(o, "OOMKilled", json_object_new_boolean(!running && rc_container_oom_killed(dir)));
         json_object_object_add(o, "Dead", json_object_new_boolean(0));
         json_object_object_add(o, "Pid", json_object_new_int(running ? rec->pid : 0));
         json_object_object_add(o, "ConmonPid", json_object_new_int(running ? rec->monitor_pid : 0));
@@ -79,6 +86,7 @@ static json_object *state_json(const struct rc_container_rec *rec)
                                                            : ""));
         json_object_object_add(o, "StartedAt", time_json(rec->started_at));
         json_object_object_add(o, "FinishedAt", time_json(rec->finished_at));
+        json_object_object_add(o, "CgroupPath", json_object_new_string(cg ? cg->path : ""));
         return o;
 }
 
@@ -265,13 +273,22 @@ static json_object *host_config_json(const struct rc_run_opts *o, const char *lo
                 json_object_object_add(lc, "Config", cfg);
         }
         json_object_object_add(h, "LogConfig", lc);
+        /* docker's and podman's names for the limits (0: none) */
+        json_object_object_add(h, "Memory", json_object_new_int64((int64_t)o->limits.memory));
+        json_object_object_add(h, "MemorySwap", json_object_new_int64(o->limits.memory_swap));
+        json_object_object_add(h, "NanoCpus", json_object_new_int64((int64_t)o->limits.cpu_quota * 1000));
+        json_object_object_add(h, "CpuPeriod", json_object_new_int64(o->limits.cpu_quota ? 100000 : 0));
+        json_object_object_add(h, "CpuQuota", json_object_new_int64((int64_t)o->limits.cpu_quota / 10));
+        json_object_object_add(h, "CpuWeight", json_object_new_int64((int64_t)o->limits.cpu_weight));
+        json_object_object_add(h, "PidsLimit", json_object_new_int64((int64_t)o->limits.pids));
+        json_object_object_add(h, "IOWeight", json_object_new_int64((int64_t)o->limits.io_weight));
         return h;
 }
 
 int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id, json_object **out,
                          rc_error **err)
 {
-        struct ctr_state st = { .cfg = cfg, .store = s };
+        struct ctr_state st = { .cfg = cfg, .store = s, .skip_cgroups = true };
         struct rc_saved_opts saved = { 0 };
         cleanup_free char *spec_path = NULL, *spec_text = NULL, *log_path = NULL;
         json_object *spec = NULL, *o;
@@ -299,7 +316,7 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
                 json_object_object_add(o, "Path", json_object_new_string(args[0] ? args[0] : ""));
                 json_object_object_add(o, "Args", strv_json(args[0] ? args + 1 : args));
         }
-        json_object_object_add(o, "State", state_json(&st.rec));
+        json_object_object_add(o, "State", state_json(&st.rec, st.dir));
         json_object_object_add(o, "Image", json_object_new_string(st.rec.image_id));
         json_object_object_add(o, "ImageName", json_object_new_string(st.rec.image_name));
         json_object_object_add(o, "Rootfs", json_object_new_string(""));

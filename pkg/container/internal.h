@@ -32,6 +32,9 @@ struct ctr_state {
         struct rc_seccomp_profile *seccomp; /* NULL: unconfined */
         char hostname[65];
         bool host_network;
+        struct rc_cgroup_manager *cgroups; /* chosen and checked against the limits by ctr_check_opts */
+        struct rc_cgroup *cgroup;          /* the running container's; NULL: none (yet) */
+        bool skip_cgroups;                 /* only reading it (inspect): no manager, no check */
         struct rc_timer timer;
         struct rc_mount_req *mounts; /* the user's and the image's, volumes named (create.json has them) */
         size_t n_mounts;
@@ -79,6 +82,12 @@ void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
 /* --privileged: /run/.containerenv says so, with the engine and names */
 int ctr_write_containerenv(const struct ctr_state *st, rc_error **err);
 
+/* cgroups.c: put the container's process in its cgroup (the runtime's
+ * spec->created hook, set by ctr_prepare when a manager is in use), and let
+ * go of the cgroup once the process is gone (OOM kills are noted first). */
+int ctr_cgroup_place(void *st, pid_t pid, rc_error **err);
+void ctr_cgroup_done(struct ctr_state *st);
+
 /* create.c */
 int ctr_check_opts(struct ctr_state *st, rc_error **err);
 /* What only a new container is refused for: an existing --cidfile. */
@@ -102,7 +111,11 @@ struct ctr_monitor {
         struct ctr_state *st;
         bool foreground;         /* rc run without -d: copy output to rc's own stdout/stderr */
         int stdin_fd;            /* foreground -i: rc's stdin, else -1 */
+        bool stopped;            /* out: it ended because it was asked to (rc stop/kill, a signal to the monitor) */
 };
+/* Tell a service manager that started rc (Type=notify) that the container
+ * runs and that this process is the one to watch (per --sdnotify). */
+void ctr_notify_ready(const struct ctr_state *st);
 /* Start the container process and look after it until it is done for good
  * (its restart policy says so).  *exit_code: its last status.  Once the
  * container runs, "running" is reported on *report_fd (then closed); if

@@ -119,13 +119,33 @@ static int stop_process(struct rc_store *s, const struct rc_container_rec *rec, 
 {
         cleanup_close int fd = pidfd_of(rec->pid, rec->pid_start);
         cleanup_close int monitor = pidfd_of(rec->monitor_pid, rec->monitor_start);
+        cleanup_cgroup struct rc_cgroup *cg = NULL;
+        rc_error *e = NULL;
 
         if (rc_store_container_set_stop_requested(s, rec->id, true, err) < 0)
                 return -1;
+        /* its cgroup, looked up while its first process is alive */
+        if (fd >= 0 && rc_cgroup_of_container(rec->pid, rec->id, &cg, &e) < 0) {
+                rc_error_free(e);
+                e = NULL;
+        }
+        /* a paused container is thawed so that it can act on the signal */
+        if (cg && rc_cgroup_frozen(cg) && rc_cgroup_freeze(cg, false, &e) < 0) {
+                rc_warn("%s", e->msg);
+                rc_error_free(e);
+                e = NULL;
+        }
         if (fd >= 0) {
                 if (timeout_ms > 0 && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0 &&
                     wait_pidfd(fd, timeout_ms))
                         goto stopped;
+                /* every process of the cgroup at once, whatever it forked
+                 * (the pid namespace ends them all with the first anyway,
+                 * but a cgroup.kill is one atomic step) */
+                if (cg && rc_cgroup_kill(cg, &e) < 0) {
+                        rc_debug("%s", e->msg);
+                        rc_error_free(e);
+                }
                 syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
                 if (!wait_pidfd(fd, MONITOR_EXIT_WAIT_MS))
                         return rc_error_set(err, ETIMEDOUT, "container %s did not end after SIGKILL", rec->name);
@@ -144,6 +164,18 @@ static int load_saved(struct rc_store *s, const struct rc_container_rec *rec, st
         cleanup_free char *path = xasprintf("%s/create.json", dir);
 
         return rc_run_opts_load(path, saved, err);
+}
+
+int rc_container_load_opts(struct rc_store *s, const char *name_or_id, struct rc_container_rec *rec,
+                           struct rc_saved_opts *saved, rc_error **err)
+{
+        if (rc_store_container_find(s, name_or_id, rec, err) < 0)
+                return -1;
+        if (load_saved(s, rec, saved, err) < 0) {
+                rc_container_rec_free(rec);
+                return rc_error_wrap(err, "container %s", name_or_id);
+        }
+        return 0;
 }
 
 int rc_container_stop(const struct rc_config *cfg, const char *name_or_id, int timeout, rc_error **err)

@@ -16,6 +16,7 @@
 
 #include "container/internal.h"
 #include "util/fs.h"
+#include "util/notify.h"
 #include "util/xalloc.h"
 
 #define LINE_MAX_BYTES 16384 /* a longer line is logged in parts (P records) */
@@ -99,6 +100,35 @@ void ctr_report_send(int *fd, int status, int exit_code, const rc_error *e)
         }
         close(*fd);
         *fd = -1;
+}
+
+void ctr_notify_ready(const struct ctr_state *st)
+{
+        char state[64];
+
+        if (st->opts->sdnotify == RC_SDNOTIFY_IGNORE)
+                return;
+        /* MAINPID first: the command that started this process may exit
+         * right after, and the manager must know who its main process is */
+        snprintf(state, sizeof(state), "MAINPID=%d\nREADY=1", (int)getpid());
+        if (rc_notify(state) < 0)
+                rc_warn("container %.12s: tell the service manager it runs: %s", st->rec.id, strerror(errno));
+}
+
+/* Whether rc stop or rc kill asked the container to end. */
+static bool stop_was_requested(struct ctr_state *st)
+{
+        struct rc_container_rec rec;
+        rc_error *e = NULL;
+        bool requested;
+
+        if (!ctr_store(st) || rc_store_container_find(st->store, st->rec.id, &rec, &e) < 0) {
+                rc_error_free(e);
+                return false;
+        }
+        requested = rec.stop_requested;
+        rc_container_rec_free(&rec);
+        return requested;
 }
 
 static void record_running(struct ctr_state *st, const struct rc_container_proc *proc, bool restart)
@@ -211,10 +241,13 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         } else {
                 stdio.out = stdio.err = -1;
         }
+        if (st->cgroups)
+                rc_cgroup_warm(st->cgroups); /* the manager answers while the container is created */
         if (rc_runtime_start(&st->spec, &stdio, &r->proc, err) < 0) {
                 int e = rc_error_errno(*err);
                 close_input(r, stdio.in);
                 *exit_code = r->proc.exec_failed ? (e == ENOENT ? 127 : e == EACCES ? 126 : 125) : 125;
+                ctr_cgroup_done(st);
                 for (int i = 0; i < 2; i++) {
                         if (outp[i] >= 0)
                                 close(outp[i]);
@@ -243,6 +276,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         }
         record_running(st, &r->proc, restart);
         ctr_report_send(report_fd, 0, 0, NULL);
+        if (!restart)
+                ctr_notify_ready(st);
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
@@ -293,6 +328,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         memset(&info, 0, sizeof(info));
         if (waitid(P_PIDFD, (id_t)r->proc.pidfd, &info, WEXITED) < 0) {
                 int saved = errno;
+                ctr_cgroup_done(st);
                 close(r->proc.pidfd);
                 r->proc.pidfd = -1;
                 return rc_error_set(err, saved, "wait for the container");
@@ -300,6 +336,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         close(r->proc.pidfd);
         r->proc.pidfd = -1;
         close_input(r, -1);
+        ctr_cgroup_done(st);
         *exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
         ctr_attach_send(&r->attach, ATTACH_EXIT, exit_code, sizeof(*exit_code));
         return 0;
@@ -377,6 +414,7 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
                         break;
                 restarts++;
         }
+        m->stopped = r.stop || stop_was_requested(st);
         if (!st->opts->auto_remove)
                 record_exited(st, *exit_code);
         else

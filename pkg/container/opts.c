@@ -57,6 +57,19 @@ static void add_bool(json_object *o, const char *key, bool v)
                 json_object_object_add(o, key, json_object_new_boolean(v));
 }
 
+static json_object *limits_json(const struct rc_cgroup_limits *l)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "memory", json_object_new_int64((int64_t)l->memory));
+        json_object_object_add(o, "memorySwap", json_object_new_int64(l->memory_swap));
+        json_object_object_add(o, "cpuQuota", json_object_new_int64((int64_t)l->cpu_quota));
+        json_object_object_add(o, "cpuWeight", json_object_new_int64((int64_t)l->cpu_weight));
+        json_object_object_add(o, "pids", json_object_new_int64((int64_t)l->pids));
+        json_object_object_add(o, "ioWeight", json_object_new_int64((int64_t)l->io_weight));
+        return o;
+}
+
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
 {
         json_object *root = json_object_new_object();
@@ -97,6 +110,11 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         add_str(root, "cidfile", o->cidfile);
         add_str(root, "userns", o->userns);
         add_bool(root, "init", o->init);
+        if (rc_cgroup_limits_any(&o->limits))
+                json_object_object_add(root, "limits", limits_json(&o->limits));
+        json_object_object_add(root, "replace", json_object_new_boolean(o->replace));
+        add_str(root, "sdnotify", o->sdnotify == RC_SDNOTIFY_IGNORE ? "ignore" : "conmon");
+        add_strv(root, "createCommand", o->create_command);
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         r = rc_write_file(path, text, strlen(text), 0600, err);
         json_object_put(root);
@@ -188,7 +206,7 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
 {
         cleanup_free char *text = NULL;
         struct rc_run_opts *o = &out->opts;
-        json_object *root;
+        json_object *root, *limits;
 
         memset(out, 0, sizeof(*out));
         if (rc_read_file(path, &text, NULL, err) < 0)
@@ -234,6 +252,23 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->cidfile = get_str(root, "cidfile");
         o->userns = get_str(root, "userns");
         o->init = get_bool(root, "init");
+        o->replace = get_bool(root, "replace");
+        o->sdnotify = get_str(root, "sdnotify") && strcmp(get_str(root, "sdnotify"), "ignore") == 0
+                              ? RC_SDNOTIFY_IGNORE
+                              : RC_SDNOTIFY_MONITOR;
+        out->create_command = get_strv(root, "createCommand");
+        o->create_command = out->create_command;
+        if (json_object_object_get_ex(root, "limits", &limits) && json_object_is_type(limits, json_type_object)) {
+                /* negative values of a damaged file must not become huge limits */
+                int64_t v[6] = { get_int(limits, "memory"), get_int(limits, "memorySwap"), get_int(limits, "cpuQuota"),
+                                 get_int(limits, "cpuWeight"), get_int(limits, "pids"), get_int(limits, "ioWeight") };
+                o->limits.memory = v[0] > 0 ? (uint64_t)v[0] : 0;
+                o->limits.memory_swap = v[1] >= -1 ? v[1] : 0;
+                o->limits.cpu_quota = v[2] > 0 ? (uint64_t)v[2] : 0;
+                o->limits.cpu_weight = v[3] > 0 && v[3] <= 10000 ? (uint64_t)v[3] : 0;
+                o->limits.pids = v[4] > 0 ? (uint64_t)v[4] : 0;
+                o->limits.io_weight = v[5] > 0 && v[5] <= 10000 ? (uint64_t)v[5] : 0;
+        }
         return get_mounts(root, path, out, err);
 }
 
@@ -252,5 +287,6 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         for (size_t i = 0; i < s->opts.n_mounts; i++)
                 rc_mount_req_free(&s->mounts[i]);
         free(s->mounts);
+        strv_free(s->create_command);
         memset(s, 0, sizeof(*s));
 }

@@ -39,13 +39,17 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 stdio.rows = ws.ws_row;
                 stdio.cols = ws.ws_col;
         }
+        if (st->cgroups)
+                rc_cgroup_warm(st->cgroups);
         if (rc_runtime_start(&st->spec, &stdio, &proc, err) < 0) {
                 int errnum = rc_error_errno(*err);
                 if (proc.exec_failed)
                         *exit_code = errnum == ENOENT ? 127 : errnum == EACCES ? 126 : 125;
+                ctr_cgroup_done(st);
                 return -1;
         }
         rc_timer_phase(&st->timer, "start (clone to exec)");
+        ctr_notify_ready(st);
         st->rec.pid = proc.pid;
         st->rec.pid_start = rc_process_start_time(proc.pid);
         if (rc_store_container_set_running(st->store, &st->rec, false, &e) < 0) {
@@ -58,8 +62,10 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                         close(proc.pidfd);
                 if (proc.terminal >= 0)
                         close(proc.terminal);
+                ctr_cgroup_done(st);
                 return -1;
         }
+        ctr_cgroup_done(st);
         rc_timer_phase(&st->timer, "wait");
         if (o->auto_remove && o->name)
                 ctr_write_exit_file(st, *exit_code); /* someone may rc wait for it by name */
@@ -112,7 +118,10 @@ static __attribute__((noreturn)) void monitor_main(struct ctr_state *st, int rep
         ctr_report_send(&report_fd, -1, exit_code, err);
         rc_error_free(err);
         ctr_state_free(st);
-        _exit(0);
+        /* the container's status is the monitor's: a service manager that
+         * watches the monitor (rc generate systemd) sees a failure as one;
+         * an end that was asked for is a success */
+        _exit(m.stopped ? 0 : exit_code & 0xff);
 }
 
 int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err)
@@ -159,6 +168,26 @@ int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err)
         return 0;
 }
 
+/* --replace: a container that has the name already is removed (stopped
+ * first), as podman does; only an exact name counts, never an id prefix. */
+static int replace_existing(const struct rc_config *cfg, struct ctr_state *st, rc_error **err)
+{
+        struct rc_container_rec rec;
+        rc_error *e = NULL;
+        int r = 0;
+
+        if (!st->opts->replace || st->opts->name == NULL)
+                return 0;
+        if (rc_store_container_find(st->store, st->opts->name, &rec, &e) < 0) {
+                rc_error_free(e);
+                return 0;
+        }
+        if (strcmp(rec.name, st->opts->name) == 0)
+                r = rc_container_remove(cfg, st->store, rec.id, true, err);
+        rc_container_rec_free(&rec);
+        return r;
+}
+
 static int enter_and_open(const struct rc_config *cfg, struct ctr_state *st, rc_error **err)
 {
         struct rc_userns_state us;
@@ -190,7 +219,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, c
         /* a bad option or profile is refused before anything exists */
         if (ctr_check_opts(&st, err) < 0 || ctr_check_new(&st, err) < 0)
                 goto out;
-        if (enter_and_open(cfg, &st, err) < 0)
+        if (enter_and_open(cfg, &st, err) < 0 || replace_existing(cfg, &st, err) < 0)
                 goto out;
         if (ctr_create(&st, o->detach ? 0 : getpid(), err) < 0) {
                 remove = true; /* a half-created container is not kept */
@@ -228,7 +257,8 @@ int rc_container_create(const struct rc_config *cfg, const struct rc_run_opts *o
         int r = -1;
 
         rc_timer_start(&st.timer, "create");
-        if (ctr_check_opts(&st, err) < 0 || ctr_check_new(&st, err) < 0 || enter_and_open(cfg, &st, err) < 0)
+        if (ctr_check_opts(&st, err) < 0 || ctr_check_new(&st, err) < 0 || enter_and_open(cfg, &st, err) < 0 ||
+            replace_existing(cfg, &st, err) < 0)
                 goto out;
         if (ctr_create(&st, 0, err) < 0) {
                 ctr_teardown(&st, true);

@@ -74,6 +74,10 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         free(spec->hostname);
         spec->hostname = xstrdup(st->hostname);
         ctr_spec_default_mounts(st);
+        if (st->cgroups && rc_cgroup_manager_type(st->cgroups) != RC_CGROUP_NONE) {
+                spec->created = ctr_cgroup_place;
+                spec->created_ctx = st;
+        }
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
                 cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
                 if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
@@ -185,6 +189,10 @@ void ctr_state_free(struct ctr_state *st)
         st->n_mounts = 0;
         strv_free(st->new_volumes);
         st->new_volumes = NULL;
+        rc_cgroup_free(st->cgroup);
+        st->cgroup = NULL;
+        rc_cgroup_manager_free(st->cgroups);
+        st->cgroups = NULL;
         rc_rootfs_free(&st->rootfs);
         rc_spec_free(&st->spec);
         rc_container_rec_free(&st->rec);

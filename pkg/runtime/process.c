@@ -23,6 +23,7 @@
 
 #include "runtime/internal.h"
 #include "util/fd.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -122,6 +123,23 @@ static int new_session_keyring(struct rc_child_error *e)
 {
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EPERM)
                 return rc_child_fail(e, errno, "create the container's session keyring");
+        return 0;
+}
+
+/* Wait until rc has placed this process (spec->created); then the cgroup
+ * namespace, whose root is the cgroup the process is in at that moment. */
+static int wait_for_go(const struct rc_spec *spec, int sync_fd, struct rc_child_error *e)
+{
+        char go;
+        ssize_t n;
+
+        do
+                n = recv(sync_fd, &go, 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(127); /* rc gave up on this start (or died): nothing to report to */
+        if ((spec->namespaces & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                return rc_child_fail(e, errno, "create the container's cgroup namespace");
         return 0;
 }
 
@@ -254,6 +272,11 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         }
         if (rc_apply_rlimits(spec, &e) < 0)
                 goto fail;
+        /* placed by rc meanwhile (its cgroup): waited for here, after the
+         * set-up and before anything of the container's own runs, so the
+         * two overlap */
+        if (spec->created && wait_for_go(spec, sync_fd, &e) < 0)
+                goto fail;
         rc_child_exec(spec, a->stdio, sync_fd, true, spec->init ? &title : NULL, &e);
 fail:
         if (send(sync_fd, &e, sizeof(e), MSG_NOSIGNAL) < 0)
@@ -298,6 +321,40 @@ static int map_userns(const struct rc_spec *spec, pid_t pid, int sync_fd, rc_err
         return 0;
 }
 
+/* rc's side of spec->created: the hook, then the go.  On failure the child
+ * is killed and reaped, sync_fd and pidfd closed, old_mask restored, and
+ * the error is the child's own if it failed first (its set-up runs while
+ * rc is in the hook). */
+static int place_child(const struct rc_spec *spec, pid_t pid, int sync_fd, int pidfd, const sigset_t *old_mask,
+                       struct rc_container_proc *proc, rc_error **err)
+{
+        struct rc_child_error e;
+        int terminal = -1;
+
+        if (spec->created(spec->created_ctx, pid, err) == 0) {
+                /* a child that died meanwhile shows as EOF on the socket next */
+                if (send(sync_fd, "g", 1, MSG_NOSIGNAL) < 0 && errno != EPIPE)
+                        rc_warn("start the container: %s", strerror(errno));
+                return 0;
+        }
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        if (rc_sync_recv(sync_fd, &e, &terminal) == RC_SYNC_ERROR) {
+                e.msg[sizeof(e.msg) - 1] = '\0';
+                rc_error_free(*err);
+                *err = NULL;
+                rc_error_set(err, 0, "%s", e.msg);
+                (*err)->errnum = e.errnum;
+                proc->exec_failed = e.at_exec;
+        }
+        if (terminal >= 0)
+                close(terminal);
+        waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
+        close(pidfd);
+        close(sync_fd);
+        sigprocmask(SIG_SETMASK, old_mask, NULL);
+        return -1;
+}
+
 int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc,
                      rc_error **err)
 {
@@ -315,6 +372,8 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
         sigprocmask(SIG_BLOCK, &block, &a.old_mask);
         a.sync_fd = sync[1];
         ca.flags = spec->namespaces | CLONE_PIDFD;
+        if (spec->created)
+                ca.flags &= ~(unsigned)CLONE_NEWCGROUP; /* the child unshares it once placed */
         ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
         ca.exit_signal = SIGCHLD;
         pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -335,6 +394,8 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
                 sigprocmask(SIG_SETMASK, &a.old_mask, NULL);
                 return -1;
         }
+        if (spec->created && place_child(spec, pid, sync[0], pidfd, &a.old_mask, proc, err) < 0)
+                return -1;
         return rc_child_started(sync[0], pid, pidfd, stdio, &a.old_mask, proc, err);
 }
 

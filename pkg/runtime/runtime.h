@@ -66,6 +66,13 @@ struct rc_spec {
         struct rc_seccomp_filter *seccomp; /* compiled filter, owned; NULL: unconfined.  Loaded as the last
                                               step before exec when no_new_privileges is set, else before
                                               capabilities are dropped (loading needs CAP_SYS_ADMIN then) */
+        /* Not in config.json: called in rc by rc_runtime_start once the container's process exists and
+         * before it takes a step of its own (it waits on its sync socket for rc's go meanwhile); rc puts
+         * it in its cgroup there.  With CLONE_NEWCGROUP the process unshares its cgroup namespace only
+         * after the go, so the cgroup it sees as its root is its own.  -1 ends the start with that error.
+         * NULL: no wait at all. */
+        int (*created)(void *ctx, pid_t pid, rc_error **err);
+        void *created_ctx;
 };
 
 /* docker's defaults: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro); docker's default

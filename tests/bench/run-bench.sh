@@ -20,6 +20,11 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
         "$here/tests/setup-host.sh"
         RC_TEST_DEBIAN_TAR=
         [ "$RC_BENCH_PULL" = 0 ] || RC_TEST_DEBIAN_TAR=$("$here/tests/lib/make-debian-rootfs.sh")
+        # the cgroup step under a real systemd user manager, as its own test user
+        case $BIN in /*) rc_abs=$BIN/rc ;; *) rc_abs=$here/$BIN/rc ;; esac
+        RC_TEST_ENV="RC_BIN=$rc_abs RUNS=$RUNS" "$here/tests/lib/user-manager.sh" run \
+                "${RC_TEST_SYSTEMD_USER:-rctest-systemd}" "$here/tests/bench/cgroups.sh" ||
+                echo "cgroups: the benchmark failed"
         user=${RC_TEST_USER:-rctest}
         uid=$(id -u "$user")
         exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" \
