@@ -27,6 +27,8 @@ static const struct rc_command commands[] = {
         { "rm", cmd_rm, "Remove containers" },
         { "rename", cmd_rename, "Rename a container" },
         { "container", cmd_container, "Container commands: ls, rm, start, stop, logs, inspect, ..." },
+        { "build", cmd_build, "Build an image using instructions from Containerfiles" },
+        { "commit", cmd_commit, "Create new image based on the changed container" },
         { "pull", cmd_pull, "Pull an image from a registry" },
         { "push", cmd_push, "Push an image to a registry" },
         { "images", cmd_images, "List images in local storage" },

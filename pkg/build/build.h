@@ -162,4 +162,25 @@ int rc_df_expand(const char *word, char escape, unsigned flags, rc_df_lookup_fn 
  * rc_df_expand. */
 char **rc_df_split_words(const char *text, char escape);
 
+/* ---- rc commit ---------------------------------------------------------------- */
+
+struct rc_config;
+struct rc_store;
+
+struct rc_commit_opts {
+        const char *container;  /* name or id */
+        const char *image;      /* the new image's name (short names become localhost/NAME), or NULL */
+        char *const *changes;   /* --change: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL,
+                                 * USER, VOLUME or WORKDIR instructions, applied in order */
+        const char *message;    /* -m: the history entry's comment */
+        const char *author;     /* -a */
+};
+
+/* A new image of the container's image plus the container's changes as
+ * one layer (none if it changed nothing), with the container's command,
+ * environment, user and working directory, then the changes.  A running
+ * container is read as it is at that moment.  Runs inside rc's user
+ * namespace with the store open for writing.  id_out: the image's id. */
+int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_out[65], rc_error **err);
+
 #endif
