@@ -28,6 +28,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "util/error.h"
 
@@ -162,10 +164,41 @@ int rc_df_expand(const char *word, char escape, unsigned flags, rc_df_lookup_fn 
  * rc_df_expand. */
 char **rc_df_split_words(const char *text, char escape);
 
-/* ---- rc commit ---------------------------------------------------------------- */
+/* ---- rc build ------------------------------------------------------------------ */
 
 struct rc_config;
 struct rc_store;
+
+struct rc_build_opts {
+        const char *context;        /* the context directory; NULL: none (a Dockerfile from stdin) */
+        const char *dockerfile;     /* the Dockerfile's name, for messages */
+        const char *data;           /* its text */
+        size_t len;
+        char *const *tags;          /* -t: names for the result (short names become localhost/NAME) */
+        char *const *build_args;    /* --build-arg: "K=V", or "K" for rc's environment's value */
+        const char *target;         /* --target: the stage to build; NULL: the last */
+        bool no_cache;              /* --no-cache: run every step */
+        bool pull;                  /* --pull: pull every FROM image, even if stored */
+        bool skip_tls_verify;       /* --tls-verify=false, for pulls */
+        char *const *labels;        /* --label k=v: added to the result */
+        const char *network;        /* RUN steps' network; NULL: the configuration's */
+        bool quiet;                 /* -q: no progress; RUN output goes to stderr */
+        FILE *out;                 /* progress ("STEP 1/3: FROM ..."), when not quiet */
+        /* pull progress, as rc pull reports it */
+        void (*pull_progress)(void *ctx, const char *what, const char *digest, int64_t done, int64_t total);
+};
+
+/* Build the target stage (and the stages it needs) of the Dockerfile:
+ * each step cached by its parent, its instruction with variables expanded
+ * and, for COPY and ADD, the digest of what it copies; each layer-making
+ * step's image kept (rc images -a) as the cache.  The tags move to the
+ * result only when everything succeeded.  Runs inside rc's user namespace
+ * with the store open for writing.  *exit_code: 0, the status of a RUN
+ * that failed, or 125. */
+int rc_build(const struct rc_config *cfg, struct rc_store *s, const struct rc_build_opts *o, char id_out[65],
+             int *exit_code, rc_error **err);
+
+/* ---- rc commit ---------------------------------------------------------------- */
 
 struct rc_commit_opts {
         const char *container;  /* name or id */

@@ -106,7 +106,7 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 
         if (w->write_err)
                 return -1;
-        if (deflate_chunk(w, buf, len, Z_NO_FLUSH) < 0)
+        if (w->blob_hash && deflate_chunk(w, buf, len, Z_NO_FLUSH) < 0)
                 goto fail;
         while (left > 0) {
                 ssize_t n = send(w->sock[1], p, left, MSG_NOSIGNAL);
@@ -131,18 +131,48 @@ static int close_cb(struct archive *a, void *ctx)
         struct bld_layer_writer *w = ctx;
 
         (void)a;
-        if (w->write_err == NULL)
+        if (w->write_err == NULL && w->blob_hash)
                 deflate_chunk(w, NULL, 0, Z_FINISH);
         return w->write_err ? ARCHIVE_FATAL : ARCHIVE_OK;
 }
 
-int bld_layer_begin(struct rc_store *s, struct bld_layer_writer **out, rc_error **err)
+/* Start the extraction thread and the tar writer (w's target set). */
+static int writer_open(struct bld_layer_writer *w, rc_error **err)
 {
-        struct bld_layer_writer *w = xcalloc(1, sizeof(*w));
         int r;
 
-        w->s = s;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->sock) < 0)
+                return rc_error_set(err, errno, "socketpair");
+        w->copy_buf = xmalloc(COPY_BUF_SIZE);
+        r = pthread_create(&w->thread, NULL, extract_main, w);
+        if (r != 0)
+                return rc_error_set(err, r, "start the extraction");
+        w->thread_started = true;
+        w->a = archive_write_new();
+        w->e = archive_entry_new();
+        if (w->a == NULL || w->e == NULL)
+                abort();
+        /* pax: names of any length and bytes (libarchive marks a name that
+         * is not text in rc's locale hdrcharset=BINARY and keeps its bytes) */
+        archive_write_set_format_pax_restricted(w->a);
+        if (archive_write_open(w->a, w, NULL, write_cb, close_cb) != ARCHIVE_OK)
+                return rc_error_set(err, 0, "tar: %s", archive_error_string(w->a));
+        return 0;
+}
+
+static struct bld_layer_writer *writer_new(void)
+{
+        struct bld_layer_writer *w = xcalloc(1, sizeof(*w));
+
         w->blob_fd = w->dir_fd = w->sock[0] = w->sock[1] = -1;
+        return w;
+}
+
+int bld_layer_begin(struct rc_store *s, struct bld_layer_writer **out, rc_error **err)
+{
+        struct bld_layer_writer *w = writer_new();
+
+        w->s = s;
         if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
                 goto fail;
         if (rc_store_mkstemp(s, "blob", &w->blob_fd, &w->blob_path, err) < 0 ||
@@ -153,10 +183,6 @@ int bld_layer_begin(struct rc_store *s, struct bld_layer_writer **out, rc_error 
                 rc_error_set(err, errno, "open %s", w->dir);
                 goto fail;
         }
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->sock) < 0) {
-                rc_error_set(err, errno, "socketpair");
-                goto fail;
-        }
         /* windowBits 15 + 16: a gzip header, as the layer media type says */
         if (deflateInit2(&w->z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
                 rc_error_set(err, ENOMEM, "gzip: initialisation failed");
@@ -164,27 +190,32 @@ int bld_layer_begin(struct rc_store *s, struct bld_layer_writer **out, rc_error 
         }
         w->z_init = true;
         w->zbuf = xmalloc(ZBUF_SIZE);
-        w->copy_buf = xmalloc(COPY_BUF_SIZE);
         w->blob_hash = rc_sha256_new();
         w->xopts = (struct rc_extract_opts){ .mode = RC_EXTRACT_LAYER, .blob_fd = -1,
                                              .max_tar_size = rc_store_max_layer_size(s) };
-        r = pthread_create(&w->thread, NULL, extract_main, w);
-        if (r != 0) {
-                rc_error_set(err, r, "start the layer's extraction");
+        if (writer_open(w, err) < 0)
+                goto fail;
+        *out = w;
+        return 0;
+fail:
+        bld_layer_abort(w);
+        return -1;
+}
+
+int bld_tar_into(int root_fd, struct bld_layer_writer **out, rc_error **err)
+{
+        struct bld_layer_writer *w = writer_new();
+
+        if (rc_dl_archive(err) < 0 || rc_dl_crypto(err) < 0)
+                goto fail;
+        w->dir_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (w->dir_fd < 0) {
+                rc_error_set(err, errno, "dup");
                 goto fail;
         }
-        w->thread_started = true;
-        w->a = archive_write_new();
-        w->e = archive_entry_new();
-        if (w->a == NULL || w->e == NULL)
-                abort();
-        /* pax: names of any length and bytes (libarchive marks a name that
-         * is not text in rc's locale hdrcharset=BINARY and keeps its bytes) */
-        archive_write_set_format_pax_restricted(w->a);
-        if (archive_write_open(w->a, w, NULL, write_cb, close_cb) != ARCHIVE_OK) {
-                rc_error_set(err, 0, "layer: %s", archive_error_string(w->a));
+        w->xopts = (struct rc_extract_opts){ .mode = RC_EXTRACT_APPLY, .blob_fd = -1 };
+        if (writer_open(w, err) < 0)
                 goto fail;
-        }
         *out = w;
         return 0;
 fail:
@@ -347,6 +378,26 @@ int bld_layer_add(struct bld_layer_writer *w, const char *path, const struct sta
         return 0;
 }
 
+int bld_layer_add_data(struct bld_layer_writer *w, const char *path, const struct stat *st, const char *data,
+                       rc_error **err)
+{
+        size_t len = strlen(data);
+
+        archive_entry_clear(w->e);
+        archive_entry_set_pathname(w->e, path);
+        archive_entry_set_uid(w->e, st->st_uid);
+        archive_entry_set_gid(w->e, st->st_gid);
+        archive_entry_set_perm(w->e, st->st_mode & 07777);
+        archive_entry_set_mtime(w->e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+        archive_entry_set_filetype(w->e, AE_IFREG);
+        archive_entry_set_size(w->e, (la_int64_t)len);
+        if (archive_write_header(w->a, w->e) < ARCHIVE_WARN ||
+            (len > 0 && archive_write_data(w->a, data, len) != (la_ssize_t)len))
+                return archive_failed(w, path, err);
+        w->n_entries++;
+        return 0;
+}
+
 int bld_layer_add_whiteout(struct bld_layer_writer *w, const char *dir, const char *name, rc_error **err)
 {
         cleanup_free char *path = xasprintf("%s%s.wh.%s", dir, dir[0] ? "/" : "", name);
@@ -384,6 +435,21 @@ static int record(struct bld_layer_writer *w, const char *parent_chain, struct r
         free(steal_pointer(&w->dir)); /* renamed into place, or removed as a duplicate */
         *out = l;
         return 0;
+}
+
+int bld_tar_finish(struct bld_layer_writer *w, rc_error **err)
+{
+        int r = -1;
+
+        if (archive_write_close(w->a) != ARCHIVE_OK) {
+                w->send_failed = true;
+                archive_failed(w, "end", err);
+                goto out;
+        }
+        r = join_extraction(w, err);
+out:
+        bld_layer_abort(w);
+        return r;
 }
 
 int bld_layer_finish(struct bld_layer_writer *w, const char *parent_chain, struct rc_layer *out, bool *empty,
