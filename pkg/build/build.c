@@ -457,7 +457,8 @@ int bld_stage_build(struct bld_builder *b, size_t idx, rc_error **err)
                 const struct rc_df_inst *in = &b->df.insts[def->first + i];
                 int r;
                 st->step = (unsigned)i + 1;
-                bld_say(b, "%sSTEP %u/%u: %s\n", prefix, st->step, st->n_steps, in->text);
+                bld_say(b, "%sSTEP %u/%u: %.4000s%s\n", prefix, st->step, st->n_steps, in->text,
+                        strlen(in->text) > 4000 ? "..." : "");
                 if (rc_interrupt_check(err) < 0)
                         return -1;
                 r = i == 0 ? from_step(b, st, in, err) : exec_step(b, st, in, err);
@@ -466,7 +467,9 @@ int bld_stage_build(struct bld_builder *b, size_t idx, rc_error **err)
                 if (r < 0) {
                         if (rc_error_errno(*err) == ECANCELED)
                                 return -1;
-                        return rc_error_wrap(err, "building at STEP \"%s\" (%s:%u)", in->text, b->df.path, in->line);
+                        /* a hostile instruction may be megabytes long */
+                        return rc_error_wrap(err, "building at STEP \"%.200s%s\" (%s:%u)", in->text,
+                                             strlen(in->text) > 200 ? "..." : "", b->df.path, in->line);
                 }
         }
         if (finish_stage(b, st, target, err) < 0)

@@ -405,7 +405,8 @@ int bld_copy_apply(const struct bld_copy *c, int dst_root, rc_error **err)
         /* a destination directory made here belongs to --chown's user */
         if (dest[0] && !dir_in_root(dst_root, dest) &&
             (dest_dir || archives[0] || (c->srcs.n == 1 && S_ISDIR(c->srcs.v[0].st.st_mode)))) {
-                struct stat st = { .st_mode = S_IFDIR | 0755, .st_uid = x.uid, .st_gid = x.gid };
+                struct stat st = { .st_mode = S_IFDIR | (c->has_chmod ? c->chmod : 0755), .st_uid = x.uid,
+                                   .st_gid = x.gid };
                 clock_gettime(CLOCK_REALTIME, &st.st_mtim);
                 if (bld_layer_add(x.w, dest, &st, NULL, NULL, -1, err) < 0)
                         goto fail;

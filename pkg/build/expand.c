@@ -48,7 +48,7 @@ struct lexer {
 static int grow_check(const struct bld_buf *b, rc_error **err)
 {
         if (b->len > RC_DF_MAX_WORD)
-                return rc_error_set(err, 0, "substitution makes a word longer than %u bytes", RC_DF_MAX_WORD);
+                return rc_error_set(err, 0, "a word longer than %u bytes (after substitution)", RC_DF_MAX_WORD);
         return 0;
 }
 

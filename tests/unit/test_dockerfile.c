@@ -445,7 +445,7 @@ static void test_expand_limits(void **state)
         big = xcalloc(1, 600 * 1024 + 1);
         memset(big, 'x', 600 * 1024);
         assert_int_equal(rc_df_expand("$V$V", '\\', 0, doubling, big, &out, &err), -1);
-        assert_string_equal(err->msg, "substitution makes a word longer than 1048576 bytes");
+        assert_string_equal(err->msg, "a word longer than 1048576 bytes (after substitution)");
         rc_error_free(err);
         free(big);
 }
