@@ -390,7 +390,7 @@ int bld_config_apply(struct rc_image_config *c, const struct rc_df_inst *in, str
                 bld_buf_add(&desc, in->args[0], strlen(in->args[0]));
                 break;
         default:
-                r = rc_error_set(err, EINVAL, "%s does not change an image's configuration", name);
+                r = rc_error_code(err, EINVAL, "%s does not change an image's configuration", name);
                 break;
         }
         free(w);
