@@ -464,6 +464,12 @@ int bld_stage_build(struct bld_builder *b, size_t idx, rc_error **err)
                 r = i == 0 ? from_step(b, st, in, err) : exec_step(b, st, in, err);
                 if (r == 0 && i == 0)
                         r = onbuild_triggers(b, st, err);
+                if (rc_log_get_level() >= RC_LOG_DEBUG) {
+                        char phase[64];
+                        snprintf(phase, sizeof(phase), "%sSTEP %u/%u (%s)", prefix, st->step, st->n_steps,
+                                 rc_df_cmd_name(in->cmd));
+                        rc_timer_phase(&b->timer, phase);
+                }
                 if (r < 0) {
                         if (rc_error_errno(*err) == ECANCELED)
                                 return -1;
@@ -555,6 +561,7 @@ int rc_build(const struct rc_config *cfg, struct rc_store *s, const struct rc_bu
 
         *exit_code = 125;
         b.ctx.fd = -1;
+        rc_timer_start(&b.timer, "build");
         if (rc_dockerfile_parse(o->dockerfile, o->data, o->len, &b.df, err) < 0)
                 goto out;
         for (size_t i = 0; o->tags && o->tags[i]; i++) {
@@ -571,6 +578,7 @@ int rc_build(const struct rc_config *cfg, struct rc_store *s, const struct rc_bu
             global_args(&b, err) < 0 || rc_storage_select(cfg, &b.driver, NULL, err) < 0)
                 goto out;
         b.stages = xcalloc(b.df.n_stages, sizeof(*b.stages));
+        rc_timer_phase(&b.timer, "parse, context, arguments");
         if (build_needed(&b, target->index, err) < 0)
                 goto out;
         memcpy(id_out, b.stages[target->index].result, RC_DIGEST_HEX_LEN + 1);
@@ -585,6 +593,8 @@ int rc_build(const struct rc_config *cfg, struct rc_store *s, const struct rc_bu
         }
         *exit_code = 0;
         r = 0;
+        rc_timer_phase(&b.timer, "tags");
+        rc_timer_total(&b.timer);
 out:
         if (r < 0 && b.exit_code > 0)
                 *exit_code = b.exit_code;

@@ -25,6 +25,7 @@ char *bld_buf_steal(struct bld_buf *b);
 #include "image/image.h"
 #include "mount/mount.h"
 #include "store/store.h"
+#include "util/log.h"
 
 /* ---- layer.c: writing one layer ------------------------------------------------ */
 
@@ -271,6 +272,7 @@ struct bld_builder {
         struct bld_stage *stages;
         FILE *out;           /* progress, or NULL (quiet) */
         int exit_code;
+        struct rc_timer timer; /* --log-level debug: each step's time */
 };
 
 /* Print a progress line (nothing when quiet). */

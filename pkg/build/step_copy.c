@@ -11,7 +11,8 @@
 
 struct copy_step {
         struct bld_copy c;
-        struct bld_root from;       /* --from's root, mounted */
+        struct bld_root from;       /* --from's root, mounted once the step is not cached */
+        char **from_layers;         /* its layers */
         char from_id[RC_DIGEST_HEX_LEN + 1];
         char *from_what;
         char **words;               /* the arguments, expanded */
@@ -31,6 +32,7 @@ static void copy_step_free(struct copy_step *x)
         if (x->from.dir)
                 bld_root_release(&x->from);
         free(x->from_what);
+        strv_free(x->from_layers);
         strv_free(x->words);
         free(x->desc.p);
 }
@@ -42,6 +44,8 @@ static void desc_add(struct copy_step *x, const char *a, const char *b)
         if (b)
                 bld_buf_add(&x->desc, b, strlen(b));
 }
+
+static const struct rc_df_heredoc *heredoc_named(const struct rc_df_inst *in, const char *word);
 
 /* --from: an earlier stage (built first) or an image (pulled if missing),
  * mounted to copy from. */
@@ -64,12 +68,25 @@ static int copy_from(struct bld_builder *b, struct bld_stage *st, struct copy_st
         if (r < 0)
                 return -1;
         memcpy(x->from_id, img.id, sizeof(x->from_id));
-        r = bld_root_mount(b->cfg, b->s, b->driver, img.layers, &x->from, err);
+        x->from_layers = strv_dup(img.layers);
         rc_image_free(&img);
-        if (r < 0)
-                return rc_error_wrap(err, "--from=%s", ref);
-        x->c.src_root = x->from.fd;
         desc_add(x, "--from=", x->from_id);
+        return 0;
+}
+
+/* A stage's or image's root is mounted only to copy from it: the step's
+ * key is its id and the source paths. */
+static int mount_from(struct bld_builder *b, struct copy_step *x, const struct rc_df_inst *in, rc_error **err)
+{
+        size_t n = strv_len(x->words);
+
+        if (bld_root_mount(b->cfg, b->s, b->driver, x->from_layers, &x->from, err) < 0)
+                return rc_error_wrap(err, "--from: %s", x->from_what);
+        x->c.src_root = x->from.fd;
+        for (size_t i = 0; i + 1 < n; i++)
+                if (!heredoc_named(in, in->args[i]) &&
+                    bld_sources_find(x->c.src_root, NULL, x->from_what, x->words[i], &x->c.srcs, err) < 0)
+                        return -1;
         return 0;
 }
 
@@ -152,7 +169,7 @@ static int sources(struct bld_builder *b, struct bld_stage *st, const struct rc_
         x->c.dest_slash = dest[strlen(dest) - 1] == '/' || strcmp(dest, ".") == 0 ||
                           (strlen(dest) >= 2 && strcmp(dest + strlen(dest) - 2, "/.") == 0);
         x->c.dest = bld_clean_path(st->config.working_dir, dest);
-        if (x->c.src_root < 0) {
+        if (!x->from_id[0]) {
                 if (b->ctx.fd < 0 && n - 1 > n_docs)
                         return rc_error_set(err, ENOENT, "%s needs a build context: rc build - reads only a Dockerfile",
                                             rc_df_cmd_name(in->cmd));
@@ -167,7 +184,8 @@ static int sources(struct bld_builder *b, struct bld_stage *st, const struct rc_
                 if (in->cmd == RC_DF_ADD && (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 ||
                                              strncmp(src, "git@", 4) == 0))
                         return rc_error_set(err, ENOTSUP, "ADD %s: rc adds only local files and archives", src);
-                if (bld_sources_find(x->c.src_root, x->c.ignore, x->from_what, src, &x->c.srcs, err) < 0)
+                if (!x->from_id[0] && bld_sources_find(x->c.src_root, x->c.ignore, x->from_what, src, &x->c.srcs,
+                                                       err) < 0)
                         return -1;
                 desc_add(x, src, NULL);
         }
@@ -192,7 +210,7 @@ int bld_copy_step(struct bld_builder *b, struct bld_stage *st, const struct rc_d
         /* what is copied: a stage's or image's by its id, the context's
          * and heredocs' by their content */
         digest[0] = '\0';
-        if (!x.from_id[0] && bld_copy_digest(&x.c, &b->memo, digest, err) < 0)
+        if ((!x.from_id[0] || x.c.docs[0].name) && bld_copy_digest(&x.c, &b->memo, digest, err) < 0)
                 goto out;
         key = xasprintf("%s\n%s %s", x.desc.p, x.from_id, digest);
         bld_key_next(st->key, key);
@@ -200,6 +218,8 @@ int bld_copy_step(struct bld_builder *b, struct bld_stage *st, const struct rc_d
         if (r != 0)
                 goto out;
         r = -1;
+        if (x.from_id[0] && mount_from(b, &x, in, err) < 0)
+                goto out;
         if (bld_root_mount(b->cfg, b->s, b->driver, st->layers, &dst, err) < 0)
                 goto out;
         if (bld_copy_apply(&x.c, dst.fd, err) < 0)
