@@ -442,18 +442,21 @@ static int merge_lower(const int *dirs, size_t n, const char *path, struct lower
                         all[n_all++] = (struct lower_entry){ .name = xstrdup(names[k]), .rank = i, .st = st };
                 }
         }
-        qsort(all, n_all, sizeof(*all), cmp_lower);
+        if (n_all > 0)
+                qsort(all, n_all, sizeof(*all), cmp_lower);
         merged = xcalloc(n_all + 1, sizeof(*merged));
+        /* sorted by name, then layer: the first of each name is the topmost */
         for (size_t i = 0; i < n_all; i++) {
-                if (i > 0 && strcmp(all[i].name, all[i - 1].name) == 0) {
+                bool first = i == 0 || strcmp(all[i].name, all[i - 1].name) != 0;
+                if (first && !is_whiteout_dev(&all[i].st))
+                        merged[m++] = all[i];
+        }
+        /* the names not moved into merged */
+        for (size_t i = 0, k = 0; i < n_all; i++) {
+                if (k < m && merged[k].name == all[i].name)
+                        k++;
+                else
                         free(all[i].name);
-                        continue;
-                }
-                if (is_whiteout_dev(&all[i].st)) {
-                        free(all[i].name);
-                        continue;
-                }
-                merged[m++] = all[i];
         }
         free(all);
         *out = merged;
