@@ -177,6 +177,11 @@ int bld_copy_digest(const struct bld_copy *c, struct bld_memo *memo, char out[RC
                         return -1;
                 }
         }
+        for (size_t i = 0; c->downloads && c->downloads[i].path; i++) {
+                rc_sha256_update(x.h, "\ndownload ", 10);
+                rc_sha256_update(x.h, c->downloads[i].name, strlen(c->downloads[i].name) + 1);
+                rc_sha256_update(x.h, c->downloads[i].digest, strlen(c->downloads[i].digest));
+        }
         for (size_t i = 0; c->docs && c->docs[i].name; i++) {
                 rc_sha256_update(x.h, "\nheredoc ", 9);
                 rc_sha256_update(x.h, c->docs[i].name, strlen(c->docs[i].name) + 1);
@@ -390,6 +395,8 @@ int bld_copy_apply(const struct bld_copy *c, int dst_root, rc_error **err)
 
         for (size_t i = 0; c->docs && c->docs[i].name; i++)
                 n_items++;
+        for (size_t i = 0; c->downloads && c->downloads[i].path; i++)
+                n_items++;
         if (c->chown && bld_chown_resolve(dst_root, c->chown, &x.uid, &x.gid, err) < 0)
                 return -1;
         dest_dir = c->dest_slash || n_items > 1 || c->srcs.wildcard || dir_in_root(dst_root, dest);
@@ -435,6 +442,28 @@ int bld_copy_apply(const struct bld_copy *c, int dst_root, rc_error **err)
                                    .st_gid = x.gid, .st_size = (off_t)strlen(c->docs[i].content) };
                 clock_gettime(CLOCK_REALTIME, &st.st_mtim);
                 if (bld_layer_add_data(x.w, path, &st, c->docs[i].content, err) < 0)
+                        goto fail;
+        }
+        for (size_t i = 0; c->downloads && c->downloads[i].path; i++) {
+                const struct bld_download *d = &c->downloads[i];
+                cleanup_free char *path = NULL;
+                cleanup_close int fd = open(d->path, O_RDONLY | O_CLOEXEC);
+                struct stat st;
+                if (dest_dir && d->name[0] == '\0') {
+                        rc_error_set(err, EINVAL, "ADD: no file name in the URL: give the destination file's name");
+                        goto fail;
+                }
+                path = dest_dir ? (dest[0] ? xasprintf("%s/%s", dest, d->name) : xstrdup(d->name)) : xstrdup(dest);
+                if (fd < 0 || fstat(fd, &st) < 0) {
+                        rc_error_set(err, errno, "open %s", d->path);
+                        goto fail;
+                }
+                /* Docker's mode for a downloaded file */
+                st.st_mode = S_IFREG | (c->has_chmod ? c->chmod : 0600);
+                st.st_uid = x.uid;
+                st.st_gid = x.gid;
+                st.st_mtim = (struct timespec){ .tv_sec = d->mtime };
+                if (bld_layer_add(x.w, path, &st, NULL, NULL, fd, err) < 0)
                         goto fail;
         }
         r = bld_tar_finish(x.w, err);

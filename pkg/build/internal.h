@@ -199,8 +199,21 @@ struct bld_doc {
         char *content;
 };
 
+/* fetch.c: ADD of a URL */
+struct bld_download {
+        char *path;     /* the staged file */
+        char *name;     /* the URL path's last component */
+        char digest[RC_DIGEST_LEN + 1];
+        time_t mtime;   /* Last-Modified, else now */
+};
+struct bld_builder;
+int bld_fetch(struct bld_builder *b, const char *url, struct bld_download *out, rc_error **err);
+/* Removes the staged file. */
+void bld_download_free(struct bld_download *d);
+
 struct bld_copy {
         bool add;                   /* ADD: local tar archives are extracted */
+        struct bld_download *downloads; /* ADD's URLs, ended by a NULL path; may be NULL */
         int src_root;               /* the context, or a stage's mounted root */
         const struct bld_ignore *ignore; /* the context's, or NULL */
         struct bld_sources srcs;

@@ -15,6 +15,7 @@ struct copy_step {
         char **from_layers;         /* its layers */
         char from_id[RC_DIGEST_HEX_LEN + 1];
         char *from_what;
+        char *checksum;             /* ADD --checksum */
         char **words;               /* the arguments, expanded */
         struct bld_buf desc;        /* for the cache key and the history */
 };
@@ -27,11 +28,15 @@ static void copy_step_free(struct copy_step *x)
                 free(x->c.docs[i].content);
         }
         free(x->c.docs);
+        for (size_t i = 0; x->c.downloads && x->c.downloads[i].path; i++)
+                bld_download_free(&x->c.downloads[i]);
+        free(x->c.downloads);
         free(x->c.dest);
         free(x->c.chown);
         if (x->from.dir)
                 bld_root_release(&x->from);
         free(x->from_what);
+        free(x->checksum);
         strv_free(x->from_layers);
         strv_free(x->words);
         free(x->desc.p);
@@ -117,6 +122,10 @@ static int flags(struct bld_builder *b, struct bld_stage *st, const struct rc_df
                         desc_add(x, "--chmod=", v);
                 } else if (strcmp(name, "link") == 0) {
                         continue; /* layers are independent of their parents' content here anyway */
+                } else if (strcmp(name, "checksum") == 0) {
+                        if (!rc_digest_valid(v))
+                                return rc_error_set(err, EINVAL, "--checksum=%s: give sha256:<64 hex digits>", v);
+                        x->checksum = steal_pointer(&v);
                 } else {
                         return rc_error_set(err, ENOTSUP, "--%s is not supported by rc", name);
                 }
@@ -170,9 +179,6 @@ static int sources(struct bld_builder *b, struct bld_stage *st, const struct rc_
                           (strlen(dest) >= 2 && strcmp(dest + strlen(dest) - 2, "/.") == 0);
         x->c.dest = bld_clean_path(st->config.working_dir, dest);
         if (!x->from_id[0]) {
-                if (b->ctx.fd < 0 && n - 1 > n_docs)
-                        return rc_error_set(err, ENOENT, "%s needs a build context: rc build - reads only a Dockerfile",
-                                            rc_df_cmd_name(in->cmd));
                 x->c.src_root = b->ctx.fd;
                 x->c.ignore = &b->ctx.ignore;
                 x->from_what = xstrdup("build context");
@@ -181,9 +187,31 @@ static int sources(struct bld_builder *b, struct bld_stage *st, const struct rc_
                 const char *src = x->words[i];
                 if (in->args[i][0] && heredoc_named(in, in->args[i]))
                         continue;
-                if (in->cmd == RC_DF_ADD && (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 ||
-                                             strncmp(src, "git@", 4) == 0))
-                        return rc_error_set(err, ENOTSUP, "ADD %s: rc adds only local files and archives", src);
+                if (in->cmd == RC_DF_ADD && (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0)) {
+                        size_t k = 0;
+                        struct bld_download *d;
+                        while (x->c.downloads && x->c.downloads[k].path)
+                                k++;
+                        x->c.downloads = xrealloc(x->c.downloads, (k + 2) * sizeof(*x->c.downloads));
+                        memset(&x->c.downloads[k], 0, 2 * sizeof(*x->c.downloads));
+                        d = &x->c.downloads[k];
+                        bld_say(b, "Downloading %s\n", src);
+                        if (bld_fetch(b, src, d, err) < 0)
+                                return -1;
+                        if (x->checksum && strcmp(x->checksum, d->digest) != 0)
+                                return rc_error_set(err, EINVAL, "ADD %s: the content's digest is %s, not %s (--checksum)",
+                                                    src, d->digest, x->checksum);
+                        desc_add(x, src, NULL);
+                        continue;
+                }
+                if (in->cmd == RC_DF_ADD && (strncmp(src, "git@", 4) == 0 || strstr(src, ".git#") ||
+                                             strncmp(src, "git://", 6) == 0))
+                        return rc_error_set(err, ENOTSUP, "ADD %s: rc does not add git repositories", src);
+                if (x->checksum)
+                        return rc_error_set(err, EINVAL, "--checksum is for a URL source");
+                if (!x->from_id[0] && b->ctx.fd < 0)
+                        return rc_error_code(err, ENOENT, "%s needs a build context: rc build - reads only a Dockerfile",
+                                             rc_df_cmd_name(in->cmd));
                 if (!x->from_id[0] && bld_sources_find(x->c.src_root, x->c.ignore, x->from_what, src, &x->c.srcs,
                                                        err) < 0)
                         return -1;

@@ -398,6 +398,48 @@ DOCKERFILE
         [ "$(sort <<<"$output" | tr '\n' ' ')" = "/opt/pkg/file /opt/plain.txt " ]
 }
 
+@test "ADD of a URL downloads it (mode 0600, --checksum); a redirect to file:// is refused" {
+        mkdir -p "$BATS_TEST_TMPDIR/www"
+        echo downloaded >"$BATS_TEST_TMPDIR/www/file.txt"
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        cat >"$BATS_TEST_TMPDIR/serve.py" <<'PY'
+import http.server, os, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/redir":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+            return
+        return super().do_GET()
+    def log_message(self, *a):
+        pass
+os.chdir(sys.argv[2])
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+        python3 "$BATS_TEST_TMPDIR/serve.py" "$port" "$BATS_TEST_TMPDIR/www" 3>&- &
+        server=$!
+        for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+        sum=$(sha256sum "$BATS_TEST_TMPDIR/www/file.txt" | cut -d' ' -f1)
+        ctx <<DOCKERFILE
+FROM localhost/bb
+ADD http://127.0.0.1:$port/file.txt /dl/
+ADD --checksum=sha256:$sum http://127.0.0.1:$port/file.txt?x=1 /named
+CMD ["sh", "-c", "cat /dl/file.txt /named; stat -c %a /dl/file.txt"]
+DOCKERFILE
+        run -0 rc build -q -t localhost/url "$CTX"
+        run -0 rc run --rm localhost/url
+        [ "$output" = "$(printf 'downloaded\ndownloaded\n600')" ]
+        printf 'FROM localhost/bb\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /x\n' 0 "$port" >"$CTX/Dockerfile"
+        run -125 rc build "$CTX"
+        [[ "$output" == *"(--checksum)"* ]]
+        printf 'FROM localhost/bb\nADD http://127.0.0.1:%s/redir /x\n' "$port" >"$CTX/Dockerfile"
+        run -125 rc build "$CTX"
+        [[ "$output" == *"ADD http://127.0.0.1:$port/redir: Protocol \"file\" not supported"* ]]
+        kill "$server"
+        assert_clean_store
+}
+
 @test "hostile: sources outside the context, a context symlink to /, a planted symlink, huge lines, deep continuations" {
         ctx <<'DOCKERFILE'
 FROM localhost/bb
