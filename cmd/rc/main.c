@@ -32,7 +32,7 @@ static const struct rc_command commands[] = {
         { "pull", cmd_pull, "Pull an image from a registry" },
         { "push", cmd_push, "Push an image to a registry" },
         { "images", cmd_images, "List images in local storage" },
-        { "image", cmd_image, "Manage images: exists, history, import, inspect, list, load, prune, pull, push, rm, save, tag, untag" },
+        { "image", cmd_image, "Manage images: build, exists, history, import, inspect, list, load, prune, pull, push, rm, save, tag, untag" },
         { "inspect", cmd_inspect, "Display the configuration of a container or image" },
         { "history", cmd_history, "Show the history of an image" },
         { "tag", cmd_tag, "Add an additional name to a local image" },

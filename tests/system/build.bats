@@ -14,6 +14,12 @@ teardown_file() {
         rc_teardown_file
 }
 
+teardown() {
+        # a test's own servers, if it stopped half-way
+        [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true
+        [ -z "${REGISTRY_PID:-}" ] || kill "$REGISTRY_PID" 2>/dev/null || true
+}
+
 # A context directory with the Dockerfile read from stdin: ctx NAME < Dockerfile
 ctx() {
         CTX=$BATS_TEST_TMPDIR/${1:-ctx}
@@ -585,6 +591,32 @@ DOCKERFILE
         [ "${lines[-2]}" = podman ]
         [ "${lines[-1]}" = deleted ]
         podman_cleanup
+}
+
+@test "an image rc built, pushed to a registry: skopeo inspects it, podman pulls and runs it" {
+        command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+        source "$LIB/registry.sh"
+        # not holding bats' output open: bats waits for whoever does
+        registry_start "$RC_WORK/registry" 3>&-
+        ctx <<'DOCKERFILE'
+FROM localhost/bb
+RUN echo pushed > /pushed && rm /etc/owned-by-root
+LABEL via=registry
+CMD ["cat", "/pushed"]
+DOCKERFILE
+        rc build -q -t localhost/topush "$CTX" >/dev/null
+        run -0 rc push --tls-verify=false localhost/topush "$REGISTRY/built/app:1"
+        run -0 skopeo inspect --tls-verify=false "docker://$REGISTRY/built/app:1"
+        [[ "$output" == *'"via": "registry"'* ]]
+        run -0 skopeo inspect --tls-verify=false --raw "docker://$REGISTRY/built/app:1"
+        [[ "$output" == *application/vnd.oci.image.layer.v1.tar+gzip* ]]
+        podman_usable || skip "podman is not installed or not usable here"
+        run -0 "${PODMAN[@]}" run --rm --tls-verify=false "$REGISTRY/built/app:1"
+        [ "${lines[-1]}" = pushed ]
+        run -0 "${PODMAN[@]}" run --rm "$REGISTRY/built/app:1" sh -c 'test -e /etc/owned-by-root || echo deleted'
+        [ "${lines[-1]}" = deleted ]
+        podman_cleanup
+        registry_stop
 }
 
 @test "slow: a real Debian build installs a package through apt" {
