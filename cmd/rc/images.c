@@ -134,7 +134,7 @@ static void images_help(void)
                "  rc images --sort repository --format \"table {{.ID}} {{.Repository}} {{.Tag}}\"\n"
                "  rc images --filter dangling=true\n\n"
                "Options:\n"
-               "  -a, --all               Show all images (rc keeps no intermediate images: all are shown)\n"
+               "  -a, --all               Show all images (default hides intermediate images)\n"
                "      --digests           Show digests\n"
                "  -f, --filter FILTER     Filter output based on conditions provided: before, containers,\n"
                "                          dangling, id, label, readonly, reference, since/after, until\n"
@@ -157,7 +157,7 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
                 { "sort", required_argument, NULL, OPT_SORT }, { "history", no_argument, NULL, OPT_HISTORY },
                 { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
         };
-        bool quiet = false, digests = false, no_trunc = false, noheading = false;
+        bool quiet = false, digests = false, no_trunc = false, noheading = false, all = false;
         cleanup_strv char **filters = xcalloc(1, sizeof(char *));
         const char *format = NULL, *sort = "created";
         struct rc_image_list list = { 0 };
@@ -171,7 +171,8 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
                         quiet = true;
                         break;
                 case 'a':
-                        break; /* rc keeps no intermediate images: all are shown */
+                        all = true; /* with the intermediate images of builds */
+                        break;
                 case OPT_FORMAT:
                         format = optarg; /* the last one wins, as in podman */
                         break;
@@ -206,7 +207,10 @@ int cmd_images(struct rc_cli *cli, int argc, char **argv)
         if (rc_images_list_sort_valid(sort) < 0)
                 return rc_cli_usage_error("images", "\"%s\" is not a valid field for sorting. Choose from: created, id, "
                                           "repository, size, tag", sort);
-        if (rc_images_list_load(cli, optind < argc ? argv[optind] : NULL, filters, &list, &err) < 0)
+        for (size_t i = 0; filters[i]; i++)
+                if (strncmp(filters[i], "intermediate", 12) == 0)
+                        all = true; /* the filter decides */
+        if (rc_images_list_load(cli, optind < argc ? argv[optind] : NULL, filters, all, &list, &err) < 0)
                 return rc_cli_fail(err);
         rc_images_list_rows(&list, sort);
         if (rc_format_is_json(format)) {

@@ -170,9 +170,10 @@ static int filter_one(struct rc_store *s, const char *f, const struct rc_image_i
             !strcmp(key, "intermediate")) {
                 if (bool_value(key, v, &b, err) < 0)
                         return -1;
-                *pass = !strcmp(key, "dangling")     ? e->dangling == b
-                        : !strcmp(key, "containers") ? (e->containers > 0) == b
-                                                     : !b; /* no read-only or intermediate images in rc */
+                *pass = !strcmp(key, "dangling")       ? e->dangling == b
+                        : !strcmp(key, "containers")   ? (e->containers > 0) == b
+                        : !strcmp(key, "intermediate") ? e->intermediate == b
+                                                       : !b; /* no read-only images in rc */
         } else if (!strcmp(key, "label")) {
                 *pass = label_matches(v, e->labels);
         } else if (!strcmp(key, "reference")) {
@@ -239,8 +240,8 @@ static json_object *labels_json(char *const *labels)
         return o;
 }
 
-int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filters, struct rc_image_list *out,
-                        rc_error **err)
+int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filters, bool all,
+                        struct rc_image_list *out, rc_error **err)
 {
         cleanup_store struct rc_store *s = NULL;
         struct rc_image *imgs = NULL;
@@ -261,10 +262,17 @@ int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filte
         }
         out->infos = xcalloc(n + 1, sizeof(*out->infos));
         for (size_t i = 0; i < n; i++) {
-                struct rc_image_info *e = &out->infos[i];
+                struct rc_image_info *e = &out->infos[out->n];
                 struct rc_image_config cfg = { 0 };
                 rc_error *e2 = NULL;
+                /* a build step's image, kept as its cache (podman's intermediate images) */
+                bool intermediate = rc_store_image_intermediate(s, imgs[i].id);
+                if (!all && intermediate) {
+                        rc_image_free(&imgs[i]);
+                        continue;
+                }
                 e->img = imgs[i];
+                e->intermediate = intermediate;
                 e->created = imgs[i].created;
                 /* a config that cannot be read leaves the store's facts */
                 if (rc_images_load_config(s, &e->img, &cfg, &e2) == 0) {
@@ -276,8 +284,8 @@ int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filte
                 e->dangling = strv_len(e->img.names) == 0;
                 for (size_t k = 0; k < n_ctrs; k++)
                         e->containers += strcmp(ctrs[k].image_id, e->img.id) == 0;
+                out->n++;
         }
-        out->n = n;
         free(imgs); /* the records moved into infos */
         rc_container_list_free(ctrs, n_ctrs);
         if ((what && filter_what(out, what, err) < 0) || apply_filters(s, out, filters, err) < 0) {

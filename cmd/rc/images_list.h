@@ -17,6 +17,7 @@ struct rc_image_info {
         json_object *labels;  /* the config's labels, or NULL */
         size_t containers;    /* containers using it */
         bool dangling;        /* no names */
+        bool intermediate;    /* a build step's image (rc_store_image_intermediate) */
 };
 
 struct rc_image_row {
@@ -33,9 +34,10 @@ struct rc_image_list {
 };
 
 /* The images `what` names (NULL: all; a repository lists its names, a
- * NAME:TAG only that name) that pass every --filter. */
-int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filters, struct rc_image_list *out,
-                        rc_error **err);
+ * NAME:TAG only that name) that pass every --filter; the intermediate
+ * images of builds only with `all`. */
+int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filters, bool all,
+                        struct rc_image_list *out, rc_error **err);
 /* 0 for created, id, repository, size, tag; -1 otherwise. */
 int rc_images_list_sort_valid(const char *sort);
 /* One row per tagged name (or one "<none>" row), sorted. */

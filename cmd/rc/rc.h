@@ -143,5 +143,7 @@ int cmd_help(struct rc_cli *cli, int argc, char **argv);
 int cmd_untag(struct rc_cli *cli, int argc, char **argv);
 int cmd_image_exists(struct rc_cli *cli, int argc, char **argv);
 int cmd_volume(struct rc_cli *cli, int argc, char **argv);
+int cmd_commit(struct rc_cli *cli, int argc, char **argv);
+int cmd_build(struct rc_cli *cli, int argc, char **argv);
 
 #endif

@@ -99,6 +99,24 @@ int rc_container_create(const struct rc_config *cfg, const struct rc_run_opts *o
 int rc_container_start(const struct rc_config *cfg, const char *name_or_id, bool attach, int *exit_code,
                        rc_error **err);
 
+/* A build step (step.c): a container created from opts like rc run's (by
+ * image id, with the step's user, environment, working directory and
+ * command; opts->auto_remove should be set so that a crash leaves nothing
+ * behind), run in the foreground with stdin_fd (-1: /dev/null) and rc's
+ * own stdout and stderr, or out_fd for both (>= 0).  When the command
+ * exits 0, `changes` is called with where its root's changes are, after
+ * the root is unmounted; the container is removed whatever happens.
+ * *exit_code: the command's status (128+N for signal N); 127/126 with -1
+ * when it could not be executed. */
+struct rc_container_changes {
+        const char *driver;        /* storage driver name */
+        const char *dir;           /* overlay, fuse-overlayfs: the upper directory; vfs: the whole root */
+        char *const *layer_dirs;   /* the image's layer directories, base first */
+};
+typedef int (*rc_container_changes_fn)(void *ctx, const struct rc_container_changes *c, rc_error **err);
+int rc_container_run_step(const struct rc_config *cfg, const struct rc_run_opts *opts, int stdin_fd, int out_fd,
+                          rc_container_changes_fn changes, void *ctx, int *exit_code, rc_error **err);
+
 /* Lifecycle of a container by name or id (lifecycle.c).  They join rc's
  * user namespace to signal processes of any uid in it. */
 /* Send sig to its first process (not running: ENOTCONN, a clear message);

@@ -66,6 +66,15 @@
         X(archive_write_new) \
         X(archive_write_open_fd) \
         X(archive_write_set_format_pax_restricted) \
+        X(archive_entry_clear) \
+        X(archive_entry_set_gid) \
+        X(archive_entry_set_hardlink) \
+        X(archive_entry_set_rdevmajor) \
+        X(archive_entry_set_rdevminor) \
+        X(archive_entry_set_symlink) \
+        X(archive_entry_set_uid) \
+        X(archive_entry_xattr_add_entry) \
+        X(archive_write_open) \
         X(archive_set_error)
 
 RC_DL_ARCHIVE_SYMBOLS(RC_DL_DECLARE)
@@ -130,6 +139,15 @@ void rc_dl_archive_set_error(struct archive *a, int errnum, const char *fmt, ...
 #define archive_write_new sym_archive_write_new
 #define archive_write_open_fd sym_archive_write_open_fd
 #define archive_write_set_format_pax_restricted sym_archive_write_set_format_pax_restricted
+#define archive_entry_clear sym_archive_entry_clear
+#define archive_entry_set_gid sym_archive_entry_set_gid
+#define archive_entry_set_hardlink sym_archive_entry_set_hardlink
+#define archive_entry_set_rdevmajor sym_archive_entry_set_rdevmajor
+#define archive_entry_set_rdevminor sym_archive_entry_set_rdevminor
+#define archive_entry_set_symlink sym_archive_entry_set_symlink
+#define archive_entry_set_uid sym_archive_entry_set_uid
+#define archive_entry_xattr_add_entry sym_archive_entry_xattr_add_entry
+#define archive_write_open sym_archive_write_open
 #define archive_set_error rc_dl_archive_set_error
 #endif
 

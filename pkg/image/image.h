@@ -81,6 +81,10 @@ struct rc_image_config {
         char **volumes;
         char *stop_signal;
         char **labels; /* "key=value" pairs; keys never contain '=' */
+        char *healthcheck_json; /* Healthcheck, kept as compact JSON (an object whose Test is an array
+                                 * of strings and whose durations and Retries are integers) */
+        char **onbuild;  /* OnBuild: Dockerfile instructions for images built FROM this one */
+        char **shell;    /* Shell: the shell of shell-form instructions (SHELL) */
         /* rootfs */
         char **diff_ids; /* "sha256:..." in layer order; never NULL after parse */
         /* history, kept as compact JSON (an array) */

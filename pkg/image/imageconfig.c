@@ -11,6 +11,30 @@
 
 #define DOC "image config"
 
+/* Healthcheck: Test an array of strings; Interval, Timeout, StartPeriod,
+ * StartInterval (nanoseconds) and Retries integers; kept as compact JSON. */
+static int parse_healthcheck(json_object *cfg, struct rc_image_config *c, rc_error **err)
+{
+        static const char *const ints[] = { "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries" };
+        static const char *const p = "config.Healthcheck.";
+        cleanup_strv char **test = NULL;
+        json_object *h;
+
+        if (rc_json_get_object(cfg, DOC, "config.", "Healthcheck", false, &h, err) < 0)
+                return -1;
+        if (h == NULL)
+                return 0;
+        if (rc_json_get_strv(h, DOC, p, "Test", false, &test, err) < 0)
+                return -1;
+        for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+                json_object *v = rc_json_member(h, ints[i]);
+                if (v && !json_object_is_type(v, json_type_int))
+                        return rc_error_set(err, 0, DOC ": %s%s must be an integer", p, ints[i]);
+        }
+        c->healthcheck_json = rc_json_to_string(h);
+        return 0;
+}
+
 static int parse_exec_config(json_object *cfg, struct rc_image_config *c, rc_error **err)
 {
         static const char *const p = "config.";
@@ -23,7 +47,10 @@ static int parse_exec_config(json_object *cfg, struct rc_image_config *c, rc_err
             rc_json_get_keys(cfg, DOC, p, "ExposedPorts", &c->exposed_ports, err) < 0 ||
             rc_json_get_keys(cfg, DOC, p, "Volumes", &c->volumes, err) < 0 ||
             rc_json_get_string(cfg, DOC, p, "StopSignal", false, &c->stop_signal, err) < 0 ||
-            rc_json_get_string_map(cfg, DOC, p, "Labels", &c->labels, err) < 0)
+            rc_json_get_string_map(cfg, DOC, p, "Labels", &c->labels, err) < 0 ||
+            rc_json_get_strv(cfg, DOC, p, "OnBuild", false, &c->onbuild, err) < 0 ||
+            rc_json_get_strv(cfg, DOC, p, "Shell", false, &c->shell, err) < 0 ||
+            parse_healthcheck(cfg, c, err) < 0)
                 return -1;
         return 0;
 }
@@ -125,12 +152,12 @@ static int add_labels(json_object *obj, char *const *labels, rc_error **err)
 static bool exec_config_empty(const struct rc_image_config *c)
 {
         return !c->user && !c->env && !c->entrypoint && !c->cmd && !c->working_dir && !c->exposed_ports &&
-               !c->volumes && !c->stop_signal && !c->labels;
+               !c->volumes && !c->stop_signal && !c->labels && !c->healthcheck_json && !c->onbuild && !c->shell;
 }
 
 int rc_image_config_to_json(const struct rc_image_config *c, char **out, rc_error **err)
 {
-        cleanup_json json_object *root = NULL, *history = NULL;
+        cleanup_json json_object *root = NULL, *history = NULL, *healthcheck = NULL;
         json_object *rootfs, *diff_ids;
 
         if (c->architecture == NULL || c->os == NULL)
@@ -138,6 +165,9 @@ int rc_image_config_to_json(const struct rc_image_config *c, char **out, rc_erro
         if (c->history_json && (rc_json_parse(c->history_json, strlen(c->history_json), DOC ": history",
                                               json_type_array, &history, err) < 0 ||
                                 check_history(history, err) < 0))
+                return -1;
+        if (c->healthcheck_json && rc_json_parse(c->healthcheck_json, strlen(c->healthcheck_json),
+                                                 DOC ": Healthcheck", json_type_object, &healthcheck, err) < 0)
                 return -1;
 
         /* The order of the OCI spec's definition, as Go tools write it. */
@@ -155,11 +185,15 @@ int rc_image_config_to_json(const struct rc_image_config *c, char **out, rc_erro
                 rc_json_add_strv(cfg, "Env", c->env);
                 rc_json_add_strv(cfg, "Entrypoint", c->entrypoint);
                 rc_json_add_strv(cfg, "Cmd", c->cmd);
+                if (healthcheck)
+                        json_object_object_add(cfg, "Healthcheck", steal_pointer(&healthcheck));
                 rc_json_add_keys(cfg, "Volumes", c->volumes);
                 rc_json_add_string(cfg, "WorkingDir", c->working_dir);
+                rc_json_add_strv(cfg, "OnBuild", c->onbuild);
                 if (add_labels(cfg, c->labels, err) < 0)
                         return -1;
                 rc_json_add_string(cfg, "StopSignal", c->stop_signal);
+                rc_json_add_strv(cfg, "Shell", c->shell);
         }
         rootfs = json_object_new_object();
         json_object_object_add(root, "rootfs", rootfs);
@@ -195,6 +229,9 @@ void rc_image_config_free(struct rc_image_config *c)
         strv_free(c->volumes);
         free(c->stop_signal);
         strv_free(c->labels);
+        free(c->healthcheck_json);
+        strv_free(c->onbuild);
+        strv_free(c->shell);
         strv_free(c->diff_ids);
         free(c->history_json);
         memset(c, 0, sizeof(*c));

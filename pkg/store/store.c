@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema[] =
         "CREATE TABLE IF NOT EXISTS layers(chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL,"
@@ -72,6 +72,16 @@ static const char schema_v4[] =
         "CREATE INDEX IF NOT EXISTS container_volumes_volume ON container_volumes(volume);"
         "ALTER TABLE containers ADD COLUMN labels TEXT NOT NULL DEFAULT '';"
         "PRAGMA user_version = 4;";
+
+/* v5: the build cache: a build step's key (its parent, its instruction
+ * with variables expanded, the digest of what it copies) and the image it
+ * made.  Rows go with their image. */
+static const char schema_v5[] =
+        "CREATE TABLE IF NOT EXISTS build_cache(key TEXT PRIMARY KEY,"
+        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, final INTEGER NOT NULL,"
+        " created INTEGER NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS build_cache_image ON build_cache(image_id);"
+        "PRAGMA user_version = 5;";
 
 void rc_stmt_finalizep(sqlite3_stmt **st)
 {
@@ -178,7 +188,8 @@ static int open_db(struct rc_store *s, rc_error **err)
                 if ((version == 0 && rc_db_exec(s, schema, err) < 0) ||
                     (version == 1 && rc_db_exec(s, "ALTER TABLE names ADD COLUMN manifest_digest TEXT;", err) < 0) ||
                     (version < 2 && rc_db_exec(s, schema_v2, err) < 0) ||
-                    (version < 3 && rc_db_exec(s, schema_v3, err) < 0) || rc_db_exec(s, schema_v4, err) < 0) {
+                    (version < 3 && rc_db_exec(s, schema_v3, err) < 0) ||
+                    (version < 4 && rc_db_exec(s, schema_v4, err) < 0) || rc_db_exec(s, schema_v5, err) < 0) {
                         rc_db_rollback(s);
                         return -1;
                 }

@@ -206,6 +206,20 @@ int rc_store_volume_claim_first_use(struct rc_store *s, const char *name, rc_err
 /* volumes/NAME/_data */
 char *rc_store_volume_dir(const struct rc_store *s, const char *name);
 
+/* The build cache (rc build): the image a build step made, by the step's
+ * key.  A step's image is kept as long as its image: rmi and prune remove
+ * its rows with it.  final: the image is what a build produced, not only
+ * one of its steps. */
+/* 1 with id_out set when key is cached and its image is still there, 0 if not. */
+int rc_store_build_cache_get(struct rc_store *s, const char *key, char id_out[RC_DIGEST_HEX_LEN + 1],
+                             rc_error **err);
+int rc_store_build_cache_put(struct rc_store *s, const char *key, const char *image_id, bool final,
+                             rc_error **err);
+/* An image kept only as a step of builds: no names, made by a build step
+ * and never the result of a build.  rc images hides these (podman's
+ * "intermediate" images) unless asked for all. */
+bool rc_store_image_intermediate(struct rc_store *s, const char *id);
+
 /* Remove what crashed or interrupted rc processes left: --rm containers
  * whose rc is gone, staging entries of dead pids, layer directories without
  * a record.  Never fails, so that clean-up cannot break an unrelated

@@ -37,7 +37,7 @@ case $BIN in /*) rc_bin=$BIN/rc ;; *) rc_bin=$here/$BIN/rc ;; esac
 rc=("$rc_bin" --root "$work/rc-root" --runroot "$work/rc-run")
 cleanup() {
         "${rc[@]}" ps -a -q 2>/dev/null | xargs -r "${rc[@]}" rm >/dev/null 2>&1 || true
-        "${rc[@]}" rmi -f localhost/bench >/dev/null 2>&1 || true
+        "${rc[@]}" rmi -f localhost/bench localhost/bench-build >/dev/null 2>&1 || true
         "${rc[@]}" system migrate >/dev/null 2>&1 || true
         if command -v podman >/dev/null; then
                 podman --root "$work/podman-root" --runroot "$work/podman-run" rmi -af >/dev/null 2>&1 || true
@@ -124,6 +124,7 @@ else
 fi
 source "$here/tests/bench/containers.sh"
 source "$here/tests/bench/exec.sh"
+source "$here/tests/bench/build.sh"
 echo "where rc run's time goes (one run, --log-level debug):"
 "${rc[@]}" --log-level debug run --rm --network none localhost/bench true 2>&1 | sed -n 's/^rc: debug: run: /  /p'
 

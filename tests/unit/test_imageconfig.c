@@ -49,6 +49,8 @@ static void assert_config_equal(const struct rc_image_config *a, const struct rc
         assert_true(strv_eq(a->env, b->env) && strv_eq(a->entrypoint, b->entrypoint) && strv_eq(a->cmd, b->cmd));
         assert_true(strv_eq(a->exposed_ports, b->exposed_ports) && strv_eq(a->volumes, b->volumes) &&
                     strv_eq(a->labels, b->labels) && strv_eq(a->diff_ids, b->diff_ids));
+        assert_true(str_eq(a->healthcheck_json, b->healthcheck_json) && strv_eq(a->onbuild, b->onbuild) &&
+                    strv_eq(a->shell, b->shell));
 }
 
 static void assert_desc_equal(const struct rc_descriptor *a, const struct rc_descriptor *b)
@@ -92,6 +94,11 @@ static const char *const good_configs[] = {
 };
 
 static const struct bad_case bad_configs[] = {
+        { MIN_CFG ",\"config\":{\"Healthcheck\":{\"Interval\":\"5s\"}}}",
+          "image config: config.Healthcheck.Interval must be an integer" },
+        { MIN_CFG ",\"config\":{\"Healthcheck\":{\"Test\":\"x\"}}}",
+          "image config: config.Healthcheck.Test must be an array of strings" },
+        { MIN_CFG ",\"config\":{\"Shell\":\"sh\"}}", "image config: config.Shell must be an array of strings" },
         { "", "image config: empty document" },
         { "{", "unexpected end of document" },
         { "[]", "image config: must be a JSON object" },
@@ -186,6 +193,8 @@ static void test_config_fields(void **state)
         assert_null(c.labels);
         assert_null(c.created);
         assert_string_equal(c.user, "");
+        assert_string_equal(c.healthcheck_json, "{\"Test\":[\"NONE\"]}");
+        assert_null(c.onbuild);
         rc_image_config_free(&c);
 
         assert_int_equal(rc_image_config_parse(good_configs[3], strlen(good_configs[3]), &c, &err), 0);
@@ -244,6 +253,18 @@ static void test_config_canonical(void **state)
         assert_int_equal(rc_image_config_to_json(&bare, &j, &err), 0);
         assert_string_equal(j, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
                                "\"diff_ids\":[]}}");
+        free(j);
+
+        /* Docker's fields for SHELL, ONBUILD and HEALTHCHECK, in their place */
+        char *shell[] = { "/bin/bash", "-c", NULL }, *onbuild[] = { "RUN make", NULL };
+        struct rc_image_config built = { .architecture = "amd64", .os = "linux", .cmd = cmd, .shell = shell,
+                                         .onbuild = onbuild, .stop_signal = "SIGINT",
+                                         .healthcheck_json = "{\"Test\":[\"CMD\",\"true\"],\"Retries\":3}" };
+        assert_int_equal(rc_image_config_to_json(&built, &j, &err), 0);
+        assert_string_equal(j, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"],"
+                               "\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Retries\":3},\"OnBuild\":"
+                               "[\"RUN make\"],\"StopSignal\":\"SIGINT\",\"Shell\":[\"/bin/bash\",\"-c\"]},"
+                               "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
         free(j);
 
         /* Structs the parser could never produce are refused. */

@@ -331,7 +331,7 @@ static void test_schema_1_store_migrates(void **state)
         assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 4);
+        assert_int_equal(sqlite3_column_int(st, 0), 5);
         sqlite3_finalize(st);
         /* the old name is kept and has no manifest of its own */
         assert_int_equal(sqlite3_prepare_v2(db, "SELECT manifest_digest FROM names WHERE name = 'localhost/old:latest'",
@@ -537,6 +537,38 @@ static void test_gc_volumes(void **state)
         free(kept);
 }
 
+/* Build steps: cached by key, kept with their image, gone with it; an
+ * unnamed image that only steps made is intermediate. */
+static void test_build_cache(void **state)
+{
+        struct fixture *f = *state;
+        struct rc_layer l;
+        struct rc_image step, result;
+        bool deleted = false;
+        rc_error *err = NULL;
+        char id[RC_DIGEST_HEX_LEN + 1];
+
+        add_layer(f, "built", &l);
+        add_image(f, "{\"step\":1}", &l, NULL, &step);
+        add_image(f, "{\"step\":2}", &l, NULL, &result);
+        assert_int_equal(rc_store_build_cache_get(f->s, "k1", id, &err), 0);
+        assert_int_equal(rc_store_build_cache_put(f->s, "k1", step.id, false, &err), 0);
+        assert_int_equal(rc_store_build_cache_put(f->s, "k2", result.id, true, &err), 0);
+        assert_int_equal(rc_store_build_cache_get(f->s, "k1", id, &err), 1);
+        assert_string_equal(id, step.id);
+        assert_true(rc_store_image_intermediate(f->s, step.id));
+        /* a build's result is not intermediate, nor a step that got a name */
+        assert_false(rc_store_image_intermediate(f->s, result.id));
+        assert_int_equal(rc_store_image_name_add(f->s, step.id, "localhost/tagged:1", NULL, &err), 0);
+        assert_false(rc_store_image_intermediate(f->s, step.id));
+        /* a step whose image was removed is not cached any more */
+        assert_int_equal(rc_store_image_remove(f->s, step.id, NULL, false, &deleted, &err), 0);
+        assert_true(deleted);
+        assert_int_equal(rc_store_build_cache_get(f->s, "k1", id, &err), 0);
+        assert_int_equal(rc_store_build_cache_get(f->s, "k2", id, &err), 1);
+        assert_string_equal(id, result.id);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -552,6 +584,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_blob_sources, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_gc_volumes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_build_cache, setup, teardown),
         };
         return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
