@@ -59,7 +59,6 @@ static uid_t host_uid(void)
 static void find_v2(struct rc_cgroup_manager *m)
 {
         struct statfs sf;
-        cleanup_free char *text = NULL;
 
         if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
                 m->mount = xstrdup("/sys/fs/cgroup");
