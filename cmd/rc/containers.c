@@ -356,7 +356,7 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 { "create", cmd_create },  { "run", cmd_run },        { "start", cmd_start }, { "stop", cmd_stop },
                 { "restart", cmd_restart }, { "kill", cmd_kill },     { "wait", cmd_wait },   { "logs", cmd_logs },
                 { "rename", cmd_rename },  { "inspect", cmd_inspect }, { "attach", cmd_attach },
-                { "exec", cmd_exec },      { "cp", cmd_cp },          { "top", cmd_top },
+                { "exec", cmd_exec },      { "cp", cmd_cp },          { "top", cmd_top },       { "export", cmd_export },
                 { "exists", container_exists }, { "prune", container_prune }, { "commit", cmd_commit },
         };
 

@@ -144,6 +144,48 @@ int cmd_cp(struct rc_cli *cli, int argc, char **argv)
         return 0;
 }
 
+static void export_usage(void)
+{
+        printf("Usage: rc export [OPTIONS] CONTAINER\n\n"
+               "Export a container's file system, running or not, as a tar archive: the image's\n"
+               "layers with the container's changes, without what is mounted in it (volumes,\n"
+               "/proc, /etc/hosts).  rc import makes an image of it again.\n\n"
+               "Options:\n"
+               "  -o, --output FILE   write to FILE (replaced once the archive is complete)\n"
+               "                      instead of stdout\n");
+}
+
+int cmd_export(struct rc_cli *cli, int argc, char **argv)
+{
+        enum { OPT_HELP = 256 };
+        static const struct option opts[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, OPT_HELP },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *output = NULL;
+        rc_error *err = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+                switch (c) {
+                case 'o':
+                        output = optarg;
+                        break;
+                case OPT_HELP:
+                        export_usage();
+                        return 0;
+                default:
+                        return rc_cli_usage_error("export", "invalid option");
+                }
+        }
+        if (argc - optind != 1)
+                return rc_cli_usage_error("export", "export takes exactly one container: rc export [-o FILE] CONTAINER");
+        if (rc_container_export(&cli->cfg, argv[optind], output, &err) < 0)
+                return rc_cli_fail(err);
+        return 0;
+}
+
 static void top_usage(void)
 {
         printf("Usage: rc top CONTAINER [DESCRIPTORS | PS-OPTIONS...]\n\n"

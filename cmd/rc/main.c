@@ -25,6 +25,7 @@ static const struct rc_command commands[] = {
         { "attach", cmd_attach, "Join your terminal to a detached container" },
         { "exec", cmd_exec, "Run a command in a running container" },
         { "cp", cmd_cp, "Copy files between a container and the host" },
+        { "export", cmd_export, "Export a container's file system as a tar archive" },
         { "top", cmd_top, "Display the running processes of a container" },
         { "ps", cmd_ps, "List containers" },
         { "stats", cmd_stats, "Display a live stream of container resource usage statistics" },

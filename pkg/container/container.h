@@ -231,6 +231,12 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
  * belongs to the container's root. */
 int rc_container_cp(const struct rc_config *cfg, const char *src, const char *dest, rc_error **err);
 
+/* rc export: the container's file system, running or not, as a tar stream
+ * to output (a file, replaced only once the archive is complete) or to
+ * stdout when output is NULL.  What is mounted in the container (volumes,
+ * /proc, /etc/hosts) is not part of it. */
+int rc_container_export(const struct rc_config *cfg, const char *name, const char *output, rc_error **err);
+
 /* rc top (top.c): the processes of a running container's pid namespace as
  * a table ('\t' between cells, a header line first) of podman's ps
  * descriptors (user, pid, ppid, pcpu, etime, tty, time, args, comm, group,

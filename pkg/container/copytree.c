@@ -241,7 +241,9 @@ static int tar_any(struct walk *w, int src_dir, const char *src_name, const char
 
 static int tar_child(struct walk *w, int src_dir, const char *name, const char *what, void *ctx)
 {
-        cleanup_free char *tar_name = xasprintf("%s/%s", (const char *)ctx, name);
+        const char *parent = ctx;
+        /* below a root written as "" the names have no leading "./" */
+        cleanup_free char *tar_name = *parent ? xasprintf("%s/%s", parent, name) : xstrdup(name);
         return tar_any(w, src_dir, name, tar_name, what);
 }
 
@@ -286,7 +288,7 @@ static int tar_any(struct walk *w, int src_dir, const char *src_name, const char
                 target[n] = '\0';
                 archive_entry_set_symlink(e, target);
         }
-        if (archive_write_header(w->tar, e) != ARCHIVE_OK) {
+        if (*tar_name && archive_write_header(w->tar, e) != ARCHIVE_OK) {
                 tar_error(w->tar, what, w->err);
                 goto out;
         }

@@ -27,7 +27,8 @@ int ctr_copy_tree(int src_dir, const char *src_name, int dst_dir, const char *ds
                   rc_error **err);
 
 /* Write src_dir/src_name as tar entries named tar_name (and below) to a,
- * with the owners and modes rc sees. */
+ * with the owners and modes rc sees.  A directory with tar_name "" writes
+ * only what is in it, named relative to it ("etc/passwd"). */
 int ctr_tar_tree(int src_dir, const char *src_name, struct archive *a, const char *tar_name, rc_error **err);
 
 #endif

@@ -129,64 +129,6 @@ static int open_in_root(int root, const char *path, int flags, uint64_t resolve)
         }
 }
 
-struct cp_root {
-        struct ctr_target t;
-        struct ctr_state st;     /* a container that is not running: its mounted root */
-        struct rc_saved_opts saved;
-        bool loaded;
-        int fd;                  /* O_PATH: the container's root */
-};
-
-static void cp_root_free(struct cp_root *r)
-{
-        rc_error *e = NULL;
-
-        if (r->fd >= 0)
-                close(r->fd);
-        if (r->loaded) {
-                if (rc_rootfs_unmount(&r->st.rootfs, &e) < 0) {
-                        rc_warn("%s", e->msg);
-                        rc_error_free(e);
-                }
-                ctr_state_free(&r->st);
-                rc_saved_opts_free(&r->saved);
-        }
-        ctr_target_free(&r->t);
-}
-
-static int cp_root_open(const struct rc_config *cfg, const char *name, struct cp_root *r, rc_error **err)
-{
-        struct rc_store *store = NULL;
-        struct rc_userns_state us;
-        cleanup_strv char **dirs = NULL, **blobs = NULL;
-
-        memset(r, 0, sizeof(*r));
-        r->fd = -1;
-        r->t.pidfd = -1;
-        if (ctr_target_find(cfg, name, false, &store, &r->t, err) < 0)
-                return -1;
-        if (r->t.running) {
-                rc_store_close(store);
-                if (ctr_target_enter_userns(&r->t, err) < 0 || (r->fd = ctr_target_root(&r->t, err)) < 0)
-                        return -1;
-                return 0;
-        }
-        /* not running: mount it as rc start would, in rc's own namespaces */
-        r->st.cfg = cfg;
-        r->st.store = store;
-        r->loaded = true;
-        if (rc_userns_enter(cfg, &us, err) < 0)
-                return -1;
-        rc_userns_state_free(&us);
-        if (ctr_load(&r->st, name, &r->saved, err) < 0 || ctr_layer_paths(&r->st, &dirs, &blobs, err) < 0 ||
-            rc_rootfs_mount(cfg, r->st.driver, dirs, blobs, r->st.dir, false, &r->st.rootfs, err) < 0)
-                return rc_error_wrap(err, "container %s", r->t.rec.name);
-        r->fd = open(r->st.rootfs.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (r->fd < 0)
-                return rc_error_set(err, errno, "container %s: open its root", r->t.rec.name);
-        return 0;
-}
-
 static int not_found(const char *path, const char *ctr, int e, rc_error **err)
 {
         if (e == ELOOP)
@@ -261,7 +203,7 @@ static void archive_closep(struct archive **a)
 /* CTR:SRC to the host or to a tar stream on stdout. */
 static int copy_out(const struct rc_config *cfg, const struct side *from, const struct side *to, rc_error **err)
 {
-        struct cp_root r;
+        struct ctr_root r;
         struct split src = { 0 }, dest = { 0 };
         cleanup_close int src_dir = -1, dest_dir = -1;
         cleanup_free char *dst_name = NULL;
@@ -270,7 +212,7 @@ static int copy_out(const struct rc_config *cfg, const struct side *from, const 
         int rr = -1;
 
         split_path(from->path, &src);
-        if (cp_root_open(cfg, from->container, &r, err) < 0)
+        if (ctr_root_open(cfg, from->container, false, &r, err) < 0)
                 goto out;
         src_dir = open_in_root(r.fd, src.dir, O_PATH | O_DIRECTORY, 0);
         if (src_dir < 0 || fstatat(src_dir, src.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -315,7 +257,7 @@ static int copy_out(const struct rc_config *cfg, const struct side *from, const 
                 goto out;
         rr = copy_between(src_dir, &src, S_ISDIR(st.st_mode), dest_dir, dst_name, from->path, err);
 out:
-        cp_root_free(&r);
+        ctr_root_free(&r);
         split_free(&src);
         split_free(&dest);
         return rr;
@@ -324,7 +266,7 @@ out:
 /* The host (or a tar stream on stdin) to CTR:DEST. */
 static int copy_in(const struct rc_config *cfg, const struct side *from, const struct side *to, rc_error **err)
 {
-        struct cp_root r;
+        struct ctr_root r;
         struct split src = { 0 }, dest = { 0 };
         cleanup_close int src_dir = -1, dest_fd = -1, dest_dir = -1;
         cleanup_free char *dst_name = NULL;
@@ -343,7 +285,7 @@ static int copy_in(const struct rc_config *cfg, const struct side *from, const s
                         goto out;
                 }
         }
-        if (cp_root_open(cfg, to->container, &r, err) < 0)
+        if (ctr_root_open(cfg, to->container, false, &r, err) < 0)
                 goto out;
         dest_fd = open_in_root(r.fd, to->path, O_PATH, 0);
         if (dest_fd < 0 && errno != ENOENT) {
@@ -387,7 +329,7 @@ static int copy_in(const struct rc_config *cfg, const struct side *from, const s
                 goto out;
         rr = copy_between(src_dir, &src, S_ISDIR(st.st_mode), dest_dir, dst_name, from->path, err);
 out:
-        cp_root_free(&r);
+        ctr_root_free(&r);
         split_free(&src);
         split_free(&dest);
         return rr;

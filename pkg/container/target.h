@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "container/container.h"
+#include "container/internal.h"
 #include "store/store.h"
 
 struct ctr_target {
@@ -38,5 +39,24 @@ int ctr_target_root(const struct ctr_target *t, rc_error **err);
 
 /* Its config.json (at most 4 MiB), parsed as hostile input. */
 int ctr_target_spec(const struct ctr_target *t, struct rc_spec *spec, rc_error **err);
+
+/* A container's root file system, open for reading or writing files in it
+ * (rc cp, rc export), whether the container runs or not. */
+struct ctr_root {
+        struct ctr_target t;
+        struct ctr_state st;       /* a container that is not running: its mounted root */
+        struct rc_saved_opts saved;
+        bool loaded;
+        int fd;                    /* O_PATH: the container's root */
+};
+
+/* Open NAME's root.  Running: rc joins the container's user namespace and
+ * gets its root as the container sees it, with every mount the container
+ * has (/etc/hosts, volumes, /proc); with bare, rc also joins its mount
+ * namespace and takes a detached copy of the root mount alone, nothing
+ * mounted on top (what rc export writes).  Not running: mounted the way
+ * rc start mounts it, in rc's own namespaces, until ctr_root_free. */
+int ctr_root_open(const struct rc_config *cfg, const char *name, bool bare, struct ctr_root *r, rc_error **err);
+void ctr_root_free(struct ctr_root *r);
 
 #endif

@@ -30,7 +30,7 @@ bats_require_minimum_version 1.5.0
                 COMP_WORDS=(rc start compl); COMP_CWORD=2; _rc; echo "4: ${COMPREPLY[*]}"'
         [[ "${lines[0]}" == "1: "*start*stop* ]]
         [ "${lines[1]}" = "2: --tail" ]
-        [ "${lines[2]}" = "3: exec exists" ]
+        [ "${lines[2]}" = "3: exec export exists" ]
         [ "${lines[3]}" = "4: compl-target" ]
         rc rm compl-target >/dev/null
         rc_teardown_file
