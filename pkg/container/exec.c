@@ -1,12 +1,14 @@
 /* rc exec: a new process in a running container, set up like its first
  * process (config.json) with the caller's changes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/internal.h"
 #include "container/target.h"
 #include "seccomp/seccomp.h"
@@ -109,6 +111,27 @@ static int exec_spec(const struct rc_config *cfg, const struct ctr_target *t, co
         return exec_seccomp(cfg, t, spec, err);
 }
 
+/* The container's cgroup.procs for writing, or -1 when it has no cgroup of
+ * its own (cgroup manager none) or it cannot be opened. */
+static int open_cgroup_procs(const struct ctr_target *t)
+{
+        cleanup_cgroup struct rc_cgroup *cg = NULL;
+        cleanup_free char *path = NULL;
+        rc_error *e = NULL;
+        int fd;
+
+        if (rc_cgroup_of_container(t->rec.pid, t->rec.id, &cg, &e) < 0) {
+                rc_debug("exec: %s", e->msg);
+                rc_error_free(e);
+                return -1;
+        }
+        path = xasprintf("%s/cgroup.procs", cg->path);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                rc_info("exec: the process is not in the container's cgroup: %s: %m", path);
+        return fd;
+}
+
 int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const struct rc_exec_opts *o,
                       int *exit_code, rc_error **err)
 {
@@ -120,6 +143,7 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
                                           .err = STDERR_FILENO,
                                           .terminal = o->tty };
         struct rc_timer timer;
+        cleanup_close int cgroup_fd = -1;
         int r = -1;
 
         *exit_code = 125;
@@ -147,7 +171,8 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
                         stdio.cols = ws.ws_col;
                 }
         }
-        if (rc_runtime_exec(t.rec.pid, t.rec.pid_start, &spec, &stdio, &proc, err) < 0) {
+        cgroup_fd = open_cgroup_procs(&t);
+        if (rc_runtime_exec(t.rec.pid, t.rec.pid_start, &spec, cgroup_fd, &stdio, &proc, err) < 0) {
                 int e = rc_error_errno(*err);
                 if (proc.exec_failed)
                         *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;

@@ -34,6 +34,7 @@
 
 #include "runtime/internal.h"
 #include "store/store.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #ifndef CLONE_PIDFD
@@ -84,11 +85,13 @@ struct join_args {
         const struct rc_runtime_stdio *stdio;
         int sync_fd;    /* the process's messages to rc (terminal, error) */
         int target_fd;  /* pidfd of the container's process */
+        int cgroup_fd;  /* cgroup.procs of the container's cgroup, or -1 */
         unsigned flags; /* namespaces to join but the user namespace */
         char *stack;    /* CHILD_STACK for the process */
         /* written by the intermediate, read by rc once it has resumed */
         pid_t pid;
         int pidfd;
+        int cgroup_errno; /* why the move into the container's cgroup failed */
         struct rc_child_error e;
 };
 
@@ -126,6 +129,11 @@ static int intermediate_main(void *arg)
         struct join_args *a = arg;
         pid_t pid;
 
+        /* into the container's cgroup first: the process is born there and
+         * counts against its limits.  Before the cgroup namespace, which
+         * hides rc's own cgroup (the kernel checks both ends of a move). */
+        if (a->cgroup_fd >= 0 && write(a->cgroup_fd, "0", 1) != 1)
+                a->cgroup_errno = errno;
         if (a->flags && setns(a->target_fd, (int)a->flags) < 0) {
                 rc_child_fail(&a->e, errno, "join the container's namespaces");
                 return 1;
@@ -175,10 +183,10 @@ static int join_userns(pid_t target, int target_fd, unsigned *flags, rc_error **
         return namespaces_to_join(target, flags, err);
 }
 
-int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *process,
+int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *process, int cgroup_procs_fd,
                     const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc, rc_error **err)
 {
-        struct join_args a = { .spec = process, .stdio = stdio, .pidfd = -1 };
+        struct join_args a = { .spec = process, .stdio = stdio, .pidfd = -1, .cgroup_fd = cgroup_procs_fd };
         cleanup_close int target_fd = -1;
         sigset_t block, old_mask;
         int sync[2], dumpable, saved, status = 0;
@@ -229,5 +237,9 @@ int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *p
                         (*err)->errnum = a.e.errnum ? a.e.errnum : EPROTO;
                 return -1;
         }
+        if (a.cgroup_errno)
+                rc_info("the process is not in the container's cgroup: %s (rc needs write access to the "
+                        "cgroup.procs of both cgroups' common parent)",
+                        strerror(a.cgroup_errno));
         return rc_child_started(sync[0], a.pid, a.pidfd, stdio, &old_mask, proc, err);
 }

@@ -120,8 +120,10 @@ int rc_runtime_start(const struct rc_spec *spec, const struct rc_runtime_stdio *
  * its exec.  Call from rc's user namespace (rc_userns_enter).  Returns
  * once it has exec'd, or -1 as rc_runtime_start does (proc->exec_failed);
  * ESRCH when the container's process is gone.  rc_runtime_wait then works
- * on it: it is rc's child. */
-int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *process,
+ * on it: it is rc's child.  cgroup_procs_fd (or -1): the container's
+ * cgroup.procs, opened for writing; the process is born in that cgroup
+ * when the kernel allows the move (logged at level info when not). */
+int rc_runtime_exec(pid_t target, uint64_t target_start, const struct rc_spec *process, int cgroup_procs_fd,
                     const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc, rc_error **err);
 
 /* Wait for the container process, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and

@@ -93,6 +93,12 @@ prop() {
         path=$(rc inspect --format '{{.State.CgroupPath}}' sc)
         [ -d "$path" ]
         grep -qx "$pid" "$path/cgroup.procs"
+        # an exec session is born in the container's scope too (it sees the same root)
+        run -0 rc exec sc sh -c 'cat /proc/self/cgroup; sleep 0.2'
+        grep -qx '0::/' <<<"$output"
+        rc exec -d sc sleep 999
+        for _ in $(seq 50); do [ "$(wc -l <"$path/cgroup.procs")" -ge 2 ] && break; sleep 0.1; done
+        [ "$(wc -l <"$path/cgroup.procs")" -eq 2 ]
         # its own cgroup namespace: the container sees / (also in the foreground, with --rm)
         run -0 rc run --rm localhost/bb cat /proc/self/cgroup
         [[ "$output" == *"0::/"* ]]
@@ -254,6 +260,10 @@ for r in rows.values():
         path=$(rc inspect --format '{{.State.CgroupPath}}' fs)
         run -0 rc stats --no-stream --format '{{.Name}} {{.PIDs}}' fs
         [ "$output" = "fs 1" ]
+        rc exec -d fs sleep 999
+        for _ in $(seq 50); do [ "$(wc -l <"$path/cgroup.procs")" -ge 2 ] && break; sleep 0.1; done
+        run -0 rc stats --no-stream --format '{{.Name}} {{.PIDs}}' fs
+        [ "$output" = "fs 2" ]
         run -0 rc pause fs
         grep -qx 'frozen 1' "$path/cgroup.events"
         run -0 rc unpause fs
