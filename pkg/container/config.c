@@ -288,11 +288,18 @@ char *rc_container_random_name(void)
         static const char *const left[] = { "admiring", "brave",   "calm",    "clever",  "dazzling", "eager",
                                             "festive",  "gallant", "happy",   "jolly",   "keen",     "lucid",
                                             "modest",   "nifty",   "optimistic", "quirky", "relaxed", "serene",
-                                            "tender",   "vibrant", "wizardly", "zealous" };
+                                            "tender",   "vibrant", "wizardly", "zealous", "amazing", "bold",
+                                            "cool",     "dreamy",  "elegant", "fervent", "gifted", "hardcore",
+                                            "inspiring", "kind",   "loving",  "musing",  "nostalgic", "peaceful",
+                                            "pensive",  "quizzical", "sharp", "stoic",   "trusting", "upbeat",
+                                            "vigilant", "wonderful" };
         static const char *const right[] = { "babbage", "curie",    "dijkstra", "euler",   "feynman", "goldberg",
                                              "hopper",  "johnson",  "knuth",    "lamport", "lovelace", "meitner",
                                              "noether", "pike",     "ritchie",  "shannon", "thompson", "turing",
-                                             "wilkes",  "yonath" };
+                                             "wilkes",  "yonath",   "agnesi",   "bardeen", "bohr",    "cerf",
+                                             "darwin",  "einstein", "fermat",   "galois",  "hamilton", "hypatia",
+                                             "kepler",  "liskov",   "mccarthy", "morse",   "newton",  "pascal",
+                                             "ramanujan", "sammet", "torvalds", "varahamihira", "wozniak", "zuse" };
         unsigned int r[2] = { 0, 0 };
 
         if (getrandom(r, sizeof(r), 0) != sizeof(r))

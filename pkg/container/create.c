@@ -242,9 +242,18 @@ int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
                 ctr_remove_new_volumes(st);
                 return -1;
         }
-        if (rc_store_container_add(st->store, &st->rec, err) < 0) {
-                ctr_remove_new_volumes(st);
-                return -1;
+        /* a generated name may be taken: draw again (then with a number) */
+        for (int tries = 0; rc_store_container_add(st->store, &st->rec, err) < 0; tries++) {
+                if (o->name != NULL || rc_error_errno(*err) != EEXIST || tries == 64) {
+                        ctr_remove_new_volumes(st);
+                        return -1;
+                }
+                rc_error_free(*err);
+                *err = NULL;
+                free(st->rec.name);
+                free(generated_name);
+                generated_name = rc_container_random_name();
+                st->rec.name = tries < 8 ? xstrdup(generated_name) : xasprintf("%s_%d", generated_name, tries);
         }
         strv_free(st->new_volumes); /* the record holds them now: they go with it */
         st->new_volumes = NULL;

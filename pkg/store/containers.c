@@ -87,7 +87,7 @@ static int insert_container(struct rc_store *s, const struct rc_container_rec *c
         sqlite3_bind_text(st, 12, c->labels ? c->labels : "", -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-                        return rc_error_set(err, EEXIST,
+                        return rc_error_code(err, EEXIST,
                                             "the container name \"%s\" is already in use: remove that container or "
                                             "choose another name",
                                             c->name);
@@ -223,7 +223,7 @@ int rc_store_container_rename(struct rc_store *s, const char *id, const char *na
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-                        return rc_error_set(err, EEXIST,
+                        return rc_error_code(err, EEXIST,
                                             "the container name \"%s\" is already in use: remove that container or "
                                             "choose another name",
                                             name);

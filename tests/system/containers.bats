@@ -346,3 +346,13 @@ wait_status() {
         run -0 rc container ls -a --format json
         [[ "$output" == *'"keep"'* && "$output" != *'"gone"'* ]]
 }
+
+@test "generated names never collide: 80 unnamed containers all get a name of their own" {
+        for _ in $(seq 80); do
+                rc create localhost/bb true >/dev/null
+        done
+        run -0 rc ps -a --format '{{.Names}}'
+        [ "${#lines[@]}" -eq 80 ]
+        [ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 80 ]
+        rc rm -a >/dev/null
+}
