@@ -249,11 +249,10 @@ bool rc_top_descriptors(char *const *args);
 int rc_container_top(const struct rc_config *cfg, const char *name_or_id, char *const *descriptors, char **table,
                      rc_error **err);
 
-/* --env-file (envfile.c): docker's format, "KEY=VALUE" or "KEY" a line, #
- * comments and blank lines skipped, no quoting; appended to *env (which
+/* --env-file (envfile.c): the file at path, at most 16 MiB, parsed by
+ * rc_env_file_parse with the host's environment; appended to *env (which
  * may be NULL).  An error names the file and line. */
 int rc_env_file_read(const char *path, char ***env, rc_error **err);
-int rc_env_file_lines(const char *text, const char *name, char ***env, rc_error **err);
 
 /* Pure helpers, unit tested. */
 
