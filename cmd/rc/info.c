@@ -172,12 +172,13 @@ static void info_usage(FILE *out)
                      "  Show how rc is set up here: version, host, configuration, storage, the user\n"
                      "  namespace (id mappings, pause process) and kernel features.  Starts the pause\n"
                      "  process if it is not running.  For problems and their fixes: rc system check.\n"
-                     "  JSON and templates use podman's field names (.Host.Arch, .Store.GraphRoot,\n"
-                     "  .Store.ImageStore.Number, .Version.Version...) besides rc's own.\n\n"
+                     "  The report is YAML, as podman's; JSON and templates use the same fields\n"
+                     "  (.Host.Arch, .Store.GraphRoot, .Store.ImageStore.Number, .Version.Version...),\n"
+                     "  podman's names beside rc's own.  --format text: rc's summary for people.\n\n"
                      "Usage:\n"
                      "  rc info [options]\n\n"
                      "Options:\n"
-                     "  -f, --format FORMAT   Change the output format to JSON or a Go template\n");
+                     "  -f, --format FORMAT   Change the output format to JSON, a Go template, or text\n");
 }
 
 static json_object *idmap_json(const struct rc_idmap *m, size_t n)
@@ -582,11 +583,16 @@ int cmd_info(struct rc_cli *cli, int argc, char **argv)
         if (optind < argc)
                 return rc_cli_usage_error("info", "`rc info` takes no arguments");
         info_gather(&cli->cfg, &in);
-        if (format == NULL || strcmp(format, "text") == 0) {
+        if (format && strcmp(format, "text") == 0) {
                 info_text(&in);
         } else {
                 json_object *o = info_json(&in);
-                if (rc_format_is_json(format))
+                if (format == NULL) {
+                        /* podman's default: the report as YAML */
+                        char *yaml = rc_format_yaml(o);
+                        fputs(yaml, stdout);
+                        free(yaml);
+                } else if (rc_format_is_json(format))
                         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
                 else if (rc_format_object(stdout, format, o, &info_opts, 0, &err) < 0)

@@ -92,6 +92,14 @@ int rc_format_list(FILE *out, const char *format, struct json_object *rows, cons
 int rc_format_object(FILE *out, const char *format, struct json_object *obj, const struct rc_template_opts *opts,
                      unsigned flags, rc_error **err);
 
+/* ---- YAML (podman info's default output) ------------------------------ */
+
+/* obj as block-style YAML, in the shape podman's YAML printer gives:
+ * mappings in key order, sequences at the parent key's indentation,
+ * strings quoted only where plain YAML would read them differently.
+ * Returns a new string. */
+char *rc_format_yaml(struct json_object *obj);
+
 /* ---- column printer (Go's text/tabwriter) ------------------------------ */
 
 /* Cells are separated by '\t', lines by '\n'.  A column is as wide as the

@@ -62,7 +62,7 @@ teardown() {
 
 @test "[cgroups] manager in rootless.conf; rc info says which manager and why" {
         printf '[cgroups]\nmanager = none\n' >"$BATS_TEST_TMPDIR/rc.conf"
-        run -0 rc --config "$BATS_TEST_TMPDIR/rc.conf" info
+        run -0 rc --config "$BATS_TEST_TMPDIR/rc.conf" info --format text
         [[ "$output" == *"cgroup manager: none: configured"* ]]
         run -0 rc --config "$BATS_TEST_TMPDIR/rc.conf" info --format json
         [[ "$output" == *'"cgroupManager": "none"'* ]]

@@ -153,7 +153,7 @@ JSON
         [[ "$output" == *"Operation not permitted"* ]]
         [ "$(stat -c %s "$f")" -eq "$size" ]
         ! cmp -s "$f" /dev/zero
-        run rc info
+        run rc info --format text
         [[ "$output" == *"seccomp filter: rc's default profile in every container"* ]]
         [[ "$output" == *"seccomp cache: $RC_RUNROOT/seccomp (1 compiled filters)"* ]]
 }

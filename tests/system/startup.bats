@@ -63,7 +63,7 @@ none_of() {
 }
 
 @test "rc info names every component with how it is loaded and the version found" {
-        run rc info
+        run rc info --format text
         [ "$status" -eq 0 ]
         [[ "$output" == *"components:"* ]]
         [[ "$output" == *"libcurl: loaded on demand, libcurl/"* ]]

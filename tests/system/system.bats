@@ -36,8 +36,28 @@ assert sys.argv[1] in flat, "store root missing"
 assert "overlay" in flat, "storage driver missing"
 assert sys.argv[2] in flat, "id mapping missing"
 ' "$RC_ROOT" "$first"
-        run -0 rc info
+        run -0 rc info --format text
         [[ "$output" == *"$RC_ROOT"* ]]
+}
+
+@test "rc info prints podman's YAML report by default: the same fields as --format json" {
+        run -0 rc info
+        [[ "$output" == *$'\nstore:\n'* ]]
+        grep -qx '  graphDriverName: overlay\|  graphDriverName: fuse-overlayfs\|  graphDriverName: vfs' <<<"$output"
+        grep -qx "  graphRoot: $RC_ROOT" <<<"$output"
+        grep -qx '    rootless: true' <<<"$output"
+        grep -qx '  cgroupVersion: v[12]' <<<"$output"
+        grep -qx '  imageStore:' <<<"$output"
+        json=$(rc info --format json)
+        python3 -c '
+import json, sys, yaml
+y = yaml.safe_load(sys.argv[1])
+j = json.loads(sys.argv[2])
+for d in (y, j):  # what changes between the two runs
+    for k in ("uptime", "memFree", "mem_available_bytes"):
+        d["host"].pop(k, None)
+assert y == j, (y, j)
+' "$output" "$json"
 }
 
 @test "system check passes on a prepared host" {

@@ -21,7 +21,7 @@ setup_file() {
         info=$(rc info --format json)
         manager=$(echo "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["host"]["cgroupManager"])')
         if [ "$manager" != systemd ]; then
-                RC_SKIP_ALL="rc picks cgroup manager $manager here, not systemd: $(rc info | grep 'cgroup manager')"
+                RC_SKIP_ALL="rc picks cgroup manager $manager here, not systemd: $(rc info --format text | grep 'cgroup manager')"
                 return 0
         fi
         # the limits tests take one branch or the other, and say which
@@ -78,9 +78,9 @@ prop() {
 }
 
 @test "rc info: the systemd manager, on the manager's own socket" {
-        run -0 rc info
+        run -0 rc info --format text
         [[ "$output" == *"cgroup manager: systemd: a scope per container from your systemd user manager on $XDG_RUNTIME_DIR/systemd/private"* ]]
-        echo "# limits enforceable here: $RC_LIMITS ($(rc info | grep 'cgroup controllers'))" >&3
+        echo "# limits enforceable here: $RC_LIMITS ($(rc info --format text | grep 'cgroup controllers'))" >&3
 }
 
 @test "a container runs in its own scope rc-ID.scope, sees that cgroup as its root, and the scope goes with it" {

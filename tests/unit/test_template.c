@@ -355,6 +355,53 @@ static void test_header_mode(void **state)
 }
 
 /* Limits: deep nesting and huge widths fail or stay bounded. */
+/* podman info's YAML: block style, sequences at their key's indentation,
+ * strings quoted only where plain YAML would read them otherwise */
+static void test_yaml(void **state)
+{
+        const char *json = "{\"host\": {\"arch\": \"amd64\", \"cpus\": 2, \"rootless\": true, \"none\": null,"
+                           " \"version\": \"12\", \"v\": \"1.28.2\", \"empty\": \"\", \"colon\": \"a: b\","
+                           " \"hash\": \"a #b\", \"word\": \"yes\", \"dash\": \"- x\", \"opt\": \"-x\","
+                           " \"nl\": \"a\\nb\", \"list\": [\"cpu\", \"memory\"], \"nolist\": [], \"nomap\": {},"
+                           " \"maps\": [{\"container_id\": 0, \"size\": 1}, {\"container_id\": 5}]},"
+                           " \"store\": {\"imageStore\": {\"number\": 1}}}";
+        const char *want = "host:\n"
+                           "  arch: amd64\n"
+                           "  cpus: 2\n"
+                           "  rootless: true\n"
+                           "  none: null\n"
+                           "  version: \"12\"\n"
+                           "  v: 1.28.2\n"
+                           "  empty: \"\"\n"
+                           "  colon: \"a: b\"\n"
+                           "  hash: \"a #b\"\n"
+                           "  word: \"yes\"\n"
+                           "  dash: \"- x\"\n"
+                           "  opt: -x\n"
+                           "  nl: \"a\\nb\"\n"
+                           "  list:\n"
+                           "  - cpu\n"
+                           "  - memory\n"
+                           "  nolist: []\n"
+                           "  nomap: {}\n"
+                           "  maps:\n"
+                           "  - container_id: 0\n"
+                           "    size: 1\n"
+                           "  - container_id: 5\n"
+                           "store:\n"
+                           "  imageStore:\n"
+                           "    number: 1\n";
+        json_object *o = json_tokener_parse(json);
+        char *got;
+
+        (void)state;
+        assert_non_null(o);
+        got = rc_format_yaml(o);
+        assert_string_equal(got, want);
+        free(got);
+        json_object_put(o);
+}
+
 static void test_limits(void **state)
 {
         struct rc_template *t = NULL;
@@ -387,7 +434,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ok),          cmocka_unit_test(test_errors),  cmocka_unit_test(test_report),
                 cmocka_unit_test(test_tabwriter),   cmocka_unit_test(test_headers), cmocka_unit_test(test_human),
-                cmocka_unit_test(test_header_mode), cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_header_mode), cmocka_unit_test(test_limits),   cmocka_unit_test(test_yaml),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
