@@ -246,7 +246,7 @@ int rc_container_run(const struct rc_config *cfg, const struct rc_run_opts *o, c
 out:
         ctr_teardown(&st, remove);
         ctr_state_free(&st);
-        rc_timer_phase(&st.timer, "tear-down");
+        rc_timer_phase(&st.timer, "remove");
         rc_timer_total(&st.timer);
         return r;
 }

@@ -165,6 +165,7 @@ void ctr_teardown(struct ctr_state *st, bool remove)
                 err = NULL;
         }
         rc_rootfs_free(&st->rootfs);
+        rc_timer_phase(&st->timer, "unmount");
         if (remove && st->recorded && ctr_store(st)) {
                 /* --rm: its anonymous volumes go too, as with podman */
                 if (rc_store_container_remove_with_volumes(st->store, st->rec.id, &err) < 0) {
