@@ -12,6 +12,7 @@
 #include "format/format.h"
 #include "rc.h"
 #include "store/store.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 struct ps_filter {
@@ -296,6 +297,46 @@ static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int6
         return o;
 }
 
+/* -s: the bytes of the container's writable layer, and of its whole root
+ * (that plus its image's layers), as podman's SIZE and "Size" give them. */
+struct ps_sizes {
+        struct rc_image *images;
+        size_t n_images;
+};
+
+static void ps_size(const struct rc_store *s, const struct ps_sizes *z, const struct rc_container_rec *c,
+                    uint64_t *rw, uint64_t *root)
+{
+        cleanup_free char *dir = rc_store_container_dir(s, c->id);
+        cleanup_free char *changes = xasprintf("%s/%s", dir, c->driver && !strcmp(c->driver, "vfs") ? "rootfs" : "upper");
+
+        *rw = rc_tree_size(changes);
+        *root = *rw;
+        for (size_t i = 0; i < z->n_images; i++)
+                if (strcmp(z->images[i].id, c->image_id) == 0)
+                        *root += z->images[i].size;
+}
+
+static void ps_add_size(json_object *row, const struct rc_store *s, const struct ps_sizes *z,
+                        const struct rc_container_rec *c, bool json)
+{
+        uint64_t rw, root;
+        char a[32], b[32], text[96];
+
+        ps_size(s, z, c, &rw, &root);
+        if (json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "rootFsSize", json_object_new_int64((int64_t)root));
+                json_object_object_add(o, "rwSize", json_object_new_int64((int64_t)rw));
+                json_object_object_add(row, "Size", o);
+                return;
+        }
+        rc_format_size(rw, a, sizeof(a));
+        rc_format_size(root, b, sizeof(b));
+        snprintf(text, sizeof(text), "%s (virtual %s)", a, b);
+        json_object_object_add(row, "Size", json_object_new_string(text));
+}
+
 static void ps_usage(void)
 {
         printf("Usage: rc ps [OPTIONS]\n\n"
@@ -306,6 +347,7 @@ static void ps_usage(void)
                "  --no-trunc            full ids and commands\n"
                "  --noheading           no header line\n"
                "  -n, --last N          the N most recently created (implies -a)\n"
+               "  -s, --size            the size of each container's writable layer (and of its whole root)\n"
                "  -l, --latest          the most recently created (implies -a)\n"
                "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE,\n"
                "                        label=KEY[=VALUE]\n"
@@ -323,6 +365,7 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 { "noheading", no_argument, NULL, OPT_NOHEADING },
                 { "last", required_argument, NULL, 'n' },
                 { "latest", no_argument, NULL, 'l' },
+                { "size", no_argument, NULL, 's' },
                 { "filter", required_argument, NULL, 'f' },
                 { "format", required_argument, NULL, OPT_FORMAT },
                 { "help", no_argument, NULL, 'h' },
@@ -331,19 +374,23 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
         cleanup_store struct rc_store *s = NULL;
         struct rc_container_rec *list = NULL;
         struct ps_filter filter = { 0 };
-        bool all = false, quiet = false, no_trunc = false, heading = true, json = false;
+        bool all = false, quiet = false, no_trunc = false, heading = true, json = false, size = false;
+        struct ps_sizes sizes = { 0 };
         const char *format = NULL;
-        json_object *rows = NULL;
+        json_object *rows = NULL, *row;
         long last = -1;
         json_object *out = NULL;
         rc_error *err = NULL;
         size_t n = 0;
         int c, shown = 0, status = 125;
 
-        while ((c = getopt_long(argc, argv, "aqn:lf:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqn:lsf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
+                        break;
+                case 's':
+                        size = true;
                         break;
                 case 'q':
                         quiet = true;
@@ -392,8 +439,12 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 ps_filter_free(&filter);
                 return rc_cli_usage_error("ps", "rc ps takes no arguments (use --filter)");
         }
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0) {
+        /* sizes need rc's user namespace, where the containers' files are readable */
+        if ((size ? rc_cli_open_store(cli, &s, &err) : rc_store_open(cli->cfg.root, &s, &err)) < 0 ||
+            rc_store_container_list(s, &list, &n, &err) < 0 ||
+            (size && rc_store_image_list(s, &sizes.images, &sizes.n_images, &err) < 0)) {
                 ps_filter_free(&filter);
+                rc_container_list_free(list, n);
                 return rc_cli_fail(err);
         }
         if (json)
@@ -407,18 +458,24 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                         continue;
                 shown++;
                 if (json) {
-                        json_object_array_add(out, ps_json(rec));
+                        json_object *o = ps_json(rec);
+                        if (size)
+                                ps_add_size(o, s, &sizes, rec, true);
+                        json_object_array_add(out, o);
                         continue;
                 }
                 if (quiet) {
                         printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id);
                         continue;
                 }
-                json_object_array_add(rows, ps_row(rec, no_trunc, (int64_t)time(NULL)));
+                row = ps_row(rec, no_trunc, (int64_t)time(NULL));
+                if (size)
+                        ps_add_size(row, s, &sizes, rec, false);
+                json_object_array_add(rows, row);
         }
         if (rows) {
                 if (format == NULL || strcmp(format, "table") == 0)
-                        format = PS_DEFAULT_FORMAT;
+                        format = size ? PS_DEFAULT_FORMAT "\t{{.Size}}" : PS_DEFAULT_FORMAT;
                 if (rc_format_list(stdout, format, rows, &ps_opts, heading ? 0 : RC_FORMAT_NOHEADING, &err) < 0)
                         status = rc_cli_fail(err);
                 else
@@ -435,6 +492,9 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 status = 0;
         }
         rc_container_list_free(list, n);
+        for (size_t i = 0; i < sizes.n_images; i++)
+                rc_image_free(&sizes.images[i]);
+        free(sizes.images);
         ps_filter_free(&filter);
         return status;
 }

@@ -3,6 +3,7 @@
 #define RC_UTIL_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -54,6 +55,12 @@ int rc_copy_tree_at(int src_fd, int dst_fd, rc_error **err);
 /* An executable named `name` (a path, or looked up in path_env, or $PATH
  * when path_env is NULL); malloc'd, or NULL if there is none. */
 char *rc_find_program(const char *name, const char *path_env);
+
+/* The bytes a tree holds (du.c): sizes of its regular files (a hard
+ * link's once) and symbolic links, without following links or crossing
+ * into another file system; what rc cannot read is left out.  For rc ps
+ * -s and rc system df.  0 for a missing path. */
+uint64_t rc_tree_size(const char *path);
 
 /* "Does it exist?" without following a final symlink. */
 int rc_path_exists(const char *path);

@@ -356,3 +356,18 @@ wait_status() {
         [ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 80 ]
         rc rm -a >/dev/null
 }
+
+@test "ps -s: the writable layer's size and the whole root's, also as JSON numbers" {
+        rc run --name sized localhost/bb sh -c 'head -c 3000 /dev/zero >/big; mkdir /d; echo 123456789 >/d/f' >/dev/null
+        run -0 rc ps -a -s --format '{{.Names}} {{.Size}}'
+        [[ "$output" == "sized 3.01 kB (virtual "*" MB)" ]]
+        run -0 rc ps -as --format json
+        python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])[0]
+assert c["Size"]["rwSize"] == 3010, c["Size"]
+assert c["Size"]["rootFsSize"] > 1000000 + 3010, c["Size"]' "$output"
+        run -0 rc ps -a --size
+        [[ "${lines[0]}" == *"NAMES"*"SIZE" ]]
+        rc rm sized >/dev/null
+}
