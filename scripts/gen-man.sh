@@ -16,8 +16,9 @@ commands() {
                         /^(Available )?Commands:/ { on = 1; next } on && /^$/ { exit }
                         on { print f "-" $1 }'
         done
-        echo system-check
-        echo system-migrate
+        for sub in check df migrate prune reset; do
+                echo "system-$sub"
+        done
 }
 
 # roff-escape a line of help text

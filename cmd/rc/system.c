@@ -211,8 +211,11 @@ static void system_usage(FILE *out)
         fprintf(out, "Usage: rc system COMMAND\n\n"
                      "Commands:\n"
                      "  check     check this host for rootless containers and say how to fix problems\n"
+                     "  df        show the space images, containers and volumes take\n"
                      "  info      same as 'rc info'\n"
-                     "  migrate   stop the pause process (after changing /etc/subuid or /etc/subgid)\n\n"
+                     "  migrate   stop the pause process (after changing /etc/subuid or /etc/subgid)\n"
+                     "  prune     remove stopped containers, unused images (and volumes)\n"
+                     "  reset     remove every container, image and volume: rc's whole store\n\n"
                      "Run 'rc system COMMAND --help' for a command's options.\n");
 }
 
@@ -222,9 +225,8 @@ int cmd_system(struct rc_cli *cli, int argc, char **argv)
                 const char *name;
                 int (*fn)(struct rc_cli *, int, char **);
         } sub[] = {
-                { "check", system_check },
-                { "info", cmd_info },
-                { "migrate", system_migrate },
+                { "check", system_check },   { "df", rc_system_df },       { "info", cmd_info },
+                { "migrate", system_migrate }, { "prune", rc_system_prune }, { "reset", rc_system_reset },
                 { "userns-probe", system_userns_probe },
         };
 
