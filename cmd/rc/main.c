@@ -56,6 +56,7 @@ static const struct rc_command commands[] = {
         { "systemd", cmd_systemd, "Declarative .container files: check them, show the units they become" },
         { "info", cmd_info, "Display rc system information" },
         { "version", cmd_version, "Display the rc version information" },
+        { "unshare", cmd_unshare, "Run a command in a modified user namespace" },
         { "system", cmd_system, "Manage rc: check, df, info, migrate, prune, reset" },
         { "help", cmd_help, "Help about any command" },
 };

@@ -204,6 +204,55 @@ static int system_userns_probe(struct rc_cli *cli, int argc, char **argv)
         return 0;
 }
 
+/* ---- rc unshare ---- */
+
+int cmd_unshare(struct rc_cli *cli, int argc, char **argv)
+{
+        struct rc_userns_state st;
+        rc_error *err = NULL;
+        const char *shell = getenv("SHELL");
+        char *default_cmd[] = { (char *)(shell && *shell ? shell : "/bin/sh"), NULL };
+        char **cmd = default_cmd;
+        int i = 1;
+
+        if (i < argc && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+                printf("Run a command in a modified user namespace\n\n"
+                       "Description:\n"
+                       "  Runs COMMAND (default: $SHELL) as root of rc's user namespace, where the\n"
+                       "  user's subordinate ids are mapped: the files of containers, images and\n"
+                       "  volumes in rc's store belong to it there (rc unshare rm -rf DIR removes what\n"
+                       "  a container made).  CONTAINERS_GRAPHROOT and CONTAINERS_RUNROOT name rc's\n"
+                       "  store and run-time directories, as podman's do.\n\n"
+                       "Usage:\n"
+                       "  rc unshare [COMMAND [ARG...]]\n");
+                return 0;
+        }
+        if (i < argc && strcmp(argv[i], "--") == 0)
+                i++;
+        else if (i < argc && argv[i][0] == '-')
+                return rc_cli_usage_error("unshare", "unknown flag: %s", argv[i]);
+        if (i < argc)
+                cmd = argv + i;
+        if (rc_userns_enter(&cli->cfg, &st, &err) < 0)
+                return rc_cli_fail(err);
+        rc_userns_state_free(&st);
+        setenv("CONTAINERS_GRAPHROOT", cli->cfg.root, 1);
+        setenv("CONTAINERS_RUNROOT", cli->cfg.runroot, 1);
+        fflush(stdout);
+        if (strchr(cmd[0], '/') == NULL) {
+                cleanup_free char *path = rc_find_program(cmd[0], NULL);
+                if (path == NULL) {
+                        rc_cli_error("exec: %s: executable file not found in $PATH", cmd[0]);
+                        return 127;
+                }
+                execv(path, cmd);
+        } else {
+                execv(cmd[0], cmd);
+        }
+        rc_cli_error("%s: %s", cmd[0], strerror(errno));
+        return errno == ENOENT ? 127 : 126;
+}
+
 /* ---- rc system ---- */
 
 static void system_usage(FILE *out)

@@ -129,3 +129,25 @@ assert y == j, (y, j)
         rc run --rm localhost/bb true
         assert_no_container_left
 }
+
+@test "rc unshare: root of rc's user namespace, where a container's files can be removed; command's exit status" {
+        first=$(awk -F: -v u="$(id -un)" -v n="$(id -u)" '($1 == u || $1 == n) { print $2; exit }' /etc/subuid)
+        run -0 rc unshare cat /proc/self/uid_map
+        [[ "$output" == *" 0 "*"$(id -u)"*" 1"* ]]
+        [[ "$output" == *" 1 "*"$first"* ]]
+        run -0 rc unshare sh -c 'id -u; echo "$CONTAINERS_GRAPHROOT"'
+        [ "${lines[0]}" = 0 ]
+        [ "${lines[1]}" = "$RC_ROOT" ]
+        # a file a container's user 1000 made in a bind mount: the host user cannot remove it, rc unshare can
+        rc image exists localhost/bb || import_busybox
+        mkdir -p "$BATS_TEST_TMPDIR/shared"
+        chmod 777 "$BATS_TEST_TMPDIR/shared"
+        rc run --rm -u 1000 -v "$BATS_TEST_TMPDIR/shared:/s" localhost/bb sh -c 'mkdir /s/d && touch /s/d/f && chmod 755 /s/d'
+        [ "$(stat -c %u "$BATS_TEST_TMPDIR/shared/d")" -ne "$(id -u)" ]
+        ! rm -rf "$BATS_TEST_TMPDIR/shared/d" 2>/dev/null
+        run -0 rc unshare rm -rf "$BATS_TEST_TMPDIR/shared/d"
+        [ ! -e "$BATS_TEST_TMPDIR/shared/d" ]
+        run -3 rc unshare sh -c 'exit 3'
+        run -127 rc unshare no-such-command
+        [[ "$output" == *"executable file not found in \$PATH"* ]]
+}
