@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "build/build.h"
+#include "format/format.h"
 #include "rc.h"
 #include "store/store.h"
 #include "util/fs.h"
@@ -288,5 +291,72 @@ int cmd_build(struct rc_cli *cli, int argc, char **argv)
                         return rc_cli_fail(err);
         }
         printf("%s\n", id);
+        return 0;
+}
+
+/* ---- rc diff ---- */
+
+int cmd_diff(struct rc_cli *cli, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        cleanup_store struct rc_store *s = NULL;
+        struct rc_change *changes = NULL;
+        const char *format = NULL;
+        rc_error *err = NULL;
+        size_t n = 0;
+        int c;
+
+        while ((c = rc_cli_getopt("diff", argc, argv, "f:h", opts)) != -1) {
+                switch (c) {
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'h':
+                        printf("Inspect changes to the container's or image's file systems\n\n"
+                               "Description:\n"
+                               "  Lists what a container changed in its image's files (or what an image's last\n"
+                               "  layer changed): A added, C changed, D deleted; a directory is changed when\n"
+                               "  something below it is.\n\n"
+                               "Usage:\n"
+                               "  rc diff [options] CONTAINER|IMAGE\n\n"
+                               "Options:\n"
+                               "  -f, --format FORMAT   json: {\"added\": [...], \"changed\": [...], \"deleted\": [...]}\n");
+                        return 0;
+                default:
+                        return 125;
+                }
+        }
+        if (argc - optind != 1)
+                return rc_cli_usage_error("diff", "diff takes one container or image");
+        if (format && !rc_format_is_json(format))
+                return rc_cli_usage_error("diff", "--format %s: only json is supported", format);
+        if (rc_cli_open_store(cli, &s, &err) < 0 || rc_build_diff(s, argv[optind], &changes, &n, &err) < 0)
+                return rc_cli_fail(err);
+        if (format) {
+                static const char *const keys[] = { "added", "changed", "deleted" };
+                static const char kinds[] = { 'A', 'C', 'D' };
+                json_object *o = json_object_new_object();
+                for (size_t k = 0; k < 3; k++) {
+                        json_object *a = json_object_new_array();
+                        for (size_t i = 0; i < n; i++)
+                                if (changes[i].kind == kinds[k])
+                                        json_object_array_add(a, json_object_new_string(changes[i].path));
+                        if (json_object_array_length(a))
+                                json_object_object_add(o, keys[k], a);
+                        else
+                                json_object_put(a);
+                }
+                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(o);
+        } else {
+                for (size_t i = 0; i < n; i++)
+                        printf("%c %s\n", changes[i].kind, changes[i].path);
+        }
+        rc_changes_free(changes, n);
         return 0;
 }

@@ -358,6 +358,7 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 { "rename", cmd_rename },  { "inspect", cmd_inspect }, { "attach", cmd_attach },
                 { "exec", cmd_exec },      { "cp", cmd_cp },          { "top", cmd_top },       { "export", cmd_export },
                 { "exists", container_exists }, { "prune", container_prune }, { "commit", cmd_commit },
+                { "diff", cmd_diff },
         };
 
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

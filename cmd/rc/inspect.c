@@ -424,6 +424,7 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
 
 static const struct rc_command image_commands[] = {
         { "build", cmd_build, "Build an image using instructions from Containerfiles" },
+        { "diff", cmd_diff, "Inspect changes to the image's file systems" },
         { "exists", cmd_image_exists, "Check if an image exists in local storage" },
         { "history", cmd_history, "Show history of a specified image" },
         { "import", cmd_import, "Import a tarball to create a filesystem image" },

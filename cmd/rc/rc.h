@@ -132,6 +132,7 @@ int cmd_exec(struct rc_cli *cli, int argc, char **argv);
 int cmd_cp(struct rc_cli *cli, int argc, char **argv);
 int cmd_export(struct rc_cli *cli, int argc, char **argv);
 int cmd_unshare(struct rc_cli *cli, int argc, char **argv);
+int cmd_diff(struct rc_cli *cli, int argc, char **argv);
 /* rc system df, prune, reset (system_space.c) */
 int rc_system_df(struct rc_cli *cli, int argc, char **argv);
 int rc_system_prune(struct rc_cli *cli, int argc, char **argv);

@@ -216,4 +216,19 @@ struct rc_commit_opts {
  * namespace with the store open for writing.  id_out: the image's id. */
 int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_out[65], rc_error **err);
 
+/* ---- rc diff ------------------------------------------------------------------ */
+
+struct rc_change {
+        char kind;  /* 'A' added, 'C' changed, 'D' deleted */
+        char *path; /* "/etc/passwd" */
+};
+
+/* What a container changed in its image's files (or, for an image, what
+ * its last layer changed in the layers below), as podman diff lists it:
+ * sorted by path; a directory shows as changed when something below it
+ * changed.  The runtime's own mount points are not changes.  Runs inside
+ * rc's user namespace.  ENOENT when `what` is neither. */
+int rc_build_diff(struct rc_store *s, const char *what, struct rc_change **out, size_t *n, rc_error **err);
+void rc_changes_free(struct rc_change *c, size_t n);
+
 #endif

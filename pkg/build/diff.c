@@ -203,6 +203,23 @@ static bool lower_stat(struct walker *x, const char *path, struct stat *st)
         return false;
 }
 
+bool bld_lower_has(char *const *lower_dirs, const char *path)
+{
+        size_t n = 0;
+        int r = 0;
+
+        while (lower_dirs && lower_dirs[n])
+                n++;
+        for (size_t i = n; i-- > 0 && r == 0;) {
+                cleanup_close int fd = open(lower_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                struct stat st;
+                if (fd < 0)
+                        return false;
+                r = lookup_in_layer(fd, path, &st);
+        }
+        return r > 0;
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 /* Write the headers of the directories above the entry about to be written

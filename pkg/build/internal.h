@@ -49,6 +49,11 @@ int bld_layer_finish(struct bld_layer_writer *w, const char *parent_chain, struc
                      rc_error **err);
 /* Drop everything staged.  Frees w. */
 void bld_layer_abort(struct bld_layer_writer *w);
+/* A writer that writes nothing and lists the paths it is given ("dir/"
+ * for a directory, "dir/.wh.name" for a deletion): what rc diff shows. */
+struct bld_layer_writer *bld_layer_lister(void);
+/* The list (NULL-terminated), and the writer freed. */
+char **bld_layer_lister_take(struct bld_layer_writer *w);
 /* The same writer extracting into an existing tree (a mounted root) the
  * way pkg/archive applies a layer to vfs (every name resolved inside
  * root_fd), with no blob: COPY's way to write into a container's root. */
@@ -77,6 +82,9 @@ struct bld_changes {
  * user.fuseoverlayfs.opaque) are understood; no overlay xattr reaches the
  * layer.  Never follows a symlink of the tree. */
 int bld_diff_write(struct bld_layer_writer *w, const struct bld_changes *c, rc_error **err);
+/* Whether the image whose layer directories are lower_dirs (base first)
+ * has path ("etc/passwd"), its whiteouts and opaque directories applied. */
+bool bld_lower_has(char *const *lower_dirs, const char *path);
 
 /* bld_diff_write into a new layer above parent_chain.  *empty: no change,
  * no layer. */

@@ -60,6 +60,7 @@ struct bld_layer_writer {
         rc_error *write_err; /* from inside libarchive's callbacks */
         bool send_failed;    /* the extraction stopped reading: its error is the one to report */
         size_t n_entries;
+        char **list;         /* a lister (rc diff): the paths given, nothing written */
 };
 
 static void *extract_main(void *arg)
@@ -223,12 +224,31 @@ fail:
         return -1;
 }
 
+struct bld_layer_writer *bld_layer_lister(void)
+{
+        struct bld_layer_writer *w = xcalloc(1, sizeof(*w));
+
+        w->sock[0] = w->sock[1] = w->blob_fd = w->dir_fd = -1;
+        w->list = xcalloc(1, sizeof(char *));
+        return w;
+}
+
+char **bld_layer_lister_take(struct bld_layer_writer *w)
+{
+        char **list = w->list;
+
+        w->list = NULL;
+        bld_layer_abort(w);
+        return list;
+}
+
 void bld_layer_abort(struct bld_layer_writer *w)
 {
         rc_error *e = NULL;
 
         if (w == NULL)
                 return;
+        strv_free(w->list);
         if (w->a)
                 archive_write_free(w->a); /* closes: the extraction sees the end */
         if (w->e)
@@ -335,6 +355,12 @@ int bld_layer_add(struct bld_layer_writer *w, const char *path, const struct sta
 {
         off_t left;
 
+        if (w->list) {
+                cleanup_free char *entry = xasprintf("%s%s", path, S_ISDIR(st->st_mode) ? "/" : "");
+                strv_push(&w->list, entry);
+                w->n_entries++;
+                return 0;
+        }
         archive_entry_clear(w->e);
         archive_entry_set_pathname(w->e, path);
         archive_entry_set_uid(w->e, st->st_uid);
