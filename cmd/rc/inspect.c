@@ -402,16 +402,11 @@ int cmd_image_prune(struct rc_cli *cli, int argc, char **argv)
         if (optind != argc)
                 return rc_cli_usage_error("image prune", "`rc image prune` takes no arguments");
         if (!force) {
-                char answer[16] = "";
-                if (!isatty(STDIN_FILENO)) {
-                        rc_cli_error("image prune: not asking without a terminal; use -f to remove %s",
-                                     all ? "every unused image" : "unnamed images");
-                        return 125;
-                }
-                fprintf(stderr, "WARNING! This command removes %s.\nAre you sure you want to continue? [y/N] ",
-                        all ? "all images not in use by containers" : "all dangling images");
-                if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
-                        return 0;
+                int yes = rc_cli_confirm("image prune", all ? "WARNING! This command removes all images not in use "
+                                                              "by containers."
+                                                            : "WARNING! This command removes all dangling images.");
+                if (yes <= 0)
+                        return yes < 0 ? 125 : 0;
         }
         if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_images_prune(s, all, &removed, &err) < 0)
                 return rc_cli_fail(err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "rc.h"
@@ -181,6 +182,18 @@ int rc_cli_getopt(const char *cmd, int argc, char **argv, const char *optstring,
                 rc_cli_usage_error(cmd, "unknown shorthand flag: '%c' in -%c", optopt, optopt);
         }
         return '?';
+}
+
+int rc_cli_confirm(const char *cmd, const char *warning)
+{
+        char answer[16] = "";
+
+        if (!isatty(STDIN_FILENO)) {
+                rc_cli_error("%s: not asking without a terminal; use -f to go ahead", cmd);
+                return -1;
+        }
+        fprintf(stderr, "%s\nAre you sure you want to continue? [y/N] ", warning);
+        return fgets(answer, sizeof(answer), stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
 int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)

@@ -57,6 +57,10 @@ int rc_cli_open_store_rw(struct rc_cli *cli, struct rc_store **s, rc_error **err
 int rc_cli_tls_verify(const char *cmd, const char *arg, bool *skip);
 /* True if argv has -h/--help before any positional argument. */
 bool rc_cli_wants_help(int argc, char **argv);
+/* Before removing things without -f: ask "[y/N]" after warning on a
+ * terminal; refuse without one (a script must say -f).  1: go ahead;
+ * 0: the user said no; -1: refused, with "CMD: not asking ... use -f". */
+int rc_cli_confirm(const char *cmd, const char *warning);
 
 /* Resource limit flags (limits.c) for rc run, create and update: add
  * RC_LIMIT_OPTIONS to the option table and "m:c:" to the short options,

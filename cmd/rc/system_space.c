@@ -219,28 +219,13 @@ int rc_system_df(struct rc_cli *cli, int argc, char **argv)
         return status;
 }
 
-/* Without -f: ask on a terminal, refuse elsewhere (a script must say -f).
- * 1: go ahead; 0: the user said no; -1: refused (not a terminal). */
-static int confirmed(const char *cmd, const char *warning)
-{
-        char answer[16] = "";
-
-        if (!isatty(STDIN_FILENO)) {
-                rc_cli_error("%s: not asking without a terminal; use -f to go ahead", cmd);
-                return -1;
-        }
-        fprintf(stderr, "%sAre you sure you want to continue? [y/N] ", warning);
-        return fgets(answer, sizeof(answer), stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
-}
-
-static void print_section(const char *title, char *const *items, bool *any)
+static void print_section(const char *title, char *const *items)
 {
         if (items == NULL || items[0] == NULL)
                 return;
         printf("Deleted %s\n", title);
         for (size_t i = 0; items[i]; i++)
                 printf("%s\n", items[i]);
-        *any = true;
 }
 
 int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
@@ -255,7 +240,7 @@ int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
         cleanup_store struct rc_store *s = NULL;
         cleanup_strv char **ctrs = xcalloc(1, sizeof(char *)), **vols = NULL, **imgs = NULL;
         struct rc_container_rec *list = NULL;
-        bool all = false, force = false, volumes = false, any = false;
+        bool all = false, force = false, volumes = false;
         struct usage before[3], after[3];
         rc_error *err = NULL;
         size_t n = 0;
@@ -293,14 +278,14 @@ int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
         if (optind < argc)
                 return rc_cli_usage_error("system prune", "`rc system prune` takes no arguments");
         if (!force) {
-                int yes = confirmed("system prune", all ? "WARNING! This command removes:\n"
+                int yes = rc_cli_confirm("system prune", all ? "WARNING! This command removes:\n"
                                                           "  - all stopped containers\n"
                                                           "  - all images not used by a container\n"
-                                                          "  - all build cache\n"
+                                                          "  - all build cache"
                                                         : "WARNING! This command removes:\n"
                                                           "  - all stopped containers\n"
                                                           "  - all dangling images\n"
-                                                          "  - all dangling build cache\n");
+                                                          "  - all dangling build cache");
                 if (yes <= 0)
                         return yes < 0 ? 125 : 0;
         }
@@ -322,9 +307,9 @@ int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
         rc_container_list_free(list, n);
         if ((volumes && rc_volume_prune(s, &vols, &err) < 0) || rc_images_prune(s, all, &imgs, &err) < 0)
                 return rc_cli_fail(err);
-        print_section("Containers", ctrs, &any);
-        print_section("Volumes", vols, &any);
-        print_section("Images", imgs, &any);
+        print_section("Containers", ctrs);
+        print_section("Volumes", vols);
+        print_section("Images", imgs);
         if (store_usage(s, after, &err) < 0)
                 return rc_cli_fail(err);
         rc_format_size(usage_total(before) > usage_total(after) ? usage_total(before) - usage_total(after) : 0, freed,
@@ -391,11 +376,11 @@ int rc_system_reset(struct rc_cli *cli, int argc, char **argv)
         if (!store_ours && !run_ours)
                 return 0; /* nothing of rc's there */
         if (!force) {
-                int yes = confirmed("system reset", "WARNING! This will remove:\n"
+                int yes = rc_cli_confirm("system reset", "WARNING! This will remove:\n"
                                                     "  - all containers\n"
                                                     "  - all images\n"
                                                     "  - all volumes\n"
-                                                    "  - all build cache\n");
+                                                    "  - all build cache");
                 if (yes <= 0)
                         return yes < 0 ? 125 : 0;
         }

@@ -430,16 +430,10 @@ static int volume_prune(struct rc_cli *cli, int argc, char **argv)
         if (optind != argc)
                 return rc_cli_usage_error("volume prune", "`rc volume prune` takes no arguments");
         if (!force) {
-                char answer[16] = "";
-                if (!isatty(STDIN_FILENO)) {
-                        rc_cli_error("volume prune: not asking without a terminal; use -f to remove every unused "
-                                     "volume");
-                        return 125;
-                }
-                fprintf(stderr, "WARNING! This will remove all volumes not used by at least one container.\n"
-                                "Are you sure you want to continue? [y/N] ");
-                if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
-                        return 0;
+                int yes = rc_cli_confirm("volume prune", "WARNING! This will remove all volumes not used by at least "
+                                                         "one container.");
+                if (yes <= 0)
+                        return yes < 0 ? 125 : 0;
         }
         if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_volume_prune(s, &removed, &err) < 0)
                 return rc_cli_fail(err);
