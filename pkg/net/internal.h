@@ -1,0 +1,81 @@
+/* Internal to pkg/net: the loop of one container's network (loop.c), its
+ * published-port relays (splice.c) and the helper that opens sockets in the
+ * container's network namespace (helper.c). */
+#ifndef RC_NET_INTERNAL_H
+#define RC_NET_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "net/net.h"
+
+/* What an epoll event's data points to: a listener or one end of a relay. */
+enum { NET_EV_LISTENER, NET_EV_CONN };
+struct net_ev {
+        int kind;
+};
+
+struct net_listener {
+        struct net_ev ev;
+        int fd;
+        uint16_t container_port;
+};
+
+struct net_conn;
+struct net_conn_end {
+        struct net_ev ev;
+        struct net_conn *c;
+        int side; /* 0: the client on the host, 1: the container's end */
+};
+struct net_conn {
+        int fd[2];
+        int pipe[2][2];   /* pipe[d] carries fd[d]'s bytes to fd[1 - d]; [0] read end, [1] write end */
+        size_t pending[2]; /* bytes in pipe[d] */
+        bool eof[2], shut[2];
+        bool dead;          /* closed; freed once the current batch of events is done */
+        uint32_t events[2]; /* epoll interest registered for fd[i] */
+        struct net_conn_end end[2];
+        struct net_conn *prev, *next;
+};
+
+struct net_timer;
+
+struct rc_net {
+        struct rc_net_opts opts;
+        pthread_t thread;
+        bool running;
+        int stop_fd;          /* eventfd: the loop ends when it is readable */
+        int tap_fd;
+        void *slirp;          /* Slirp * */
+        struct net_timer *timers;
+        int epfd;             /* listeners and relays */
+        struct net_listener *listeners;
+        size_t n_listeners;
+        struct net_conn *conns;
+        struct net_conn *dead;
+        int helper_fd;        /* SOCK_SEQPACKET to the helper; -1: none */
+        pid_t helper_pid;
+        struct pollfd *pfds;  /* the loop's poll set, slirp's sockets included */
+        size_t n_pfds, cap_pfds;
+        unsigned char *frame; /* one frame read from the tap */
+        size_t frame_cap;
+        _Atomic uint64_t accepted;
+        _Atomic unsigned open;
+};
+
+/* helper.c: fork a process in the network namespace of pidfd's process
+ * that opens TCP connections to its 127.0.0.1:PORT on request. */
+int net_helper_start(struct rc_net *n, int pidfd, rc_error **err);
+void net_helper_stop(struct rc_net *n);
+/* A non-blocking socket connecting to the container's port; -1 (errno) if
+ * the helper could not make one. */
+int net_helper_connect(struct rc_net *n, uint16_t port);
+
+/* splice.c */
+void net_accept(struct rc_net *n, struct net_listener *l);
+void net_conn_event(struct rc_net *n, struct net_conn_end *e, uint32_t events);
+void net_conns_close_all(struct rc_net *n);
+/* Free the relays closed during the last batch of events. */
+void net_conns_reap(struct rc_net *n);
+
+#endif
