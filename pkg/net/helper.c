@@ -1,6 +1,6 @@
-/* The helper of published TCP ports: one process in the container's
- * network namespace, for the container's lifetime, that opens a socket to
- * the container's 127.0.0.1:PORT on request and passes it back.  A socket
+/* The helper of published ports: one process in the container's network
+ * namespace, for the container's lifetime, that opens a socket (TCP, or
+ * UDP) to the container's 127.0.0.1:PORT on request and passes it back.  A socket
  * belongs to the namespace it was created in, so rc (in the host's) then
  * owns a connection that ends inside the container.  The connect is
  * non-blocking: the helper never waits on the container. */
@@ -20,6 +20,7 @@
 
 struct request {
         uint16_t port;
+        uint16_t udp; /* 1: a UDP socket connected to the port */
 };
 struct reply {
         int errnum; /* 0: an fd comes with it */
@@ -57,7 +58,7 @@ static __attribute__((noreturn)) void helper_main(int sock, int pidfd)
         while ((n = recv(sock, &req, sizeof(req), 0)) == (ssize_t)sizeof(req)) {
                 struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(req.port),
                                           .sin_addr = { htonl(INADDR_LOOPBACK) } };
-                int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                int fd = socket(AF_INET, (req.udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
                 if (fd < 0) {
                         send_reply(sock, errno, -1);
@@ -112,9 +113,9 @@ void net_helper_stop(struct rc_net *n)
         n->helper_pid = 0;
 }
 
-int net_helper_connect(struct rc_net *n, uint16_t port)
+int net_helper_connect(struct rc_net *n, uint16_t port, bool udp)
 {
-        struct request req = { .port = port };
+        struct request req = { .port = port, .udp = udp };
         struct reply r;
         char cbuf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };

@@ -4,13 +4,15 @@
 #ifndef RC_NET_INTERNAL_H
 #define RC_NET_INTERNAL_H
 
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "net/net.h"
 
 /* What an epoll event's data points to: a listener or one end of a relay. */
-enum { NET_EV_LISTENER, NET_EV_CONN };
+enum { NET_EV_LISTENER, NET_EV_CONN, NET_EV_UDP, NET_EV_UDP_FLOW };
 struct net_ev {
         int kind;
 };
@@ -19,6 +21,27 @@ struct net_listener {
         struct net_ev ev;
         int fd;
         uint16_t container_port;
+};
+
+/* A published UDP port: datagrams of each client address go through a
+ * socket of their own in the container (a flow), so replies find the
+ * client; flows idle for a minute are closed, and there are at most
+ * NET_UDP_FLOWS per port (the oldest goes first). */
+#define NET_UDP_FLOWS 256
+struct net_udp_flow {
+        struct net_ev ev;
+        struct net_udp *u;
+        int fd;
+        struct sockaddr_in client;
+        int64_t last_ms;
+        struct net_udp_flow *next;
+};
+struct net_udp {
+        struct net_ev ev;
+        int fd;
+        uint16_t container_port;
+        struct net_udp_flow *flows;
+        unsigned n_flows;
 };
 
 struct net_conn;
@@ -51,6 +74,8 @@ struct rc_net {
         int epfd;             /* listeners and relays */
         struct net_listener *listeners;
         size_t n_listeners;
+        struct net_udp *udp;
+        size_t n_udp;
         struct net_conn *conns;
         struct net_conn *dead;
         int helper_fd;        /* SOCK_SEQPACKET to the helper; -1: none */
@@ -59,17 +84,19 @@ struct rc_net {
         size_t n_pfds, cap_pfds;
         unsigned char *frame; /* one frame read from the tap */
         size_t frame_cap;
+        unsigned char dgram[65536]; /* one UDP datagram being relayed */
         _Atomic uint64_t accepted;
         _Atomic unsigned open;
 };
 
 /* helper.c: fork a process in the network namespace of pidfd's process
- * that opens TCP connections to its 127.0.0.1:PORT on request. */
+ * that opens TCP connections (or connected UDP sockets) to its
+ * 127.0.0.1:PORT on request. */
 int net_helper_start(struct rc_net *n, int pidfd, rc_error **err);
 void net_helper_stop(struct rc_net *n);
 /* A non-blocking socket connecting to the container's port; -1 (errno) if
  * the helper could not make one. */
-int net_helper_connect(struct rc_net *n, uint16_t port);
+int net_helper_connect(struct rc_net *n, uint16_t port, bool udp);
 
 /* splice.c */
 void net_accept(struct rc_net *n, struct net_listener *l);
@@ -77,5 +104,12 @@ void net_conn_event(struct rc_net *n, struct net_conn_end *e, uint32_t events);
 void net_conns_close_all(struct rc_net *n);
 /* Free the relays closed during the last batch of events. */
 void net_conns_reap(struct rc_net *n);
+
+/* udp.c: a datagram for a port, one from a flow; idle flows closed (the
+ * next expiry in ms, -1: none) */
+void net_udp_input(struct rc_net *n, struct net_udp *u);
+void net_udp_reply(struct rc_net *n, struct net_udp_flow *f);
+int net_udp_expire(struct rc_net *n);
+void net_udp_close_all(struct rc_net *n);
 
 #endif

@@ -222,10 +222,19 @@ static void dispatch_epoll(struct rc_net *n)
         struct epoll_event evs[EVENTS_PER_WAKE];
         int k = epoll_wait(n->epfd, evs, EVENTS_PER_WAKE, 0);
 
+        /* replies of UDP flows before new datagrams: a flow the latter
+         * evict is then not referenced again in this batch */
         for (int i = 0; i < k; i++) {
                 struct net_ev *ev = evs[i].data.ptr;
                 if (ev->kind == NET_EV_LISTENER)
                         net_accept(n, (struct net_listener *)ev);
+                else if (ev->kind == NET_EV_UDP_FLOW)
+                        net_udp_reply(n, (struct net_udp_flow *)ev);
+        }
+        for (int i = 0; i < k; i++) {
+                struct net_ev *ev = evs[i].data.ptr;
+                if (ev->kind == NET_EV_UDP)
+                        net_udp_input(n, (struct net_udp *)ev);
         }
         /* a relay freed by one event may have its other end later in the
          * batch: freed relays are only marked dead until the batch is done */
@@ -255,6 +264,11 @@ static void *loop_main(void *arg)
                         slirp_pollfds_fill(n->slirp, &slirp_timeout, cb_add_poll, n);
                 timeout = slirp_timeout == UINT32_MAX ? -1 : (int)slirp_timeout;
                 timeout = timers_timeout(n, timeout);
+                if (n->n_udp) {
+                        int udp = net_udp_expire(n);
+                        if (udp >= 0 && (timeout < 0 || udp < timeout))
+                                timeout = udp;
+                }
                 r = poll(n->pfds, n->n_pfds, timeout);
                 if (r < 0 && errno != EINTR) {
                         rc_warn("network: poll: %s", strerror(errno));
@@ -277,6 +291,8 @@ static void *loop_main(void *arg)
 static void net_free(struct rc_net *n)
 {
         net_conns_close_all(n);
+        net_udp_close_all(n);
+        free(n->udp);
         net_helper_stop(n);
         if (n->slirp)
                 slirp_cleanup(n->slirp);
@@ -297,7 +313,7 @@ static void net_free(struct rc_net *n)
         free(n);
 }
 
-static int start_slirp(struct rc_net *n, const struct rc_net_bound *ports, rc_error **err)
+static int start_slirp(struct rc_net *n, rc_error **err)
 {
         const struct rc_net_opts *o = &n->opts;
         struct sockaddr_in outbound = { .sin_family = AF_INET, .sin_addr = o->outbound };
@@ -327,14 +343,6 @@ static int start_slirp(struct rc_net *n, const struct rc_net_bound *ports, rc_er
         n->slirp = slirp_new(&c, &callbacks, n);
         if (n->slirp == NULL)
                 return rc_error_set(err, EINVAL, "network: libslirp refused the configuration");
-        for (size_t i = 0; ports && i < ports->n; i++) {
-                const struct rc_net_port *p = &ports->ports[i];
-                if (p->proto != IPPROTO_UDP)
-                        continue;
-                if (slirp_add_hostfwd(n->slirp, 1, p->host_ip, p->host_port, rc_net_container(o),
-                                      p->container_port) < 0)
-                        return rc_error_set(err, EADDRINUSE, "publish %u/udp: the host port is taken", p->host_port);
-        }
         return 0;
 }
 
@@ -342,7 +350,6 @@ int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struc
                  struct rc_net **out, rc_error **err)
 {
         struct rc_net *n = xcalloc(1, sizeof(*n));
-        bool tcp = false;
         sigset_t all, old;
         int r;
 
@@ -355,24 +362,29 @@ int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struc
                 rc_error_set(err, errno, "network: eventfd/epoll");
                 goto fail;
         }
-        if (tap_fd >= 0 && (rc_net_load(err) < 0 || start_slirp(n, ports, err) < 0))
+        if (tap_fd >= 0 && (rc_net_load(err) < 0 || start_slirp(n, err) < 0))
                 goto fail;
-        for (size_t i = 0; ports && i < ports->n; i++)
-                tcp |= ports->fds[i] >= 0;
         /* forked before the loop's thread exists */
-        if (tcp && net_helper_start(n, pidfd, err) < 0)
+        if (ports && ports->n && net_helper_start(n, pidfd, err) < 0)
                 goto fail;
         n->listeners = xcalloc(ports ? ports->n + 1 : 1, sizeof(*n->listeners));
+        n->udp = xcalloc(ports ? ports->n + 1 : 1, sizeof(*n->udp));
         for (size_t i = 0; ports && i < ports->n; i++) {
-                struct net_listener *l;
-                struct epoll_event ev;
+                struct epoll_event ev = { .events = EPOLLIN };
                 if (ports->fds[i] < 0)
                         continue;
-                l = &n->listeners[n->n_listeners++];
-                *l = (struct net_listener){ .ev = { NET_EV_LISTENER }, .fd = ports->fds[i],
-                                            .container_port = ports->ports[i].container_port };
-                ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = l };
-                if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0) {
+                if (ports->ports[i].proto == IPPROTO_UDP) {
+                        struct net_udp *u = &n->udp[n->n_udp++];
+                        *u = (struct net_udp){ .ev = { NET_EV_UDP }, .fd = ports->fds[i],
+                                               .container_port = ports->ports[i].container_port };
+                        ev.data.ptr = u;
+                } else {
+                        struct net_listener *l = &n->listeners[n->n_listeners++];
+                        *l = (struct net_listener){ .ev = { NET_EV_LISTENER }, .fd = ports->fds[i],
+                                                    .container_port = ports->ports[i].container_port };
+                        ev.data.ptr = l;
+                }
+                if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, ports->fds[i], &ev) < 0) {
                         rc_error_set(err, errno, "network: epoll");
                         goto fail;
                 }

@@ -10,9 +10,10 @@
  * Published TCP ports do not go through libslirp: rc listens on the host,
  * a helper in the container's network namespace connects to the inside
  * port for each connection and passes the socket back, and the bytes move
- * between the two sockets with splice(2).  UDP ports use libslirp's
- * forwarding.  The container sees a TCP connection come from its own
- * loopback (127.0.0.1), not from the client's address. */
+ * between the two sockets with splice(2).  UDP is relayed the same way,
+ * one socket in the container per client address.  The container sees
+ * connections and datagrams come from its own loopback (127.0.0.1), not
+ * from the client's address. */
 #ifndef RC_NET_NET_H
 #define RC_NET_NET_H
 
@@ -98,7 +99,7 @@ char *rc_net_hosts(const struct rc_net_files *f);
  * their number.  Freed (closed) by rc_net_ports_free. */
 struct rc_net_bound {
         struct rc_net_port *ports;
-        int *fds;               /* TCP: the listening socket; UDP: -1 (libslirp binds it) */
+        int *fds;               /* the listening (TCP) or bound (UDP) socket */
         size_t n;
 };
 int rc_net_ports_bind(const struct rc_net_port *ports, size_t n, struct rc_net_bound *out, rc_error **err);

@@ -58,12 +58,6 @@ static int bind_one(struct rc_net_port *p, int *fd_out, rc_error **err)
         }
         if (p->host_port == 0 && getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
                 p->host_port = ntohs(sa.sin_port);
-        if (type == SOCK_DGRAM) {
-                /* libslirp binds UDP ports itself: this only checked the
-                 * port is free (and picked one for 0) */
-                close(fd);
-                fd = -1;
-        }
         *fd_out = fd;
         return 0;
 }

@@ -173,7 +173,7 @@ void net_accept(struct rc_net *n, struct net_listener *l)
                                 rc_debug("accept: %s", strerror(errno));
                         return;
                 }
-                inside = net_helper_connect(n, l->container_port);
+                inside = net_helper_connect(n, l->container_port, false);
                 if (inside < 0) {
                         rc_debug("connect to the container's port %u: %s", l->container_port, strerror(errno));
                         close(client);
