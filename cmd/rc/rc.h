@@ -131,6 +131,7 @@ int cmd_attach(struct rc_cli *cli, int argc, char **argv);
 int cmd_exec(struct rc_cli *cli, int argc, char **argv);
 int cmd_cp(struct rc_cli *cli, int argc, char **argv);
 int cmd_top(struct rc_cli *cli, int argc, char **argv);
+int cmd_port(struct rc_cli *cli, int argc, char **argv);
 int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_generate(struct rc_cli *cli, int argc, char **argv);
