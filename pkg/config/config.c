@@ -54,6 +54,7 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err)
         cfg->net_mtu = 65520;
         cfg->net_cidr = xstrdup("10.0.2.0/24");
         cfg->net_dns = xcalloc(1, sizeof(char *));
+        cfg->net_dns_forward = xcalloc(1, sizeof(char *));
         cfg->cgroup_manager = xstrdup("auto");
         cfg->search = xcalloc(1, sizeof(char *));
         strv_push(&cfg->search, "docker.io");
@@ -169,11 +170,32 @@ static int on_key(void *user, const char *section, const char *name, const char 
         }
         if (!strcmp(section, "network") && !strcmp(name, "dns")) {
                 strv_free(c->net_dns);
+        strv_free(c->net_dns_forward);
                 c->net_dns = split_list(value);
                 for (size_t i = 0; c->net_dns[i]; i++) {
                         struct in6_addr a;
                         if (inet_pton(AF_INET, c->net_dns[i], &a) != 1 && inet_pton(AF_INET6, c->net_dns[i], &a) != 1)
                                 st->bad = xasprintf("[network] dns: '%s' is not an IP address", c->net_dns[i]);
+                }
+                return 1;
+        }
+        if (!strcmp(section, "network") && !strcmp(name, "dns_forward")) {
+                strv_free(c->net_dns_forward);
+                c->net_dns_forward = split_list(value);
+                for (size_t i = 0; c->net_dns_forward[i]; i++) {
+                        cleanup_free char *ip = xstrdup(c->net_dns_forward[i]);
+                        char *colon = strchr(ip, ':'), *end = NULL;
+                        struct in_addr a;
+                        long port = 53;
+                        if (colon) {
+                                *colon = '\0';
+                                port = strtol(colon + 1, &end, 10);
+                        }
+                        if (inet_pton(AF_INET, ip, &a) != 1 || (colon && (end == colon + 1 || *end || port < 1 ||
+                                                                          port > 65535)) ||
+                            i >= 3)
+                                st->bad = xasprintf("[network] dns_forward: '%s' is not IPv4[:PORT] (at most 3)",
+                                                    c->net_dns_forward[i]);
                 }
                 return 1;
         }

@@ -25,6 +25,11 @@ int ctr_net_check(struct ctr_state *st, rc_error **err)
                          cfg->net_cidr ? cfg->net_cidr : "10.0.2.0/24");
         if (rc_net_parse(base, &st->net, err) < 0)
                 return rc_error_wrap(err, "rootless.conf [network]");
+        for (size_t i = 0; cfg->net_dns_forward && cfg->net_dns_forward[i] && i < RC_NET_MAX_DNS_FORWARD; i++) {
+                if (rc_net_parse_dns_server(cfg->net_dns_forward[i], &st->net.dns_forward[i], err) < 0)
+                        return rc_error_wrap(err, "rootless.conf [network] dns_forward");
+                st->net.n_dns_forward = (int)i + 1;
+        }
         if (cfg->network && rc_net_parse(cfg->network, &st->net, err) < 0)
                 return rc_error_wrap(err, "rootless.conf [network] mode");
         if (o->network && rc_net_parse(o->network, &st->net, err) < 0)

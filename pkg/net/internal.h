@@ -63,6 +63,15 @@ struct net_conn {
 
 struct net_timer;
 
+/* A query the DNS forwarder sent on (dns.c). */
+#define NET_DNS_QUERIES 64
+struct net_dns_query {
+        bool used;
+        uint16_t id, client_id, client_port;
+        unsigned char client_ip[4], client_mac[6], our_mac[6];
+        int64_t expire_ms;
+};
+
 struct rc_net {
         struct rc_net_opts opts;
         pthread_t thread;
@@ -84,7 +93,10 @@ struct rc_net {
         size_t n_pfds, cap_pfds;
         unsigned char *frame; /* one frame read from the tap */
         size_t frame_cap;
-        unsigned char dgram[65536]; /* one UDP datagram being relayed */
+        unsigned char dgram[65536]; /* one UDP datagram being relayed, or a DNS answer being framed */
+        int dns_fd;           /* the forwarder's socket; -1: libslirp forwards DNS */
+        struct net_dns_query dns_queries[NET_DNS_QUERIES];
+        uint16_t dns_next_id;
         _Atomic uint64_t accepted;
         _Atomic unsigned open;
 };
@@ -111,5 +123,10 @@ void net_udp_input(struct rc_net *n, struct net_udp *u);
 void net_udp_reply(struct rc_net *n, struct net_udp_flow *f);
 int net_udp_expire(struct rc_net *n);
 void net_udp_close_all(struct rc_net *n);
+
+/* dns.c: true when the frame was a query for the forwarder (taken); its
+ * answers, framed back to the container. */
+bool net_dns_intercept(struct rc_net *n, const unsigned char *frame, size_t len);
+void net_dns_replies(struct rc_net *n);
 
 #endif

@@ -179,6 +179,8 @@ static void read_tap(struct rc_net *n)
                         continue;
                 if (len <= 0)
                         return;
+                if (net_dns_intercept(n, n->frame, (size_t)len))
+                        continue;
                 /* libslirp checks every header against len */
                 slirp_input(n->slirp, n->frame, (int)len);
         }
@@ -253,13 +255,15 @@ static void *loop_main(void *arg)
         for (;;) {
                 uint32_t slirp_timeout = UINT32_MAX;
                 int timeout, r;
-                size_t tap_i = 0, ep_i;
+                size_t tap_i = 0, ep_i, dns_i = 0;
 
                 n->n_pfds = 0;
                 add_pfd(n, n->stop_fd, POLLIN);
                 if (n->slirp)
                         tap_i = add_pfd(n, n->tap_fd, POLLIN);
                 ep_i = add_pfd(n, n->epfd, POLLIN);
+                if (n->dns_fd >= 0)
+                        dns_i = add_pfd(n, n->dns_fd, POLLIN);
                 if (n->slirp)
                         slirp_pollfds_fill(n->slirp, &slirp_timeout, cb_add_poll, n);
                 timeout = slirp_timeout == UINT32_MAX ? -1 : (int)slirp_timeout;
@@ -280,6 +284,8 @@ static void *loop_main(void *arg)
                         read_tap(n);
                 if (r > 0 && (n->pfds[ep_i].revents & POLLIN))
                         dispatch_epoll(n);
+                if (r > 0 && n->dns_fd >= 0 && (n->pfds[dns_i].revents & POLLIN))
+                        net_dns_replies(n);
                 if (n->slirp) {
                         slirp_pollfds_poll(n->slirp, r < 0, cb_get_revents, n);
                         run_timers(n);
@@ -303,6 +309,8 @@ static void net_free(struct rc_net *n)
         }
         if (n->epfd >= 0)
                 close(n->epfd);
+        if (n->dns_fd >= 0)
+                close(n->dns_fd);
         if (n->stop_fd >= 0)
                 close(n->stop_fd);
         if (n->tap_fd >= 0)
@@ -340,6 +348,11 @@ static int start_slirp(struct rc_net *n, rc_error **err)
                 return rc_error_set(err, errno, "network: the tap device");
         n->frame_cap = o->mtu + 14 + 4; /* Ethernet header and a VLAN tag */
         n->frame = xmalloc(n->frame_cap);
+        if (o->n_dns_forward > 0) {
+                n->dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (n->dns_fd < 0)
+                        return rc_error_set(err, errno, "network: the DNS forwarder's socket");
+        }
         n->slirp = slirp_new(&c, &callbacks, n);
         if (n->slirp == NULL)
                 return rc_error_set(err, EINVAL, "network: libslirp refused the configuration");
@@ -356,6 +369,7 @@ int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struc
         n->opts = *o;
         n->tap_fd = tap_fd;
         n->helper_fd = -1;
+        n->dns_fd = -1;
         n->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         n->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (n->stop_fd < 0 || n->epfd < 0) {

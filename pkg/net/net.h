@@ -29,6 +29,10 @@ enum rc_net_mode { RC_NET_NONE, RC_NET_HOST, RC_NET_SLIRP };
 
 #define RC_NET_DEFAULT_MTU 65520
 #define RC_NET_TAP_NAME "tap0"
+#define RC_NET_MAX_DNS_FORWARD 3
+
+/* "IP" or "IP:PORT" (IPv4; port 53 when not given) of a DNS server. */
+int rc_net_parse_dns_server(const char *s, struct sockaddr_in *out, rc_error **err);
 
 /* --network none|host|slirp[:OPTS] (also "slirp4netns" and "private", as
  * podman spells it).  Fields not given keep the defaults of
@@ -42,6 +46,10 @@ struct rc_net_opts {
         bool enable_ipv6;          /* fd00::/64 besides IPv4 */
         bool has_outbound;
         struct in_addr outbound;   /* outbound_addr=: the host address connections leave from */
+        /* Not an option of --network: rootless.conf [network] dns_forward, the servers the DNS
+         * forwarder at .3 asks (the first one; none: libslirp asks the host's resolv.conf servers) */
+        struct sockaddr_in dns_forward[RC_NET_MAX_DNS_FORWARD];
+        int n_dns_forward;
 };
 void rc_net_opts_default(struct rc_net_opts *o);
 /* Parse spec over *o (which holds the defaults or the configuration's).

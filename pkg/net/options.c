@@ -336,6 +336,25 @@ int rc_net_ports_check(const struct rc_net_port *ports, size_t n, rc_error **err
         return 0;
 }
 
+int rc_net_parse_dns_server(const char *s, struct sockaddr_in *out, rc_error **err)
+{
+        cleanup_free char *copy = xstrdup(s);
+        char *colon = strchr(copy, ':');
+        unsigned long port = 53;
+        struct sockaddr_in sa = { .sin_family = AF_INET };
+
+        if (colon) {
+                *colon = '\0';
+                if (parse_uint(colon + 1, 1, 65535, &port) < 0)
+                        return rc_error_set(err, EINVAL, "DNS server %s: '%s' is not a port", s, colon + 1);
+        }
+        if (inet_pton(AF_INET, copy, &sa.sin_addr) != 1)
+                return rc_error_set(err, EINVAL, "DNS server %s: give an IPv4 address, with :PORT if not 53", s);
+        sa.sin_port = htons((uint16_t)port);
+        *out = sa;
+        return 0;
+}
+
 int rc_net_check_dns(const char *ip, rc_error **err)
 {
         struct in6_addr a;

@@ -294,6 +294,25 @@ static void test_dns_checks(void **state)
         rc_error_free(err);
 }
 
+static void test_dns_server(void **state)
+{
+        struct sockaddr_in sa;
+        rc_error *err = NULL;
+
+        (void)state;
+        assert_int_equal(rc_net_parse_dns_server("127.0.0.1:5353", &sa, &err), 0);
+        assert_string_equal(ip(sa.sin_addr), "127.0.0.1");
+        assert_int_equal(ntohs(sa.sin_port), 5353);
+        assert_int_equal(rc_net_parse_dns_server("192.0.2.1", &sa, &err), 0);
+        assert_int_equal(ntohs(sa.sin_port), 53);
+        assert_int_equal(rc_net_parse_dns_server("192.0.2.1:0", &sa, &err), -1);
+        rc_error_free(err);
+        err = NULL;
+        assert_int_equal(rc_net_parse_dns_server("resolver:53", &sa, &err), -1);
+        assert_non_null(strstr(err->msg, "IPv4 address"));
+        rc_error_free(err);
+}
+
 static void test_files(void **state)
 {
         struct rc_net_opts o;
@@ -339,6 +358,7 @@ int main(void)
                 cmocka_unit_test(test_publish),       cmocka_unit_test(test_publish_bad),
                 cmocka_unit_test(test_ports_check_and_text), cmocka_unit_test(test_exposed),
                 cmocka_unit_test(test_dns_checks),    cmocka_unit_test(test_files),
+                cmocka_unit_test(test_dns_server),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
