@@ -170,7 +170,6 @@ static int on_key(void *user, const char *section, const char *name, const char 
         }
         if (!strcmp(section, "network") && !strcmp(name, "dns")) {
                 strv_free(c->net_dns);
-        strv_free(c->net_dns_forward);
                 c->net_dns = split_list(value);
                 for (size_t i = 0; c->net_dns[i]; i++) {
                         struct in6_addr a;
@@ -328,6 +327,7 @@ void rc_config_free(struct rc_config *c)
         free(c->network);
         free(c->net_cidr);
         strv_free(c->net_dns);
+        strv_free(c->net_dns_forward);
         free(c->cgroup_manager);
         strv_free(c->search);
         strv_free(c->insecure);
