@@ -89,6 +89,15 @@ int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child
                 close(fd);
                 return -1;
         }
+        /* Persistent: closing rc's fd then does not unregister the device
+         * (its unregistering waits for RCU grace periods, ~20 ms at the
+         * end of every rc run); it goes with the namespace instead, which
+         * the kernel dismantles in the background. */
+        if (ioctl(fd, TUNSETPERSIST, 1) < 0) {
+                rc_child_fail(e, errno, "make the tap device %s persistent", t->name);
+                close(fd);
+                return -1;
+        }
         if (configure(t, e) < 0) {
                 close(fd);
                 return -1;
