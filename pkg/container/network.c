@@ -160,6 +160,7 @@ int ctr_net_begin(struct ctr_state *st, rc_error **err)
          * the start cleanly, and the loop's thread never dlopens */
         if (rc_net_load(err) < 0)
                 return rc_error_wrap(err, "the user-mode network (or run with --network none)");
+        rc_timer_phase(&st->timer, "network: libslirp loaded");
         if (expose_all(st, err) < 0)
                 return -1;
         if (st->n_ports == 0)
@@ -187,6 +188,7 @@ int ctr_net_started(struct ctr_state *st, struct rc_container_proc *proc, rc_err
                 close(tap);
                 return -1;
         }
+        rc_timer_phase(&st->timer, "network: started");
         return 0;
 }
 
@@ -198,7 +200,10 @@ void ctr_net_end(struct ctr_state *st)
 
 void ctr_net_release(struct ctr_state *st)
 {
-        ctr_net_end(st);
+        if (st->netrun) {
+                ctr_net_end(st);
+                rc_timer_phase(&st->timer, "network: stopped");
+        }
         if (st->bound.n && st->dir) {
                 cleanup_free char *path = ports_path(st);
                 unlink(path);

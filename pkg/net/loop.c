@@ -248,9 +248,56 @@ static void dispatch_epoll(struct rc_net *n)
         net_conns_reap(n);
 }
 
+static int start_slirp(struct rc_net *n, rc_error **err)
+{
+        const struct rc_net_opts *o = &n->opts;
+        struct sockaddr_in outbound = { .sin_family = AF_INET, .sin_addr = o->outbound };
+        SlirpConfig c = { .version = 2,
+                          .in_enabled = true,
+                          .vnetwork = o->network,
+                          .vnetmask = rc_net_netmask(o),
+                          .vhost = rc_net_gateway(o),
+                          .vnameserver = rc_net_dns(o),
+                          .vdhcp_start = { htonl(ntohl(o->network.s_addr) + 15) },
+                          .if_mtu = o->mtu,
+                          .if_mru = o->mtu,
+                          .disable_host_loopback = !o->allow_host_loopback,
+                          .outbound_addr = o->has_outbound ? &outbound : NULL,
+                          .in6_enabled = o->enable_ipv6 };
+
+        if (o->enable_ipv6) {
+                inet_pton(AF_INET6, "fd00::", &c.vprefix_addr6);
+                c.vprefix_len = 64;
+                inet_pton(AF_INET6, "fd00::2", &c.vhost6);
+                inet_pton(AF_INET6, "fd00::3", &c.vnameserver6);
+        }
+        if (fcntl(n->tap_fd, F_SETFL, O_NONBLOCK) < 0)
+                return rc_error_set(err, errno, "network: the tap device");
+        n->frame_cap = o->mtu + 14 + 4; /* Ethernet header and a VLAN tag */
+        n->frame = xmalloc(n->frame_cap);
+        if (o->n_dns_forward > 0) {
+                n->dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (n->dns_fd < 0)
+                        return rc_error_set(err, errno, "network: the DNS forwarder's socket");
+        }
+        n->slirp = slirp_new(&c, &callbacks, n);
+        if (n->slirp == NULL)
+                return rc_error_set(err, EINVAL, "network: libslirp refused the configuration");
+
+        return 0;
+}
+
 static void *loop_main(void *arg)
 {
         struct rc_net *n = arg;
+        rc_error *err = NULL;
+
+        /* here, not in rc_net_start: the container runs meanwhile (what it
+         * sends waits in the tap's queue) */
+        if (n->tap_fd >= 0 && start_slirp(n, &err) < 0) {
+                rc_warn("%s: the container has no network beyond its loopback", err->msg);
+                rc_error_free(err);
+        }
 
         for (;;) {
                 uint32_t slirp_timeout = UINT32_MAX;
@@ -321,44 +368,6 @@ static void net_free(struct rc_net *n)
         free(n);
 }
 
-static int start_slirp(struct rc_net *n, rc_error **err)
-{
-        const struct rc_net_opts *o = &n->opts;
-        struct sockaddr_in outbound = { .sin_family = AF_INET, .sin_addr = o->outbound };
-        SlirpConfig c = { .version = 2,
-                          .in_enabled = true,
-                          .vnetwork = o->network,
-                          .vnetmask = rc_net_netmask(o),
-                          .vhost = rc_net_gateway(o),
-                          .vnameserver = rc_net_dns(o),
-                          .vdhcp_start = { htonl(ntohl(o->network.s_addr) + 15) },
-                          .if_mtu = o->mtu,
-                          .if_mru = o->mtu,
-                          .disable_host_loopback = !o->allow_host_loopback,
-                          .outbound_addr = o->has_outbound ? &outbound : NULL,
-                          .in6_enabled = o->enable_ipv6 };
-
-        if (o->enable_ipv6) {
-                inet_pton(AF_INET6, "fd00::", &c.vprefix_addr6);
-                c.vprefix_len = 64;
-                inet_pton(AF_INET6, "fd00::2", &c.vhost6);
-                inet_pton(AF_INET6, "fd00::3", &c.vnameserver6);
-        }
-        if (fcntl(n->tap_fd, F_SETFL, O_NONBLOCK) < 0)
-                return rc_error_set(err, errno, "network: the tap device");
-        n->frame_cap = o->mtu + 14 + 4; /* Ethernet header and a VLAN tag */
-        n->frame = xmalloc(n->frame_cap);
-        if (o->n_dns_forward > 0) {
-                n->dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-                if (n->dns_fd < 0)
-                        return rc_error_set(err, errno, "network: the DNS forwarder's socket");
-        }
-        n->slirp = slirp_new(&c, &callbacks, n);
-        if (n->slirp == NULL)
-                return rc_error_set(err, EINVAL, "network: libslirp refused the configuration");
-        return 0;
-}
-
 int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struct rc_net_bound *ports,
                  struct rc_net **out, rc_error **err)
 {
@@ -376,7 +385,7 @@ int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struc
                 rc_error_set(err, errno, "network: eventfd/epoll");
                 goto fail;
         }
-        if (tap_fd >= 0 && (rc_net_load(err) < 0 || start_slirp(n, err) < 0))
+        if (tap_fd >= 0 && rc_net_load(err) < 0)
                 goto fail;
         /* forked before the loop's thread exists */
         if (ports && ports->n && net_helper_start(n, pidfd, err) < 0)
