@@ -54,6 +54,8 @@ int ctr_net_check(struct ctr_state *st, rc_error **err)
                 st->ports = NULL;
                 st->n_ports = 0;
         }
+        if (o->hostname && rc_net_check_hostname(o->hostname, err) < 0)
+                return -1;
         for (size_t i = 0; o->dns && o->dns[i]; i++)
                 if (rc_net_check_dns(o->dns[i], err) < 0)
                         return -1;

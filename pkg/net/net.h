@@ -86,6 +86,8 @@ int rc_net_check_dns(const char *ip, rc_error **err);
 int rc_net_check_add_host(const char *spec, rc_error **err);
 int rc_net_check_dns_search(const char *domain, rc_error **err);
 int rc_net_check_dns_option(const char *opt, rc_error **err);
+/* -h NAME: letters, digits, '-', '_' and dots, at most 64 (it becomes a line of /etc/hosts) */
+int rc_net_check_hostname(const char *name, rc_error **err);
 
 /* The container's /etc/resolv.conf: --dns servers, else for slirp the
  * forwarder (10.0.2.3), else the host's; the host's search and options

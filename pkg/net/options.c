@@ -399,6 +399,14 @@ int rc_net_check_add_host(const char *spec, rc_error **err)
         return 0;
 }
 
+int rc_net_check_hostname(const char *name, rc_error **err)
+{
+        if (strlen(name) > 64 || !name_valid(name))
+                return rc_error_set(err, EINVAL,
+                                    "--hostname '%s': give a host name (letters, digits, '-', '.'; at most 64)", name);
+        return 0;
+}
+
 int rc_net_check_dns_search(const char *domain, rc_error **err)
 {
         if (strcmp(domain, ".") != 0 && !name_valid(domain))

@@ -284,6 +284,13 @@ static void test_dns_checks(void **state)
                 rc_error_free(err);
                 err = NULL;
         }
+        assert_int_equal(rc_net_check_hostname("web-1.example", &err), 0);
+        assert_int_equal(rc_net_check_hostname("web\n6.6.6.6", &err), -1);
+        rc_error_free(err);
+        err = NULL;
+        assert_int_equal(rc_net_check_hostname("", &err), -1);
+        rc_error_free(err);
+        err = NULL;
         assert_int_equal(rc_net_check_dns_search("example.org", &err), 0);
         assert_int_equal(rc_net_check_dns_search(".", &err), 0);
         assert_int_equal(rc_net_check_dns_search("a b", &err), -1);
