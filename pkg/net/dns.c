@@ -105,13 +105,13 @@ bool net_dns_intercept(struct rc_net *n, const unsigned char *f, size_t len)
 void net_dns_replies(struct rc_net *n)
 {
         struct in_addr dns = rc_net_dns(&n->opts);
-        unsigned char *out = n->dgram;
+        unsigned char *out = n->dns_buf;
 
         for (int r = 0; r < REPLIES; r++) {
                 struct sockaddr_in from;
                 socklen_t flen = sizeof(from);
                 unsigned char *ip = out + ETH_LEN, *udp = ip + IP_LEN, *payload = udp + UDP_LEN;
-                size_t cap = sizeof(n->dgram) - ETH_LEN - IP_LEN - UDP_LEN;
+                size_t cap = sizeof(n->dns_buf) - ETH_LEN - IP_LEN - UDP_LEN;
                 ssize_t got = recvfrom(n->dns_fd, payload, cap, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
                 struct net_dns_query *q = NULL;
                 bool known = false;

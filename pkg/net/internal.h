@@ -12,7 +12,7 @@
 #include "net/net.h"
 
 /* What an epoll event's data points to: a listener or one end of a relay. */
-enum { NET_EV_LISTENER, NET_EV_CONN, NET_EV_UDP, NET_EV_UDP_FLOW };
+enum { NET_EV_LISTENER, NET_EV_CONN, NET_EV_UDP, NET_EV_UDP_FLOW, NET_EV_STOP };
 struct net_ev {
         int kind;
 };
@@ -74,8 +74,10 @@ struct net_dns_query {
 
 struct rc_net {
         struct rc_net_opts opts;
-        pthread_t thread;
-        bool running;
+        pthread_t thread;       /* libslirp and the tap (loop.c) */
+        pthread_t relay_thread; /* published ports (splice.c, udp.c) */
+        bool running, relay_running;
+        struct net_ev stop_ev;
         int stop_fd;          /* eventfd: the loop ends when it is readable */
         int tap_fd;
         void *slirp;          /* Slirp * */
@@ -93,7 +95,8 @@ struct rc_net {
         size_t n_pfds, cap_pfds;
         unsigned char *frame; /* one frame read from the tap */
         size_t frame_cap;
-        unsigned char dgram[65536]; /* one UDP datagram being relayed, or a DNS answer being framed */
+        unsigned char dgram[65536];   /* one UDP datagram being relayed (the relay thread) */
+        unsigned char dns_buf[65536]; /* a DNS answer being framed (the libslirp thread) */
         int dns_fd;           /* the forwarder's socket; -1: libslirp forwards DNS */
         struct net_dns_query dns_queries[NET_DNS_QUERIES];
         uint16_t dns_next_id;

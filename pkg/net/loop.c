@@ -219,10 +219,15 @@ static int timers_timeout(struct rc_net *n, int timeout)
         return timeout;
 }
 
-static void dispatch_epoll(struct rc_net *n)
+/* One batch of the relays' events; false once the stop was asked for. */
+static bool dispatch_epoll(struct rc_net *n, int timeout)
 {
         struct epoll_event evs[EVENTS_PER_WAKE];
-        int k = epoll_wait(n->epfd, evs, EVENTS_PER_WAKE, 0);
+        int k = epoll_wait(n->epfd, evs, EVENTS_PER_WAKE, timeout);
+
+        for (int i = 0; i < k; i++)
+                if (((struct net_ev *)evs[i].data.ptr)->kind == NET_EV_STOP)
+                        return false;
 
         /* replies of UDP flows before new datagrams: a flow the latter
          * evict is then not referenced again in this batch */
@@ -246,6 +251,21 @@ static void dispatch_epoll(struct rc_net *n)
                         net_conn_event(n, (struct net_conn_end *)ev, evs[i].events);
         }
         net_conns_reap(n);
+        return true;
+}
+
+/* The published ports' thread: relays only, so the kernel's splices are
+ * never queued behind libslirp's work (nor the other way round). */
+static void *relay_main(void *arg)
+{
+        struct rc_net *n = arg;
+
+        for (;;) {
+                int timeout = n->n_udp ? net_udp_expire(n) : -1;
+                if (!dispatch_epoll(n, timeout))
+                        break;
+        }
+        return NULL;
 }
 
 static int start_slirp(struct rc_net *n, rc_error **err)
@@ -302,24 +322,18 @@ static void *loop_main(void *arg)
         for (;;) {
                 uint32_t slirp_timeout = UINT32_MAX;
                 int timeout, r;
-                size_t tap_i = 0, ep_i, dns_i = 0;
+                size_t tap_i = 0, dns_i = 0;
 
                 n->n_pfds = 0;
                 add_pfd(n, n->stop_fd, POLLIN);
                 if (n->slirp)
                         tap_i = add_pfd(n, n->tap_fd, POLLIN);
-                ep_i = add_pfd(n, n->epfd, POLLIN);
                 if (n->dns_fd >= 0)
                         dns_i = add_pfd(n, n->dns_fd, POLLIN);
                 if (n->slirp)
                         slirp_pollfds_fill(n->slirp, &slirp_timeout, cb_add_poll, n);
                 timeout = slirp_timeout == UINT32_MAX ? -1 : (int)slirp_timeout;
                 timeout = timers_timeout(n, timeout);
-                if (n->n_udp) {
-                        int udp = net_udp_expire(n);
-                        if (udp >= 0 && (timeout < 0 || udp < timeout))
-                                timeout = udp;
-                }
                 r = poll(n->pfds, n->n_pfds, timeout);
                 if (r < 0 && errno != EINTR) {
                         rc_warn("network: poll: %s", strerror(errno));
@@ -329,8 +343,6 @@ static void *loop_main(void *arg)
                         break;
                 if (r > 0 && n->slirp && (n->pfds[tap_i].revents & POLLIN))
                         read_tap(n);
-                if (r > 0 && (n->pfds[ep_i].revents & POLLIN))
-                        dispatch_epoll(n);
                 if (r > 0 && n->dns_fd >= 0 && (n->pfds[dns_i].revents & POLLIN))
                         net_dns_replies(n);
                 if (n->slirp) {
@@ -367,6 +379,8 @@ static void net_free(struct rc_net *n)
         free(n->frame);
         free(n);
 }
+
+static void rc_net_stop_threads(struct rc_net *n);
 
 int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struct rc_net_bound *ports,
                  struct rc_net **out, rc_error **err)
@@ -412,16 +426,31 @@ int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struc
                         goto fail;
                 }
         }
-        /* the loop's thread takes no signal: they stay the caller's */
+        n->stop_ev.kind = NET_EV_STOP;
+        {
+                struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &n->stop_ev };
+                if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, n->stop_fd, &ev) < 0) {
+                        rc_error_set(err, errno, "network: epoll");
+                        goto fail;
+                }
+        }
+        /* the threads take no signal: they stay the caller's */
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);
-        r = pthread_create(&n->thread, NULL, loop_main, n);
+        r = tap_fd >= 0 ? pthread_create(&n->thread, NULL, loop_main, n) : 0;
+        if (r == 0) {
+                n->running = tap_fd >= 0;
+                if (n->n_listeners + n->n_udp > 0) {
+                        r = pthread_create(&n->relay_thread, NULL, relay_main, n);
+                        n->relay_running = r == 0;
+                }
+        }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r != 0) {
+                rc_net_stop_threads(n);
                 rc_error_set(err, r, "network: start its thread");
                 goto fail;
         }
-        n->running = true;
         *out = n;
         return 0;
 fail:
@@ -430,17 +459,25 @@ fail:
         return -1;
 }
 
-void rc_net_stop(struct rc_net *n)
+/* The eventfd stays readable once written: each thread sees it. */
+static void rc_net_stop_threads(struct rc_net *n)
 {
         uint64_t one = 1;
 
+        if ((n->running || n->relay_running) && write(n->stop_fd, &one, sizeof(one)) < 0)
+                rc_warn("network: stop: %s", strerror(errno));
+        if (n->running)
+                pthread_join(n->thread, NULL);
+        if (n->relay_running)
+                pthread_join(n->relay_thread, NULL);
+        n->running = n->relay_running = false;
+}
+
+void rc_net_stop(struct rc_net *n)
+{
         if (n == NULL)
                 return;
-        if (n->running) {
-                if (write(n->stop_fd, &one, sizeof(one)) < 0)
-                        rc_warn("network: stop: %s", strerror(errno));
-                pthread_join(n->thread, NULL);
-        }
+        rc_net_stop_threads(n);
         net_free(n);
 }
 
