@@ -530,7 +530,7 @@ static void info_text(const struct info *in)
         printf("  cgroup: %s\n  cgroup manager: %s: %s\n  cgroup controllers: %s\n  seccomp: %s\n", h.cgroup,
                h.cgroup_manager, h.cgroup_why, h.cgroup_controllers[0] ? h.cgroup_controllers : "none", h.seccomp);
         printf("  /dev/fuse: %s\n  /dev/net/tun: %s\n", h.fuse ? "usable" : "not usable",
-               h.tun ? "usable" : "not usable (containers get --network none or host only)");
+               h.tun ? "usable" : "not usable (the default network cannot start: containers get --network none or host only)");
         printf("network:\n  mode: %s\n  mtu: %u\n  cidr: %s\n", cfg->network, cfg->net_mtu, cfg->net_cidr);
         if (cfg->net_dns && cfg->net_dns[0]) {
                 printf("  dns:");
