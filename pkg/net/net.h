@@ -124,11 +124,13 @@ int rc_net_ports_deserialize(const char *text, struct rc_net_port **ports, size_
  * start a container never load it. */
 int rc_net_load(rc_error **err);
 
-/* Start the network of a container whose process is `pid` (pidfd), with
- * the tap fd its child made (slirp; -1 for none/host) and the bound ports
- * (may be NULL).  The loop runs on a thread of its own in the calling
- * process (the monitor, or the foreground rc run), so a busy network never
- * delays the caller's own work.  Call from rc's user namespace. */
+/* Start the network of a container whose process is pidfd's, with the tap
+ * fd its child made (taken on success) and the bound ports (may be NULL).
+ * libslirp's loop and the published ports' relays each run on a thread of
+ * the calling process (the monitor, or the foreground rc run), so a busy
+ * network never delays the caller's own work; the port helper is forked
+ * first, so call it when no other thread runs.  Call from rc's user
+ * namespace, with libslirp loadable (rc_net_load). */
 struct rc_net;
 int rc_net_start(const struct rc_net_opts *o, int pidfd, int tap_fd, const struct rc_net_bound *ports,
                  struct rc_net **out, rc_error **err);

@@ -102,6 +102,20 @@ int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child
                 close(fd);
                 return -1;
         }
+        /* an address of the network's own needs no duplicate detection,
+         * which would hold IPv6 back for a second (best effort: no IPv6) */
+        {
+                char path[96];
+                int dad;
+                snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad", t->name);
+                dad = open(path, O_WRONLY | O_CLOEXEC);
+                if (dad >= 0) {
+                        if (write(dad, "0", 1) < 0) {
+                                /* IPv6 still works, a second later */
+                        }
+                        close(dad);
+                }
+        }
         cmsg = CMSG_FIRSTHDR(&msg);
         cmsg->cmsg_level = SOL_SOCKET;
         cmsg->cmsg_type = SCM_RIGHTS;

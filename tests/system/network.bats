@@ -88,6 +88,18 @@ monitor_pid() {
         [[ "$output" == *"slirp"* ]]
 }
 
+@test "enable_ipv6=true: an fd00::/64 address from libslirp's router advertisements, the gateway answers" {
+        run -0 rc run --rm --network slirp:enable_ipv6=true localhost/bb sh -c \
+                'for i in $(seq 50); do ip -6 addr show tap0 | grep -q "inet6 fd00:" && break; sleep 0.1; done
+                 ip -6 addr show tap0; ping6 -c1 -W3 fd00::2; grep fd00::3 /etc/resolv.conf'
+        [[ "$output" == *"inet6 fd00::"*"scope global"* ]]
+        [[ "$output" == *"1 packets received"* ]]
+        [[ "$output" == *"nameserver fd00::3"* ]]
+        # without it, no IPv6 route out
+        run -0 rc run --rm localhost/bb sh -c 'ip -6 addr show tap0 | grep -c "scope global" || true'
+        [ "$output" = 0 ]
+}
+
 @test "the host's loopback is reachable through 10.0.2.2 with allow_host_loopback=true, and not without" {
         host_http
         run -0 rc run --rm --network slirp:allow_host_loopback=true localhost/bb \
