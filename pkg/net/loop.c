@@ -1,6 +1,6 @@
-/* The network of one container: libslirp between the tap device and the
- * host's sockets, and the published ports, in one poll loop on a thread of
- * the monitor (or of the foreground rc run).
+/* The network of one container on two threads of the monitor (or of the
+ * foreground rc run): libslirp between the tap device and the host's
+ * sockets in a poll loop, and the published ports' relays in an epoll loop.
  *
  * Each wake-up does a bounded amount of work (frames from the tap, events
  * of the relays), so a container flooding the network slows only itself. */
@@ -475,9 +475,15 @@ static void rc_net_stop_threads(struct rc_net *n)
 
 void rc_net_stop(struct rc_net *n)
 {
+        struct rc_net_stats st;
+
         if (n == NULL)
                 return;
         rc_net_stop_threads(n);
+        rc_net_get_stats(n, &st);
+        if (st.connections)
+                rc_debug("network: %llu published connections, %u still open at the end (closed now)",
+                         (unsigned long long)st.connections, st.open);
         net_free(n);
 }
 
