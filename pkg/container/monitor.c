@@ -440,6 +440,9 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
                 restarts++;
         }
         m->stopped = r.stop || stop_was_requested(st);
+        /* before the exit is recorded: rc stop returns on that, and the
+         * ports must be free by then */
+        ctr_net_release(st);
         if (!st->opts->auto_remove)
                 record_exited(st, *exit_code);
         else
