@@ -206,6 +206,23 @@ monitor_pid() {
         [ "$output" = three ]
 }
 
+@test "a restart policy's restart keeps the published port and gives the new process a network" {
+        local p a b
+        p=$(free_port)
+        rc run -d --name rs --restart always -p "127.0.0.1:$p:80" localhost/bb sh -c \
+                'mkdir -p /www && cat /proc/sys/kernel/random/uuid >/www/index.html && timeout 2 httpd -f -p 80 -h /www; exit 1' >/dev/null
+        wait_for_port "$p"
+        a=$(curl -sf "http://127.0.0.1:$p/")
+        for _ in $(seq 60); do
+                b=$(curl -sf "http://127.0.0.1:$p/" || true)
+                [ -n "$b" ] && [ "$b" != "$a" ] && break
+                sleep 0.1
+        done
+        [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+        run -0 rc ps --format '{{.Names}} {{.Ports}}'
+        [ "$output" = "rs 127.0.0.1:$p->80/tcp" ]
+}
+
 @test "published UDP: datagrams reach the container and its answers come back" {
         local p
         p=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
