@@ -48,8 +48,10 @@ int ctr_net_check(struct ctr_state *st, rc_error **err)
                                     "-p/-P: a container with --network none has no port to publish; use the default "
                                     "network (slirp)");
         if ((st->n_ports || o->publish_all) && st->net.mode == RC_NET_HOST) {
-                /* podman's behaviour: the container's ports are the host's already */
-                rc_warn("-p/-P: ignored with --network host (the container's ports are the host's)");
+                /* podman's behaviour: the container's ports are the host's
+                 * already (said once, when the container is made) */
+                if (!st->recorded)
+                        rc_warn("-p/-P: ignored with --network host (the container's ports are the host's)");
                 free(st->ports);
                 st->ports = NULL;
                 st->n_ports = 0;
