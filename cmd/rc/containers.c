@@ -357,6 +357,7 @@ int cmd_container(struct rc_cli *cli, int argc, char **argv)
                 { "restart", cmd_restart }, { "kill", cmd_kill },     { "wait", cmd_wait },   { "logs", cmd_logs },
                 { "rename", cmd_rename },  { "inspect", cmd_inspect }, { "attach", cmd_attach },
                 { "exec", cmd_exec },      { "cp", cmd_cp },          { "top", cmd_top },       { "export", cmd_export },
+                { "port", cmd_port },
                 { "exists", container_exists }, { "prune", container_prune }, { "commit", cmd_commit },
                 { "diff", cmd_diff },
         };

@@ -410,6 +410,20 @@ static json_object *info_json(const struct info *in)
         add_int(host, "memFree", h->mem_free_kib * 1024);
         add_int(host, "memTotal", h->mem_total_kib * 1024);
         add_str(host, "networkBackend", "rc (libslirp)");
+        {
+                json_object *net = json_object_new_object(), *dns = json_object_new_array(),
+                            *fwd = json_object_new_array();
+                add_str(net, "mode", cfg->network);
+                add_int(net, "mtu", cfg->net_mtu);
+                add_str(net, "cidr", cfg->net_cidr);
+                for (size_t i = 0; cfg->net_dns && cfg->net_dns[i]; i++)
+                        json_object_array_add(dns, json_object_new_string(cfg->net_dns[i]));
+                for (size_t i = 0; cfg->net_dns_forward && cfg->net_dns_forward[i]; i++)
+                        json_object_array_add(fwd, json_object_new_string(cfg->net_dns_forward[i]));
+                json_object_object_add(net, "dns", dns);
+                json_object_object_add(net, "dnsForward", fwd);
+                json_object_object_add(host, "network", net);
+        }
         add_str(rt, "name", "rc");
         add_str(rt, "package", "rc (the runtime is built in)");
         add_str(rt, "path", exe ? exe : "");
@@ -517,7 +531,24 @@ static void info_text(const struct info *in)
         printf("  cgroup: %s\n  cgroup manager: %s: %s\n  cgroup controllers: %s\n  seccomp: %s\n", h.cgroup,
                h.cgroup_manager, h.cgroup_why, h.cgroup_controllers[0] ? h.cgroup_controllers : "none", h.seccomp);
         printf("  /dev/fuse: %s\n  /dev/net/tun: %s\n", h.fuse ? "usable" : "not usable",
-               h.tun ? "usable" : "not usable (containers get --network none or host only)");
+               h.tun ? "usable" : "not usable (the default network cannot start: containers get --network none or host only)");
+        printf("network:\n  mode: %s\n  mtu: %u\n  cidr: %s\n", cfg->network, cfg->net_mtu, cfg->net_cidr);
+        if (cfg->net_dns && cfg->net_dns[0]) {
+                printf("  dns:");
+                for (size_t i = 0; cfg->net_dns[i]; i++)
+                        printf(" %s", cfg->net_dns[i]);
+                printf(" (written into containers' resolv.conf)\n");
+        } else {
+                printf("  dns: the forwarder at .3 of the subnet (user-mode network)\n");
+        }
+        if (cfg->net_dns_forward && cfg->net_dns_forward[0]) {
+                printf("  dns forwarded to:");
+                for (size_t i = 0; cfg->net_dns_forward[i]; i++)
+                        printf(" %s", cfg->net_dns_forward[i]);
+                printf("\n");
+        } else {
+                printf("  dns forwarded to: the host's /etc/resolv.conf servers\n");
+        }
         printf("store:\n  root: %s\n  runroot: %s\n", cfg->root, cfg->runroot);
         if (strcmp(cfg->storage_driver, "auto") == 0)
                 printf("  driver: %s (chosen automatically)\n", driver);

@@ -1,4 +1,5 @@
 /* rc ps: podman's columns, filters and JSON. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -188,7 +189,42 @@ static json_object *labels_of(const struct rc_container_rec *c)
         return o;
 }
 
-static json_object *ps_json(const struct rc_container_rec *c)
+/* The ports a running container publishes (its monitor's ports file). */
+static void ports_of(struct rc_store *s, const struct rc_container_rec *c, struct rc_net_port **ports, size_t *n)
+{
+        const char *status = rc_container_rec_status(c);
+        cleanup_free char *dir = NULL;
+        rc_error *e = NULL;
+
+        *ports = NULL;
+        *n = 0;
+        if (strcmp(status, "running") != 0 && strcmp(status, "paused") != 0)
+                return;
+        dir = rc_store_container_dir(s, c->id);
+        if (rc_container_ports(dir, ports, n, &e) < 0)
+                rc_error_free(e);
+}
+
+/* podman's shape: [{"host_ip": "", "container_port": 80, "host_port": 8080, "range": 1, "protocol": "tcp"}] */
+static json_object *ports_json(const struct rc_net_port *p, size_t n)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object();
+                char ip[INET_ADDRSTRLEN];
+                inet_ntop(AF_INET, &p[i].host_ip, ip, sizeof(ip));
+                json_object_object_add(o, "host_ip", json_object_new_string(p[i].host_ip.s_addr ? ip : ""));
+                json_object_object_add(o, "container_port", json_object_new_int(p[i].container_port));
+                json_object_object_add(o, "host_port", json_object_new_int(p[i].host_port));
+                json_object_object_add(o, "range", json_object_new_int(1));
+                json_object_object_add(o, "protocol", json_object_new_string(p[i].proto == IPPROTO_UDP ? "udp" : "tcp"));
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+static json_object *ps_json(const struct rc_container_rec *c, const struct rc_net_port *ports, size_t n_ports)
 {
         json_object *o = json_object_new_object(), *names = json_object_new_array();
         json_object *cmd = json_tokener_parse(c->command);
@@ -220,7 +256,7 @@ static json_object *ps_json(const struct rc_container_rec *c)
                                json_object_new_int(strcmp(status, "running") == 0 || strcmp(status, "paused") == 0
                                                            ? c->pid
                                                            : 0));
-        json_object_object_add(o, "Ports", NULL);
+        json_object_object_add(o, "Ports", n_ports ? ports_json(ports, n_ports) : NULL);
         json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
         json_object_object_add(o, "StartedAt", json_object_new_int64(c->started_at / 1000000000));
         json_object_object_add(o, "State", json_object_new_string(status));
@@ -258,9 +294,11 @@ static const struct rc_template_opts ps_opts = {
         "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
 /* The fields podman's ps templates know. */
-static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int64_t now)
+static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int64_t now,
+                           const struct rc_net_port *ports, size_t n_ports)
 {
         json_object *o = json_object_new_object();
+        cleanup_free char *ports_text = rc_net_ports_string(ports, n_ports);
         cleanup_free char *command = command_text(c);
         char text[96];
 
@@ -279,7 +317,7 @@ static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int6
         status_text(c, text, sizeof(text));
         json_object_object_add(o, "Status", json_object_new_string(text));
         json_object_object_add(o, "State", json_object_new_string(state_of(c)));
-        json_object_object_add(o, "Ports", json_object_new_string(""));
+        json_object_object_add(o, "Ports", json_object_new_string(ports_text));
         json_object_object_add(o, "Names", json_object_new_string(c->name));
         json_object_object_add(o, "Labels", labels_of(c) ?: json_object_new_object());
         json_object_object_add(o, "Mounts", json_object_new_string(""));
@@ -453,22 +491,25 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 rows = json_object_new_array();
         for (size_t i = 0; i < n && (last < 0 || shown < last); i++) {
                 const struct rc_container_rec *rec = &list[i];
+                cleanup_free struct rc_net_port *ports = NULL;
+                size_t n_ports = 0;
 
                 if ((!all && strcmp(rc_container_rec_status(rec), "running") != 0) || !filter_matches(&filter, rec))
                         continue;
                 shown++;
+                if (quiet && !json) {
+                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id);
+                        continue;
+                }
+                ports_of(s, rec, &ports, &n_ports);
                 if (json) {
-                        json_object *o = ps_json(rec);
+                        json_object *o = ps_json(rec, ports, n_ports);
                         if (size)
                                 ps_add_size(o, s, &sizes, rec, true);
                         json_object_array_add(out, o);
                         continue;
                 }
-                if (quiet) {
-                        printf("%.*s\n", no_trunc ? RC_DIGEST_HEX_LEN : 12, rec->id);
-                        continue;
-                }
-                row = ps_row(rec, no_trunc, (int64_t)time(NULL));
+                row = ps_row(rec, no_trunc, (int64_t)time(NULL), ports, n_ports);
                 if (size)
                         ps_add_size(row, s, &sizes, rec, false);
                 json_object_array_add(rows, row);

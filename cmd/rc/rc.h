@@ -142,6 +142,7 @@ int rc_system_df(struct rc_cli *cli, int argc, char **argv);
 int rc_system_prune(struct rc_cli *cli, int argc, char **argv);
 int rc_system_reset(struct rc_cli *cli, int argc, char **argv);
 int cmd_top(struct rc_cli *cli, int argc, char **argv);
+int cmd_port(struct rc_cli *cli, int argc, char **argv);
 int cmd_container(struct rc_cli *cli, int argc, char **argv);
 int cmd_info(struct rc_cli *cli, int argc, char **argv);
 int cmd_generate(struct rc_cli *cli, int argc, char **argv);

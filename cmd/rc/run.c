@@ -32,7 +32,10 @@ static void run_usage(const char *cmd)
                "  --entrypoint CMD        override the image's entrypoint (\"\" clears it)\n"
                "  -u, --user USER[:GROUP] user to run as (name or id, from the image's /etc/passwd)\n"
                "  -h, --hostname NAME     container host name (default: the short container id)\n"
-               "  --network MODE          none (only loopback) or host (share the host's network)\n"
+               "  --network MODE          slirp[:OPTIONS] (the default: a network of its own, reaching out\n"
+               "                          through rc; OPTIONS: mtu=N, allow_host_loopback=true (the host's\n"
+               "                          127.0.0.1 as 10.0.2.2), cidr=A.B.C.D/N, enable_ipv6=true,\n"
+               "                          outbound_addr=IP), none (only loopback) or host (the host's network)\n"
                "  --pull POLICY           missing (default): pull if not stored; always; never\n"
                "  --tls-verify=false      for that pull: allow plain HTTP and unverified TLS\n"
                "  --security-opt seccomp=unconfined|PROFILE.json\n"
@@ -138,7 +141,7 @@ const struct option rc_cli_run_options[] = {
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
 };
-const char rc_cli_run_shortopts[] = "+dite:w:u:h:v:l:m:c:";
+const char rc_cli_run_shortopts[] = "+dite:w:u:h:v:l:m:c:p:P";
 
 /* rc's command line as typed, with rc's own path made absolute: what
  * rc generate systemd --new starts again. */
@@ -165,7 +168,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         char id[65];
         int c, r, exit_code = 0;
 
-        while ((c = rc_cli_getopt(cmd, argc, argv, create ? "+ite:w:u:h:v:l:m:c:" : rc_cli_run_shortopts, opts)) !=
+        while ((c = rc_cli_getopt(cmd, argc, argv, create ? "+ite:w:u:h:v:l:m:c:p:P" : rc_cli_run_shortopts, opts)) !=
                -1) {
                 if ((r = run_flags_parse(cmd, c, optarg, &flags, &o)) != 0) {
                         if (r < 0)

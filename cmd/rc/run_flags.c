@@ -45,7 +45,18 @@ void run_flags_usage(void)
                "  --cidfile FILE          write the container's id to FILE (which must not exist)\n"
                "  --userns MODE           host (rc's user namespace, the default) or keep-id[:uid=N,gid=N]\n"
                "                          (your own uid and gid inside, so bound files keep their owner)\n"
-               "  --init                  run rc's init as pid 1: it forwards signals and reaps zombies\n");
+               "  --init                  run rc's init as pid 1: it forwards signals and reaps zombies\n"
+               "  -p, --publish [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp]\n"
+               "                          publish a port (or a range A-B) on the host: every address unless IP\n"
+               "                          is given (-p 127.0.0.1:8080:80 for this machine only); no HOST_PORT:\n"
+               "                          a free one (rc port shows it).  TCP connections reach the container\n"
+               "                          from its own 127.0.0.1, not from the client's address\n"
+               "  -P, --publish-all       publish every port the image EXPOSEs on a free host port\n"
+               "  --dns IP                a name server for the container's /etc/resolv.conf\n"
+               "  --dns-search DOMAIN     a search domain (\".\": none)\n"
+               "  --dns-option OPT        a resolver option (ndots:2, edns0...)\n"
+               "  --add-host NAME:IP      an /etc/hosts line (IP host-gateway: the host, as the container sees it)\n"
+               "  --no-hosts              keep the image's /etc/hosts instead of rc's\n");
 }
 
 static int usage_err(const char *cmd, rc_error *err)
@@ -232,6 +243,42 @@ int run_flags_parse(const char *cmd, int c, const char *arg, struct run_flags *f
         case OPT_INIT:
                 o->init = true;
                 return 1;
+        case 'p': {
+                struct rc_net_port *ports = NULL;
+                size_t n = 0;
+                int r = rc_net_parse_publish(arg, &ports, &n, &err);
+                free(ports);
+                if (r < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->publish, arg);
+                return 1;
+        }
+        case 'P':
+                o->publish_all = true;
+                return 1;
+        case OPT_DNS:
+                if (rc_net_check_dns(arg, &err) < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->dns, arg);
+                return 1;
+        case OPT_DNS_SEARCH:
+                if (rc_net_check_dns_search(arg, &err) < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->dns_search, arg);
+                return 1;
+        case OPT_DNS_OPTION:
+                if (rc_net_check_dns_option(arg, &err) < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->dns_option, arg);
+                return 1;
+        case OPT_ADD_HOST:
+                if (rc_net_check_add_host(arg, &err) < 0)
+                        return usage_err(cmd, err);
+                push_list(&f->add_host, arg);
+                return 1;
+        case OPT_NO_HOSTS:
+                o->no_hosts = true;
+                return 1;
         default:
                 return 0;
         }
@@ -285,6 +332,11 @@ void run_flags_finish(struct run_flags *f, struct rc_run_opts *o, char ***env)
         o->ulimits = f->ulimits;
         o->labels = f->labels;
         o->cidfile = f->cidfile;
+        o->publish = f->publish;
+        o->dns = f->dns;
+        o->dns_search = f->dns_search;
+        o->dns_option = f->dns_option;
+        o->add_host = f->add_host;
         if (f->env_file && f->env_file[0]) {
                 char **merged = strv_dup(f->env_file);
                 for (size_t i = 0; *env && (*env)[i]; i++)
@@ -307,6 +359,11 @@ void run_flags_free(struct run_flags *f)
         strv_free(f->ulimits);
         strv_free(f->labels);
         strv_free(f->env_file);
+        strv_free(f->publish);
+        strv_free(f->dns);
+        strv_free(f->dns_search);
+        strv_free(f->dns_option);
+        strv_free(f->add_host);
         free(f->cidfile);
         free(f->cwd);
         memset(f, 0, sizeof(*f));

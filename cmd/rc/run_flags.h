@@ -13,6 +13,7 @@
 enum {
         OPT_MOUNT = 1024, OPT_TMPFS, OPT_READ_ONLY, OPT_READ_ONLY_TMPFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
         OPT_GROUP_ADD, OPT_ENV_FILE, OPT_ULIMIT, OPT_LABEL_FILE, OPT_CIDFILE, OPT_USERNS, OPT_INIT,
+        OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST, OPT_NO_HOSTS,
 };
 
 #define RUN_FLAGS_LONGOPTS                                                                                    \
@@ -24,12 +25,17 @@ enum {
         { "env-file", required_argument, NULL, OPT_ENV_FILE }, { "ulimit", required_argument, NULL, OPT_ULIMIT },  \
         { "label", required_argument, NULL, 'l' }, { "label-file", required_argument, NULL, OPT_LABEL_FILE },     \
         { "cidfile", required_argument, NULL, OPT_CIDFILE }, { "userns", required_argument, NULL, OPT_USERNS },    \
-        { "init", no_argument, NULL, OPT_INIT }
+        { "init", no_argument, NULL, OPT_INIT }, { "publish", required_argument, NULL, 'p' },                   \
+        { "publish-all", no_argument, NULL, 'P' }, { "dns", required_argument, NULL, OPT_DNS },                 \
+        { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },                                             \
+        { "dns-option", required_argument, NULL, OPT_DNS_OPTION }, { "dns-opt", required_argument, NULL, OPT_DNS_OPTION }, \
+        { "add-host", required_argument, NULL, OPT_ADD_HOST }, { "no-hosts", no_argument, NULL, OPT_NO_HOSTS }
 
 struct run_flags {
         struct rc_mount_req *mounts;
         size_t n_mounts;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels, **env_file;
+        char **publish, **dns, **dns_search, **dns_option, **add_host;
         char *cidfile;
         char *cwd;
 };

@@ -15,6 +15,7 @@
 #include "dl/crypto.h"
 #include "dl/curl.h"
 #include "dl/dl.h"
+#include "dl/slirp.h"
 #include "dl/systemd.h"
 #include "util/xalloc.h"
 
@@ -50,6 +51,10 @@ static void probe_loaded(enum rc_dl_lib lib, struct rc_component *c)
         case RC_DL_CURL:
                 path = path_of((const void *)sym_curl_version);
                 c->found = xasprintf("%s (%s)", curl_version(), path ? path : c->file);
+                break;
+        case RC_DL_SLIRP:
+                path = path_of((const void *)sym_slirp_version_string);
+                c->found = xasprintf("%s (%s)", slirp_version_string(), path ? path : c->file);
                 break;
         case RC_DL_SYSTEMD:
                 path = path_of((const void *)sym_sd_bus_new);
@@ -112,6 +117,8 @@ static void probe(const char *id, struct rc_component *c)
                 probe_loaded(RC_DL_SYSTEMD, c);
         else if (strcmp(id, "libcurl") == 0)
                 probe_loaded(RC_DL_CURL, c);
+        else if (strcmp(id, "libslirp") == 0)
+                probe_loaded(RC_DL_SLIRP, c);
         /* the rest (inih has no version call; planned ones are not used) stay unprobed */
 }
 

@@ -72,7 +72,9 @@ void check_tun(const struct rc_check_context *ctx, struct rc_check_result *r)
                 check_set(r, RC_CHECK_OK, "usable: containers can have their own network");
                 return;
         }
-        check_set(r, RC_CHECK_WARN, "cannot open %s (%s): containers can only use --network none or --network host",
+        check_set(r, RC_CHECK_WARN,
+                  "cannot open %s (%s): containers of the default network (slirp) cannot start; they can only use "
+                  "--network none or --network host",
                   ctx->dev_tun, strerror(e));
         if (e == ENOENT)
                 check_fix(r, true, "modprobe tun");
@@ -442,7 +444,7 @@ static void nameservers(const char *file, char **all, char **usable)
 
 void check_dns(const struct rc_check_context *ctx, struct rc_check_result *r)
 {
-        cleanup_free char *all = NULL, *usable = NULL, *up_all = NULL, *up_usable = NULL;
+        cleanup_free char *all = NULL, *usable = NULL;
 
         nameservers(ctx->resolv_conf, &all, &usable);
         if (*all == '\0') {
@@ -451,21 +453,15 @@ void check_dns(const struct rc_check_context *ctx, struct rc_check_result *r)
                 check_fix(r, false, "pass a resolver to the container, e.g. rc run --dns 1.1.1.1 ...");
                 return;
         }
-        if (*usable) {
-                check_set(r, RC_CHECK_OK, "nameservers %s%s", usable,
-                          strcmp(all, usable) ? " (loopback entries are unreachable from containers and skipped)"
-                                              : "");
+        /* containers of the user-mode network ask the forwarder at .3,
+         * which asks these from the host's side: loopback ones included */
+        if (*usable && strcmp(all, usable) == 0) {
+                check_set(r, RC_CHECK_OK, "nameservers %s (containers ask them through the forwarder at 10.0.2.3)",
+                          usable);
                 return;
         }
-        nameservers(ctx->resolved_conf, &up_all, &up_usable);
-        check_set(r, RC_CHECK_WARN, "%s lists only loopback nameservers (%s%s): a container with its own network "
-                                    "cannot reach the host's loopback",
-                  ctx->resolv_conf, all, strstr(all, "127.0.0.53") ? ", systemd-resolved's stub" : "");
-        if (*up_usable)
-                check_fix(r, false, "if names do not resolve in containers, pass the upstream resolver from %s: "
-                                    "rc run --dns %.*s ...",
-                          ctx->resolved_conf, (int)strcspn(up_usable, " "), up_usable);
-        else
-                check_fix(r, false, "if names do not resolve in containers, pass a reachable resolver: "
-                                    "rc run --dns ADDRESS ...");
+        check_set(r, RC_CHECK_OK,
+                  "nameservers %s%s: containers ask them through the forwarder at 10.0.2.3 (from the host's side, "
+                  "so loopback ones work); a --network none container gets only %s",
+                  all, strstr(all, "127.0.0.53") ? " (systemd-resolved's stub)" : "", *usable ? usable : "none");
 }

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -49,7 +50,11 @@ int rc_config_defaults(struct rc_config *cfg, rc_error **err)
         cfg->newuidmap = xstrdup("newuidmap");
         cfg->newgidmap = xstrdup("newgidmap");
         cfg->pause = true;
-        cfg->network = xstrdup("none");
+        cfg->network = xstrdup("slirp");
+        cfg->net_mtu = 65520;
+        cfg->net_cidr = xstrdup("10.0.2.0/24");
+        cfg->net_dns = xcalloc(1, sizeof(char *));
+        cfg->net_dns_forward = xcalloc(1, sizeof(char *));
         cfg->cgroup_manager = xstrdup("auto");
         cfg->search = xcalloc(1, sizeof(char *));
         strv_push(&cfg->search, "docker.io");
@@ -115,6 +120,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 { "userns", "newuidmap", offsetof(struct rc_config, newuidmap) },
                 { "userns", "newgidmap", offsetof(struct rc_config, newgidmap) },
                 { "containers", "network", offsetof(struct rc_config, network) },
+                { "network", "mode", offsetof(struct rc_config, network) },
+                { "network", "cidr", offsetof(struct rc_config, net_cidr) },
                 { "cgroups", "manager", offsetof(struct rc_config, cgroup_manager) },
         };
 
@@ -161,6 +168,45 @@ static int on_key(void *user, const char *section, const char *name, const char 
                                             value);
                 return 1;
         }
+        if (!strcmp(section, "network") && !strcmp(name, "dns")) {
+                strv_free(c->net_dns);
+                c->net_dns = split_list(value);
+                for (size_t i = 0; c->net_dns[i]; i++) {
+                        struct in6_addr a;
+                        if (inet_pton(AF_INET, c->net_dns[i], &a) != 1 && inet_pton(AF_INET6, c->net_dns[i], &a) != 1)
+                                st->bad = xasprintf("[network] dns: '%s' is not an IP address", c->net_dns[i]);
+                }
+                return 1;
+        }
+        if (!strcmp(section, "network") && !strcmp(name, "dns_forward")) {
+                strv_free(c->net_dns_forward);
+                c->net_dns_forward = split_list(value);
+                for (size_t i = 0; c->net_dns_forward[i]; i++) {
+                        cleanup_free char *ip = xstrdup(c->net_dns_forward[i]);
+                        char *colon = strchr(ip, ':'), *end = NULL;
+                        struct in_addr a;
+                        long port = 53;
+                        if (colon) {
+                                *colon = '\0';
+                                port = strtol(colon + 1, &end, 10);
+                        }
+                        if (inet_pton(AF_INET, ip, &a) != 1 || (colon && (end == colon + 1 || *end || port < 1 ||
+                                                                          port > 65535)) ||
+                            i >= 3)
+                                st->bad = xasprintf("[network] dns_forward: '%s' is not IPv4[:PORT] (at most 3)",
+                                                    c->net_dns_forward[i]);
+                }
+                return 1;
+        }
+        if (!strcmp(section, "network") && !strcmp(name, "mtu")) {
+                char *end;
+                long v = strtol(value, &end, 10);
+                if (end == value || *end != '\0' || v < 1280 || v > 65521)
+                        st->bad = xasprintf("[network] mtu must be a number from 1280 to 65521, not '%s'", value);
+                else
+                        c->net_mtu = (unsigned)v;
+                return 1;
+        }
         if (!strcmp(section, "userns") && !strcmp(name, "pause")) {
                 if (parse_bool(value, &c->pause) < 0)
                         st->bad = xasprintf("[userns] pause must be true or false, not '%s'", value);
@@ -180,8 +226,17 @@ static int validate(struct rc_config *c, rc_error **err)
         if (!ok)
                 return rc_error_set(err, 0, "[storage] driver '%s' is not one of auto, overlay, fuse-overlayfs, vfs",
                                     c->storage_driver);
-        if (strcmp(c->network, "none") && strcmp(c->network, "host"))
-                return rc_error_set(err, 0, "[containers] network '%s' is not one of none, host", c->network);
+        if (strcmp(c->network, "none") && strcmp(c->network, "host") && strcmp(c->network, "slirp") &&
+            strcmp(c->network, "slirp4netns"))
+                return rc_error_set(err, 0, "[network] mode '%s' is not one of slirp, none, host", c->network);
+        {
+                cleanup_free char *net = xstrdup(c->net_cidr);
+                char *slash = strchr(net, '/');
+                struct in_addr a;
+                if (slash == NULL || (*slash = '\0', inet_pton(AF_INET, net, &a) != 1))
+                        return rc_error_set(err, 0, "[network] cidr '%s' is not a subnet such as 10.0.2.0/24",
+                                            c->net_cidr);
+        }
         if (strcmp(c->cgroup_manager, "auto") && strcmp(c->cgroup_manager, "systemd") &&
             strcmp(c->cgroup_manager, "cgroupfs") && strcmp(c->cgroup_manager, "none"))
                 return rc_error_set(err, 0, "[cgroups] manager '%s' is not one of auto, systemd, cgroupfs, none",
@@ -270,6 +325,9 @@ void rc_config_free(struct rc_config *c)
         free(c->newuidmap);
         free(c->newgidmap);
         free(c->network);
+        free(c->net_cidr);
+        strv_free(c->net_dns);
+        strv_free(c->net_dns_forward);
         free(c->cgroup_manager);
         strv_free(c->search);
         strv_free(c->insecure);

@@ -23,7 +23,14 @@ struct rc_config {
         char *newuidmap;       /* [userns] newuidmap: helper binary name or path */
         char *newgidmap;       /* [userns] newgidmap */
         bool pause;            /* [userns] pause: keep a pause process holding the user namespace */
-        char *network;         /* [containers] network: default for rc run (none|host) */
+        char *network;         /* [network] mode (or [containers] network): default for rc run:
+                                  slirp (user-mode, the default), none or host */
+        unsigned net_mtu;      /* [network] mtu: of the user-mode network (65520) */
+        char *net_cidr;        /* [network] cidr: its subnet (10.0.2.0/24) */
+        char **net_dns_forward; /* [network] dns_forward: "IP[:PORT]" servers the forwarder at .3 asks
+                                   instead of the host's /etc/resolv.conf ones */
+        char **net_dns;        /* [network] dns: servers for containers' resolv.conf instead of the
+                                  forwarder at .3 (as if --dns were given); empty: none */
         char *cgroup_manager;  /* [cgroups] manager: auto|systemd|cgroupfs|none (--cgroup-manager) */
         char **search;         /* [registries] search: registries tried for short names, in order */
         char **insecure;       /* [registries] insecure: host[:port] reached over plain HTTP or unverified TLS */

@@ -14,6 +14,7 @@ struct rc_container_rec;
 #include "cgroup/cgroup.h"
 #include "config/config.h"
 #include "image/image.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
@@ -46,7 +47,12 @@ struct rc_run_opts {
         const char *workdir;      /* -w */
         const char *entrypoint;   /* --entrypoint; "" clears the image's */
         char **cmd;               /* command and arguments after the image */
-        const char *network;      /* none|host; NULL: configuration default */
+        const char *network;      /* none|host|slirp[:OPTS]; NULL: configuration default */
+        char **publish;           /* -p [IP:][HOST:]CTR[/PROTO] as given (checked by ctr_check_opts) */
+        bool publish_all;         /* -P: the image's EXPOSEd ports on free host ports */
+        char **dns, **dns_search, **dns_option; /* --dns, --dns-search, --dns-option */
+        char **add_host;          /* --add-host NAME:IP */
+        bool no_hosts;            /* --no-hosts: the image's /etc/hosts stays */
         const char *hostname;     /* -h; NULL: short id */
         const char *user;         /* -u; NULL: image's */
         const char *seccomp;      /* --security-opt seccomp=: NULL: rc's default profile; "unconfined": no
@@ -151,6 +157,10 @@ int rc_container_cgroup_stats(const struct rc_container_rec *rec, struct rc_cgro
 /* Whether its last run was ended by the OOM killer (dir: its directory). */
 bool rc_container_oom_killed(const char *dir);
 
+/* The ports a running container publishes (dir: its directory); none
+ * (*n 0) when it does not run or publishes none.  Free *ports. */
+int rc_container_ports(const char *dir, struct rc_net_port **ports, size_t *n, rc_error **err);
+
 /* rc inspect: podman's fields (Id, State, Config, HostConfig...) as a new
  * JSON object; ENOENT when there is no such container. */
 int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const char *name_or_id,
@@ -194,6 +204,7 @@ struct rc_saved_opts {
         struct json_object *json;
         char **env, **cmd, **create_command;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
+        char **publish, **dns, **dns_search, **dns_option, **add_host;
         struct rc_mount_req *mounts;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);

@@ -36,11 +36,9 @@ static void random_id(char out[RC_DIGEST_HEX_LEN + 1])
 int ctr_check_opts(struct ctr_state *st, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
-        const char *network = o->network ? o->network : st->cfg->network;
 
-        if (strcmp(network, "none") != 0 && strcmp(network, "host") != 0)
-                return rc_error_set(err, EINVAL, "--network %s: supported values are none and host", network);
-        st->host_network = strcmp(network, "host") == 0;
+        if (ctr_net_check(st, err) < 0)
+                return -1;
         if (o->n_mounts && ctr_check_mounts(o, err) < 0)
                 return -1;
         for (size_t i = 0; o->ulimits && o->ulimits[i]; i++) {
@@ -263,7 +261,7 @@ int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
         if (mkdir(st->dir, 0700) < 0)
                 return rc_error_set(err, errno, "create %s", st->dir);
         pick_hostname(st);
-        if (ctr_write_etc_files(st->dir, st->hostname, st->host_network, err) < 0 || save_opts(st, err) < 0 ||
+        if (ctr_write_etc_files(st, err) < 0 || save_opts(st, err) < 0 ||
             (o->privileged && ctr_write_containerenv(st, err) < 0) ||
             (o->cidfile && write_cidfile(o->cidfile, st->rec.id, err) < 0))
                 return -1;

@@ -137,7 +137,7 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
 {
         struct ctr_target t;
         struct rc_spec spec = { 0 };
-        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1 };
+        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
         struct rc_runtime_stdio stdio = { .in = o->interactive ? STDIN_FILENO : -1,
                                           .out = STDOUT_FILENO,
                                           .err = STDERR_FILENO,

@@ -41,41 +41,6 @@ int ctr_resolve_user(const char *root, const char *spec, struct rc_container_use
         return rc_container_parse_user(spec, passwd, group, user, err);
 }
 
-/* /etc/hostname, /etc/hosts, /etc/resolv.conf for the container, and
- * /run/.containerenv: the file by which tools tell they run in a container,
- * empty as podman leaves it for containers that are not privileged. */
-int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err)
-{
-        cleanup_free char *hostname_path = xasprintf("%s/hostname", dir);
-        cleanup_free char *hosts_path = xasprintf("%s/hosts", dir);
-        cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", dir);
-        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", dir);
-        cleanup_free char *hostname_text = xasprintf("%s\n", hostname);
-        cleanup_free char *hosts = NULL, *resolv = NULL;
-        rc_error *ignored = NULL;
-
-        if (host_network) {
-                if (rc_read_file("/etc/hosts", &hosts, NULL, &ignored) < 0) {
-                        rc_error_free(ignored);
-                        ignored = NULL;
-                }
-        }
-        if (hosts == NULL)
-                hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                                  "127.0.1.1\t%s\n",
-                                  hostname);
-        if (rc_read_file("/etc/resolv.conf", &resolv, NULL, &ignored) < 0) {
-                rc_error_free(ignored);
-                resolv = xstrdup("");
-        }
-        if (rc_write_file(hostname_path, hostname_text, strlen(hostname_text), 0644, err) < 0 ||
-            rc_write_file(hosts_path, hosts, strlen(hosts), 0644, err) < 0 ||
-            rc_write_file(resolv_path, resolv, strlen(resolv), 0644, err) < 0 ||
-            rc_write_file(containerenv_path, "", 0, 0644, err) < 0)
-                return -1;
-        return 0;
-}
-
 /* A --rm container's status outlives its record here, for rc wait. */
 void ctr_write_exit_file(const struct ctr_state *st, int exit_code)
 {

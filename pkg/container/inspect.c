@@ -1,5 +1,6 @@
 /* rc inspect CONTAINER: podman's shape, from the record, the saved create
  * options and the runtime spec of its last start. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -251,6 +252,63 @@ static json_object *config_json(const struct rc_container_rec *rec, const struct
         return c;
 }
 
+/* podman's shape: {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]} */
+static json_object *ports_json(const struct rc_net_port *p, size_t n)
+{
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; i < n; i++) {
+                char key[16], ip[INET_ADDRSTRLEN], port[8];
+                json_object *list, *b = json_object_new_object();
+                snprintf(key, sizeof(key), "%u/%s", p[i].container_port, p[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+                inet_ntop(AF_INET, &p[i].host_ip, ip, sizeof(ip));
+                snprintf(port, sizeof(port), "%u", p[i].host_port);
+                json_object_object_add(b, "HostIp", json_object_new_string(ip));
+                json_object_object_add(b, "HostPort", json_object_new_string(p[i].host_port ? port : ""));
+                if (!json_object_object_get_ex(o, key, &list)) {
+                        list = json_object_new_array();
+                        json_object_object_add(o, key, list);
+                }
+                json_object_array_add(list, b);
+        }
+        return o;
+}
+
+/* While it runs, the ports as bound (a port given as 0 has its number). */
+static json_object *network_settings_json(struct ctr_state *st)
+{
+        json_object *o = json_object_new_object();
+        struct rc_net_port *ports = NULL;
+        size_t n = 0;
+        rc_error *e = NULL;
+        bool running = strcmp(rc_container_rec_status(&st->rec), "running") == 0 ||
+                       strcmp(rc_container_rec_status(&st->rec), "paused") == 0;
+        char ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
+
+        if (running && rc_container_ports(st->dir, &ports, &n, &e) < 0) {
+                rc_error_free(e);
+                n = 0;
+        }
+        if (st->net.mode == RC_NET_SLIRP) {
+                struct in_addr a = rc_net_container(&st->net), g = rc_net_gateway(&st->net);
+                inet_ntop(AF_INET, &a, ip, sizeof(ip));
+                inet_ntop(AF_INET, &g, gw, sizeof(gw));
+        }
+        json_object_object_add(o, "IPAddress", json_object_new_string(ip));
+        json_object_object_add(o, "IPPrefixLen", json_object_new_int(st->net.mode == RC_NET_SLIRP ? st->net.prefix : 0));
+        json_object_object_add(o, "Gateway", json_object_new_string(gw));
+        json_object_object_add(o, "MacAddress", json_object_new_string(""));
+        json_object_object_add(o, "Ports", ports_json(ports, n));
+        if (running && st->rec.pid > 0 && st->net.mode != RC_NET_HOST) {
+                cleanup_free char *key = xasprintf("/proc/%d/ns/net", (int)st->rec.pid);
+                json_object_object_add(o, "SandboxKey", json_object_new_string(key));
+        } else {
+                json_object_object_add(o, "SandboxKey", json_object_new_string(""));
+        }
+        free(ports);
+        return o;
+}
+
 static json_object *host_config_json(const struct rc_run_opts *o, const char *log_path, const char *network)
 {
         json_object *h = json_object_new_object(), *rp = json_object_new_object(), *lc = json_object_new_object();
@@ -329,7 +387,13 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
         json_object_object_add(o, "Mounts", mounts_json(&st));
         json_object_object_add(o, "Config", config_json(&st.rec, &saved.opts, &st.image_config, spec));
         json_object_object_add(o, "HostConfig",
-                               host_config_json(&saved.opts, log_path, st.host_network ? "host" : "none"));
+                               host_config_json(&saved.opts, log_path,
+                                                st.net.mode == RC_NET_HOST ? "host"
+                                                : st.net.mode == RC_NET_NONE ? "none"
+                                                                             : "slirp"));
+        json_object_object_add(json_object_object_get(o, "HostConfig"), "PortBindings",
+                               ports_json(st.ports, st.n_ports));
+        json_object_object_add(o, "NetworkSettings", network_settings_json(&st));
         host_config_options(json_object_object_get(o, "HostConfig"), &st, &saved.opts);
         json_object_object_add(o, "LogPath", json_object_new_string(log_path));
         json_object_object_add(o, "IsInfra", json_object_new_boolean(0));

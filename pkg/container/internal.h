@@ -13,6 +13,7 @@
 
 #include "container/container.h"
 #include "mount/mount.h"
+#include "net/net.h"
 #include "seccomp/seccomp.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -32,6 +33,12 @@ struct ctr_state {
         struct rc_seccomp_profile *seccomp; /* NULL: unconfined */
         char hostname[65];
         bool host_network;
+        struct rc_net_opts net;      /* the network: defaults, rootless.conf, --network */
+        struct rc_net_port *ports;   /* -p (and -P at start), parsed */
+        size_t n_ports;
+        struct rc_spec_tap tap;      /* slirp: the container's end (spec.tap points here) */
+        struct rc_net_bound bound;   /* ports bound on the host while it runs */
+        struct rc_net *netrun;       /* the running network's loop */
         struct rc_cgroup_manager *cgroups; /* chosen and checked against the limits by ctr_check_opts */
         struct rc_cgroup *cgroup;          /* the running container's; NULL: none (yet) */
         bool skip_cgroups;                 /* only reading it (inspect): no manager, no check */
@@ -77,7 +84,22 @@ int ctr_spec_keep_id(struct ctr_state *st, struct rc_container_user *u, rc_error
  * a symlink of the image point outside it; missing: *out = NULL. */
 int ctr_read_in_root(const char *root, const char *path, char **out, rc_error **err);
 int ctr_resolve_user(const char *root, const char *spec, struct rc_container_user *user, rc_error **err);
-int ctr_write_etc_files(const char *dir, const char *hostname, bool host_network, rc_error **err);
+/* network.c: /etc/hostname, /etc/hosts, /etc/resolv.conf for the
+ * container, and /run/.containerenv (empty, as podman leaves it for
+ * containers that are not privileged) */
+int ctr_write_etc_files(struct ctr_state *st, rc_error **err);
+/* check: the network mode, ports and DNS options (st->net, st->ports) */
+int ctr_net_check(struct ctr_state *st, rc_error **err);
+/* prepare: the tap of the spec (slirp) */
+void ctr_net_spec(struct ctr_state *st);
+/* Before the process starts: libslirp loaded, -P, ports bound (a taken
+ * one fails here).  Once it runs: the loop, with the tap the child sent
+ * (proc->tap is taken).  When it exited: the loop stopped (ctr_net_end);
+ * when it is done for good: the ports released too (ctr_net_release). */
+int ctr_net_begin(struct ctr_state *st, rc_error **err);
+int ctr_net_started(struct ctr_state *st, struct rc_container_proc *proc, rc_error **err);
+void ctr_net_end(struct ctr_state *st);
+void ctr_net_release(struct ctr_state *st);
 void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
 /* --privileged: /run/.containerenv says so, with the engine and names */
 int ctr_write_containerenv(const struct ctr_state *st, rc_error **err);

@@ -220,7 +220,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         bool exited = false;
         siginfo_t info;
 
-        r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1 };
+        r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
         if (!r->m->foreground && o->interactive && !o->tty) {
                 int inp[2];
                 if (pipe2(inp, O_CLOEXEC) < 0)
@@ -259,6 +259,26 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         rc_timer_phase(&st->timer, "start (clone to exec)");
         if (stdio.in >= 0 && stdio.in != r->m->stdin_fd)
                 close(stdio.in);
+        if (ctr_net_started(st, &r->proc, err) < 0) {
+                /* a container whose network could not start is not left running */
+                syscall(SYS_pidfd_send_signal, r->proc.pidfd, SIGKILL, NULL, 0);
+                waitid(P_PIDFD, (id_t)r->proc.pidfd, &info, WEXITED);
+                close(r->proc.pidfd);
+                r->proc.pidfd = -1;
+                if (r->proc.terminal >= 0)
+                        close(r->proc.terminal);
+                r->proc.terminal = -1;
+                close_input(r, -1);
+                ctr_cgroup_done(st);
+                for (int i = 0; i < 2; i++) {
+                        if (outp[i] >= 0)
+                                close(outp[i]);
+                        if (errp[i] >= 0)
+                                close(errp[i]);
+                }
+                *exit_code = 125;
+                return -1;
+        }
         if (!o->tty) {
                 close(outp[1]);
                 close(errp[1]);
@@ -337,6 +357,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         r->proc.pidfd = -1;
         close_input(r, -1);
         ctr_cgroup_done(st);
+        ctr_net_end(st); /* every published connection closes with the container */
         *exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
         ctr_attach_send(&r->attach, ATTACH_EXIT, exit_code, sizeof(*exit_code));
         return 0;
@@ -394,6 +415,10 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
                 goto out;
         if (!m->foreground && ctr_attach_listen(&r.attach, st->cfg, st->rec.id, err) < 0)
                 goto out;
+        /* ports are bound once, for every restart: a taken port fails
+         * before the container first starts */
+        if (ctr_net_begin(st, err) < 0)
+                goto out;
         for (;;) {
                 if (run_once(&r, report_fd, restarts > 0, exit_code, err) < 0) {
                         if (*report_fd >= 0 || restarts == 0)
@@ -415,12 +440,16 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
                 restarts++;
         }
         m->stopped = r.stop || stop_was_requested(st);
+        /* before the exit is recorded: rc stop returns on that, and the
+         * ports must be free by then */
+        ctr_net_release(st);
         if (!st->opts->auto_remove)
                 record_exited(st, *exit_code);
         else
                 ctr_write_exit_file(st, *exit_code);
         ret = 0;
 out:
+        ctr_net_release(st);
         ctr_log_close(&r.log);
         ctr_attach_close(&r.attach);
         if (r.sigfd >= 0)

@@ -87,6 +87,13 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         add_strv(root, "cmd", o->cmd);
         add_str(root, "network", o->network);
         add_str(root, "hostname", o->hostname);
+        add_strv(root, "publish", o->publish);
+        add_bool(root, "publishAll", o->publish_all);
+        add_strv(root, "dns", o->dns);
+        add_strv(root, "dnsSearch", o->dns_search);
+        add_strv(root, "dnsOption", o->dns_option);
+        add_strv(root, "addHost", o->add_host);
+        add_bool(root, "noHosts", o->no_hosts);
         add_str(root, "user", o->user);
         add_str(root, "seccomp", o->seccomp);
         json_object_object_add(root, "restartPolicy", json_object_new_int(o->restart_policy));
@@ -230,6 +237,13 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->cmd = out->cmd;
         o->network = get_str(root, "network");
         o->hostname = get_str(root, "hostname");
+        o->publish = out->publish = get_strv(root, "publish");
+        o->publish_all = get_bool(root, "publishAll");
+        o->dns = out->dns = get_strv(root, "dns");
+        o->dns_search = out->dns_search = get_strv(root, "dnsSearch");
+        o->dns_option = out->dns_option = get_strv(root, "dnsOption");
+        o->add_host = out->add_host = get_strv(root, "addHost");
+        o->no_hosts = get_bool(root, "noHosts");
         o->user = get_str(root, "user");
         o->seccomp = get_str(root, "seccomp");
         o->restart_policy = (int)get_int(root, "restartPolicy");
@@ -284,6 +298,11 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         strv_free(s->group_add);
         strv_free(s->ulimits);
         strv_free(s->labels);
+        strv_free(s->publish);
+        strv_free(s->dns);
+        strv_free(s->dns_search);
+        strv_free(s->dns_option);
+        strv_free(s->add_host);
         for (size_t i = 0; i < s->opts.n_mounts; i++)
                 rc_mount_req_free(&s->mounts[i]);
         free(s->mounts);

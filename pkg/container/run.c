@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +24,7 @@
 static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
-        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1 };
+        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
         struct rc_runtime_stdio stdio = { .in = o->interactive ? STDIN_FILENO : -1,
                                           .out = STDOUT_FILENO,
                                           .err = STDERR_FILENO,
@@ -39,6 +41,8 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 stdio.rows = ws.ws_row;
                 stdio.cols = ws.ws_col;
         }
+        if (ctr_net_begin(st, err) < 0)
+                return -1;
         if (st->cgroups)
                 rc_cgroup_warm(st->cgroups);
         if (rc_runtime_start(&st->spec, &stdio, &proc, err) < 0) {
@@ -46,9 +50,19 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 if (proc.exec_failed)
                         *exit_code = errnum == ENOENT ? 127 : errnum == EACCES ? 126 : 125;
                 ctr_cgroup_done(st);
+                ctr_net_release(st);
                 return -1;
         }
         rc_timer_phase(&st->timer, "start (clone to exec)");
+        if (ctr_net_started(st, &proc, err) < 0) {
+                int ignored;
+                syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+                rc_runtime_wait(&proc, &stdio, &ignored, &e);
+                rc_error_free(e);
+                ctr_cgroup_done(st);
+                ctr_net_release(st);
+                return -1;
+        }
         ctr_notify_ready(st);
         st->rec.pid = proc.pid;
         st->rec.pid_start = rc_process_start_time(proc.pid);
@@ -63,9 +77,11 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
                 if (proc.terminal >= 0)
                         close(proc.terminal);
                 ctr_cgroup_done(st);
+                ctr_net_release(st);
                 return -1;
         }
         ctr_cgroup_done(st);
+        ctr_net_release(st);
         rc_timer_phase(&st->timer, "wait");
         if (o->auto_remove && o->name)
                 ctr_write_exit_file(st, *exit_code); /* someone may rc wait for it by name */

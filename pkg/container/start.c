@@ -78,8 +78,11 @@ static int build_spec(struct ctr_state *st, rc_error **err)
                 spec->created = ctr_cgroup_place;
                 spec->created_ctx = st;
         }
+        ctr_net_spec(st);
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
                 cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
+                if (o->no_hosts && strcmp(etc_files[i].file, "hosts") == 0)
+                        continue;
                 if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
                         ctr_spec_bind(spec, path, etc_files[i].dest);
         }
@@ -183,6 +186,10 @@ void ctr_teardown(struct ctr_state *st, bool remove)
 
 void ctr_state_free(struct ctr_state *st)
 {
+        ctr_net_release(st);
+        free(st->ports);
+        st->ports = NULL;
+        st->n_ports = 0;
         for (size_t i = 0; i < st->n_mounts; i++)
                 rc_mount_req_free(&st->mounts[i]);
         free(st->mounts);

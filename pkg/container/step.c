@@ -4,6 +4,8 @@
  * to rc's, with no log, and its writable layer outlives its process until
  * the caller has read it. */
 #include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/internal.h"
@@ -12,16 +14,29 @@
 
 static int run_process(struct ctr_state *st, int stdin_fd, int out_fd, int *exit_code, rc_error **err)
 {
-        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1 };
+        struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
         struct rc_runtime_stdio stdio = { .in = stdin_fd,
                                           .out = out_fd >= 0 ? out_fd : STDOUT_FILENO,
                                           .err = out_fd >= 0 ? out_fd : STDERR_FILENO };
         rc_error *e = NULL;
 
+        int r;
+
+        if (ctr_net_begin(st, err) < 0)
+                return -1;
         if (rc_runtime_start(&st->spec, &stdio, &proc, err) < 0) {
                 int errnum = rc_error_errno(*err);
                 if (proc.exec_failed)
                         *exit_code = errnum == ENOENT ? 127 : errnum == EACCES ? 126 : 125;
+                ctr_net_release(st);
+                return -1;
+        }
+        if (ctr_net_started(st, &proc, err) < 0) {
+                int ignored;
+                syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+                rc_runtime_wait(&proc, &stdio, &ignored, &e);
+                rc_error_free(e);
+                ctr_net_release(st);
                 return -1;
         }
         st->rec.pid = proc.pid;
@@ -30,7 +45,9 @@ static int run_process(struct ctr_state *st, int stdin_fd, int out_fd, int *exit
                 rc_debug("container %.12s: %s", st->rec.id, e->msg);
                 rc_error_free(e);
         }
-        return rc_runtime_wait(&proc, &stdio, exit_code, err);
+        r = rc_runtime_wait(&proc, &stdio, exit_code, err);
+        ctr_net_release(st);
+        return r;
 }
 
 int rc_container_run_step(const struct rc_config *cfg, const struct rc_run_opts *o, int stdin_fd, int out_fd,

@@ -52,6 +52,7 @@ static const struct rc_dl_library *const libraries[RC_DL_N] = {
         [RC_DL_ARCHIVE] = &rc_dl_archive_library,
         [RC_DL_SYSTEMD] = &rc_dl_systemd_library,
         [RC_DL_CURL] = &rc_dl_curl_library,
+        [RC_DL_SLIRP] = &rc_dl_slirp_library,
 };
 
 /* Process-wide by nature (see dl.h): the handles of what is loaded. */

@@ -1,7 +1,7 @@
 /* Libraries rc loads on first use, and the description of every external
  * component (third_party/components.tsv) as rc finds it at run time.
  *
- * libcurl, libarchive, libcrypto and libsystemd are not linked into bin/rc:
+ * libcurl, libarchive, libcrypto, libsystemd and libslirp are not linked into bin/rc:
  * together with what they pull in (GnuTLS, Kerberos, LDAP, libxml2, ICU...)
  * they cost every process ~20 ms in the dynamic loader, for code that
  * `rc ps` or `rc run` never call.  A command that needs one calls its loader
@@ -21,7 +21,7 @@
 
 #include "util/error.h"
 
-enum rc_dl_lib { RC_DL_CRYPTO, RC_DL_ARCHIVE, RC_DL_SYSTEMD, RC_DL_CURL, RC_DL_N };
+enum rc_dl_lib { RC_DL_CRYPTO, RC_DL_ARCHIVE, RC_DL_SYSTEMD, RC_DL_CURL, RC_DL_SLIRP, RC_DL_N };
 
 /* Loads lib if it is not loaded yet.  -1 with *err set when the library is
  * missing ("libcurl is not installed: install the Debian package libcurl4
@@ -45,6 +45,10 @@ static inline int rc_dl_systemd(rc_error **err)
 static inline int rc_dl_curl(rc_error **err)
 {
         return rc_dl_load(RC_DL_CURL, err);
+}
+static inline int rc_dl_slirp(rc_error **err)
+{
+        return rc_dl_load(RC_DL_SLIRP, err);
 }
 
 /* A library to open: its names come from third_party/components.tsv. */

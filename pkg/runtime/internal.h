@@ -28,15 +28,21 @@ int rc_enter_workdir(int fd, const char *cwd, struct rc_child_error *e);
 /* caps.c */
 int rc_apply_caps_and_ids(const struct rc_spec *spec, struct rc_child_error *e);
 /* The sync socket: the child sends RC_SYNC_TERMINAL (one byte, with the
- * pty master), or an rc_child_error; EOF means it exec'd. */
-enum { RC_SYNC_DONE, RC_SYNC_TERMINAL, RC_SYNC_ERROR };
+ * pty master), RC_SYNC_TAP (one byte, with the tap device), or an
+ * rc_child_error; EOF means it exec'd. */
+enum { RC_SYNC_DONE, RC_SYNC_TERMINAL, RC_SYNC_ERROR, RC_SYNC_TAP };
+
+/* tap.c: in the child, in its new network namespace: the tap device of
+ * spec->tap, up, addressed, the default route through it; its fd sent to rc. */
+int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child_error *e);
 
 /* terminal.c: in the child, after pivot_root: a pty from the container's
  * devpts as controlling terminal and stdio, its master sent to rc. */
 int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int sync_fd, struct rc_child_error *e);
 /* In rc: one message from the child (RC_SYNC_*); a terminal's fd goes to
- * *terminal_fd (if it is -1; any other fd received is closed). */
-int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd);
+ * *terminal_fd, a tap's to *tap_fd (each if it is -1 and the pointer not
+ * NULL; any other fd received is closed). */
+int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd, int *tap_fd);
 /* In rc: relay stdio <-> master until every copy of the slave is closed,
  * with stdio->in in raw mode when it is a terminal (restored before
  * returning); SIGWINCH resizes, other signals from sigfd go to pidfd. */

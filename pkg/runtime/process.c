@@ -263,6 +263,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
         }
         if ((spec->namespaces & CLONE_NEWNET) && loopback_up(&e) < 0)
                 goto fail;
+        if ((spec->namespaces & CLONE_NEWNET) && spec->tap && rc_child_setup_tap(spec->tap, sync_fd, &e) < 0)
+                goto fail;
         if (rc_setup_rootfs(spec, devnull, &e) < 0)
                 goto fail;
         if ((spec->namespaces & CLONE_NEWUTS) && spec->hostname &&
@@ -329,7 +331,7 @@ static int place_child(const struct rc_spec *spec, pid_t pid, int sync_fd, int p
                        struct rc_container_proc *proc, rc_error **err)
 {
         struct rc_child_error e;
-        int terminal = -1;
+        int terminal = -1, msg;
 
         if (spec->created(spec->created_ctx, pid, err) == 0) {
                 /* a child that died meanwhile shows as EOF on the socket next */
@@ -338,7 +340,12 @@ static int place_child(const struct rc_spec *spec, pid_t pid, int sync_fd, int p
                 return 0;
         }
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-        if (rc_sync_recv(sync_fd, &e, &terminal) == RC_SYNC_ERROR) {
+        int tap = -1;
+        while ((msg = rc_sync_recv(sync_fd, &e, &terminal, &tap)) == RC_SYNC_TAP)
+                ;
+        if (tap >= 0)
+                close(tap);
+        if (msg == RC_SYNC_ERROR) {
                 e.msg[sizeof(e.msg) - 1] = '\0';
                 rc_error_free(*err);
                 *err = NULL;
@@ -403,9 +410,9 @@ int rc_child_started(int sync_fd, pid_t pid, int pidfd, const struct rc_runtime_
                      struct rc_container_proc *proc, rc_error **err)
 {
         struct rc_child_error e;
-        int terminal = -1, msg;
+        int terminal = -1, tap = -1, msg;
 
-        while ((msg = rc_sync_recv(sync_fd, &e, &terminal)) == RC_SYNC_TERMINAL)
+        while ((msg = rc_sync_recv(sync_fd, &e, &terminal, &tap)) == RC_SYNC_TERMINAL || msg == RC_SYNC_TAP)
                 ;
         close(sync_fd);
         if (msg == RC_SYNC_ERROR || (stdio->terminal && terminal < 0)) {
@@ -414,6 +421,8 @@ int rc_child_started(int sync_fd, pid_t pid, int pidfd, const struct rc_runtime_
                 close(pidfd);
                 if (terminal >= 0)
                         close(terminal);
+                if (tap >= 0)
+                        close(tap);
                 sigprocmask(SIG_SETMASK, old_mask, NULL);
                 if (msg != RC_SYNC_ERROR)
                         return rc_error_set(err, EPROTO, "the container died before it was started");
@@ -426,6 +435,7 @@ int rc_child_started(int sync_fd, pid_t pid, int pidfd, const struct rc_runtime_
         proc->pid = pid;
         proc->pidfd = pidfd;
         proc->terminal = terminal;
+        proc->tap = tap;
         return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -33,6 +34,13 @@ struct rc_spec_id_mapping {
 struct rc_spec_rlimit {
         int type; /* RLIMIT_* */
         uint64_t soft, hard;
+};
+
+/* The container's end of the user-mode network (not in config.json). */
+struct rc_spec_tap {
+        char name[16];             /* "tap0" */
+        unsigned mtu;
+        struct in_addr addr, netmask, gateway;
 };
 
 struct rc_spec {
@@ -73,6 +81,9 @@ struct rc_spec {
          * NULL: no wait at all. */
         int (*created)(void *ctx, pid_t pid, rc_error **err);
         void *created_ctx;
+        /* Not in config.json: with CLONE_NEWNET, a tap device made in the new namespace, its fd handed to
+         * rc (proc->tap).  NULL: only loopback. */
+        const struct rc_spec_tap *tap;
 };
 
 /* docker's defaults: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro); docker's default
@@ -101,6 +112,7 @@ struct rc_container_proc {
         int pidfd;
         bool exec_failed; /* set by a failed rc_runtime_start when the command itself could not be executed */
         int terminal;     /* with stdio->terminal: the pty master, else -1 */
+        int tap;          /* with spec->tap: the tap device, else -1 (the caller closes it) */
 };
 
 /* Start the container process.  Returns once it has exec'd, or -1 with the

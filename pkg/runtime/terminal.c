@@ -93,7 +93,7 @@ fail:
         return -1;
 }
 
-int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd)
+int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd, int *tap_fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = { .iov_base = e, .iov_len = sizeof(*e) };
@@ -108,15 +108,17 @@ int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd)
                 if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
                     cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
                         continue;
-                int fd;
+                int fd, *slot = NULL;
                 memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-                if (n == 1 && *terminal_fd < 0)
-                        *terminal_fd = fd;
+                if (n == 1)
+                        slot = *(char *)e == RC_SYNC_TAP ? tap_fd : terminal_fd;
+                if (slot && *slot < 0)
+                        *slot = fd;
                 else
                         close(fd); /* not asked for: never keep an fd we did not expect */
         }
         if (n == 1)
-                return RC_SYNC_TERMINAL;
+                return *(char *)e == RC_SYNC_TAP ? RC_SYNC_TAP : RC_SYNC_TERMINAL;
         if (n == (ssize_t)sizeof(*e))
                 return RC_SYNC_ERROR;
         return RC_SYNC_DONE; /* EOF: the child exec'd (the socket closes on exec) or died */

@@ -20,13 +20,16 @@ static const struct {
         { "Memory", "--memory", false },         { "PidsLimit", "--pids-limit", false },
         { "StopSignal", "--stop-signal", false }, { "StopTimeout", "--stop-timeout", false },
         { "Pull", "--pull", false },             { "LogOpt", "--log-opt", true },
+        { "DNS", "--dns", true },                { "DNSSearch", "--dns-search", true },
+        { "DNSOption", "--dns-option", true },   { "AddHost", "--add-host", true },
 };
 
 const char *const rc_quadlet_keys[] = { "Image",      "ContainerName", "Exec",       "Environment", "User",
                                         "Group",      "SeccompProfile", "NoNewPrivileges", "Notify", "GlobalArgs",
                                         "RcArgs",     "PodmanArgs",     "Entrypoint", "PublishPort", "Volume",
                                         "WorkingDir", "HostName",       "Network",    "Memory",      "PidsLimit",
-                                        "StopSignal", "StopTimeout",    "Pull",       "LogOpt",      NULL };
+                                        "StopSignal", "StopTimeout",    "Pull",       "LogOpt",      "DNS",
+                                        "DNSSearch",  "DNSOption",      "AddHost",    NULL };
 
 void rc_quadlet_free(struct rc_quadlet *q)
 {

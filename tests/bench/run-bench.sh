@@ -6,7 +6,8 @@
 #   unshare -Urmpf --mount-proc true (a new user, mount and pid namespace: the
 #   floor), rc run --rm --network none IMAGE true, podman's run --rm (runc)
 # with the ratios the targets are stated in; detached containers and
-# rc exec (tests/bench/containers.sh, exec.sh); then pulls from a loopback
+# rc exec (tests/bench/containers.sh, exec.sh); the network (network.sh:
+# iperf3 both ways, requests through -p, against podman); then pulls from a loopback
 # registry.  As root it runs as the unprivileged test user, like the tests.
 # Timings come from hyperfine when it is installed, else from a shell loop.
 set -euo pipefail
@@ -124,6 +125,7 @@ else
 fi
 source "$here/tests/bench/containers.sh"
 source "$here/tests/bench/exec.sh"
+source "$here/tests/bench/network.sh"
 source "$here/tests/bench/build.sh"
 echo "where rc run's time goes (one run, --log-level debug):"
 "${rc[@]}" --log-level debug run --rm --network none localhost/bench true 2>&1 | sed -n 's/^rc: debug: run: /  /p'

@@ -38,7 +38,10 @@ static void test_defaults(void **state)
         assert_string_equal(c.storage_driver, "auto");
         assert_string_equal(c.subuid_file, "/etc/subuid");
         assert_true(c.pause);
-        assert_string_equal(c.network, "none");
+        assert_string_equal(c.network, "slirp");
+        assert_int_equal(c.net_mtu, 65520);
+        assert_string_equal(c.net_cidr, "10.0.2.0/24");
+        assert_null(c.net_dns[0]);
         assert_string_equal(c.search[0], "docker.io");
         assert_null(c.search[1]);
         assert_int_equal(c.parallel_downloads, 6);
@@ -51,6 +54,8 @@ static void test_keys_and_lists(void **state)
         char *p = write_conf("[storage]\nroot = /srv/rc\ndriver = vfs\n"
                              "[userns]\npause = false\nsubuid_file = /tmp/s\n"
                              "[containers]\nnetwork = host\n"
+                             "[network]\nmtu = 1500\ncidr = 10.9.0.0/16\ndns = 1.1.1.1, ::1\n"
+                             "dns_forward = 127.0.0.1:5353\n"
                              "[registries]\nsearch = quay.io, docker.io\ninsecure = 127.0.0.1:5000 localhost:5000\n"
                              "parallel_downloads = 3\n"
                              "[mirrors]\ndocker.io = 127.0.0.1:5000, mirror.example\nquay.io = q.example\n");
@@ -66,6 +71,12 @@ static void test_keys_and_lists(void **state)
         assert_false(c.pause);
         assert_string_equal(c.subuid_file, "/tmp/s");
         assert_string_equal(c.network, "host");
+        assert_int_equal(c.net_mtu, 1500);
+        assert_string_equal(c.net_cidr, "10.9.0.0/16");
+        assert_string_equal(c.net_dns[0], "1.1.1.1");
+        assert_string_equal(c.net_dns[1], "::1");
+        assert_null(c.net_dns[2]);
+        assert_string_equal(c.net_dns_forward[0], "127.0.0.1:5353");
         assert_string_equal(c.search[0], "quay.io");
         assert_string_equal(c.search[1], "docker.io");
         assert_null(c.search[2]);
@@ -93,7 +104,14 @@ static void test_bad_input(void **state)
                 { "[storage]\ndriverr = overlay\n", "unknown key 'driverr'" },
                 { "[nosuch]\nkey = 1\n", "unknown key 'key' in section [nosuch]" },
                 { "[storage]\ndriver = zfs\n", "driver 'zfs'" },
-                { "[containers]\nnetwork = bridge\n", "network 'bridge'" },
+                { "[containers]\nnetwork = bridge\n", "mode 'bridge'" },
+                { "[network]\nmode = pasta\n", "mode 'pasta'" },
+                { "[network]\nmtu = 100\n", "from 1280 to 65521" },
+                { "[network]\nmtu = 70000\n", "from 1280 to 65521" },
+                { "[network]\ncidr = 10.0.2.0\n", "cidr '10.0.2.0'" },
+                { "[network]\ndns = 1.1.1.1, example.org\n", "'example.org' is not an IP" },
+                { "[network]\ndns_forward = 127.0.0.1:99999\n", "dns_forward: '127.0.0.1:99999'" },
+                { "[network]\ndns_forward = ::1\n", "dns_forward: '::1'" },
                 { "[userns]\npause = maybe\n", "pause must be true or false" },
                 { "[storage]\nroot = relative/path\n", "absolute" },
                 { "[storage]\nroot =\n", "is empty" },
