@@ -83,7 +83,7 @@ assert c["sqlite3"]["link"] == "linked" and c["sqlite3"]["found"], c["sqlite3"]'
         run --separate-stderr rc --log-level debug run --rm --network none localhost/bb true
         [ "$status" -eq 0 ]
         for phase in "user namespace" "store open" "store gc" "image" "container record" "rootfs mount" \
-                "start (clone to exec)" "wait" "tear-down" "total"; do
+                "start (clone to exec)" "wait" "unmount" "remove" "total"; do
                 grep -Eq "^rc: debug: run: $(sed 's/[()]/\\&/g' <<<"$phase"): [0-9]+\.[0-9]{2} ms$" <<<"$stderr" ||
                         { echo "no line for $phase in: $stderr"; return 1; }
         done
