@@ -125,7 +125,8 @@ static void build_help(void)
                "                              CONTEXT/Dockerfile; '-' reads standard input)\n"
                "      --iidfile FILE          Write the image id to FILE\n"
                "      --label KEY=VALUE       Set a label on the image\n"
-               "      --network MODE          The network of RUN steps: none or host\n"
+               "      --network MODE          The network of RUN steps: slirp[:OPTIONS] (the default, user-mode),\n"
+               "                              none or host\n"
                "      --no-cache              Do not use cached steps\n"
                "      --pull                  Pull every FROM image, even if it is stored\n"
                "  -q, --quiet                 Print only the image id (RUN output goes to stderr)\n"
@@ -227,8 +228,10 @@ int cmd_build(struct rc_cli *cli, int argc, char **argv)
                         iidfile = optarg;
                         break;
                 case OPT_NETWORK:
-                        if (strcmp(optarg, "none") && strcmp(optarg, "host"))
-                                return rc_cli_usage_error("build", "--network %s: supported values are none and host",
+                        if (strcmp(optarg, "none") && strcmp(optarg, "host") && strcmp(optarg, "slirp") &&
+                            strncmp(optarg, "slirp:", 6) && strcmp(optarg, "private"))
+                                return rc_cli_usage_error("build", "--network %s: supported values are slirp[:OPTIONS] "
+                                                                   "(private), none and host",
                                                           optarg);
                         o.network = optarg;
                         break;

@@ -61,7 +61,9 @@ static int run_flags(struct bld_builder *b, const struct rc_df_inst *in, const c
                         if (strcmp(v, "default") == 0)
                                 continue;
                         if (strcmp(v, "none") != 0 && strcmp(v, "host") != 0)
-                                return rc_error_set(err, EINVAL, "RUN --network=%s: none, host or default", v);
+                                return rc_error_set(err, EINVAL, "RUN --network=%s: none, host or default (the "
+                                                                 "build's network)",
+                                                    v);
                         *network = v;
                 } else if (strcmp(name, "security") == 0 && strcmp(v, "sandbox") != 0) {
                         return rc_error_set(err, ENOTSUP, "RUN --security=%s is not supported by rc", v);

@@ -633,3 +633,18 @@ DOCKERFILE
         run -0 rc run --rm localhost/hello
         [ "$output" = "Hello, world!" ]
 }
+
+@test "RUN steps have the user-mode network by default; --network none and RUN --network=none take it away" {
+        CTX=$BATS_TEST_TMPDIR/netctx
+        mkdir -p "$CTX"
+        printf 'FROM localhost/bb\nRUN ls /sys/class/net/ >/nets && cat /etc/resolv.conf >/resolv\nRUN --network=none ls /sys/class/net/ >/nets-none\n' >"$CTX/Dockerfile"
+        run -0 rc build -q -t localhost/netbuild "$CTX"
+        run -0 rc run --rm localhost/netbuild cat /nets /resolv /nets-none
+        [ "$output" = "$(printf 'lo\ntap0\nnameserver 10.0.2.3\nlo')" ]
+        run -0 rc build -q --no-cache --network none -t localhost/netbuild "$CTX"
+        run -0 rc run --rm localhost/netbuild cat /nets
+        [ "$output" = lo ]
+        run -125 rc build --network bogus "$CTX"
+        [[ "$output" == *"--network bogus: supported values are slirp"* ]]
+        rc rmi localhost/netbuild >/dev/null
+}
