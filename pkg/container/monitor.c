@@ -16,6 +16,7 @@
 
 #include "container/internal.h"
 #include "util/fs.h"
+#include "util/memory.h"
 #include "util/notify.h"
 #include "util/xalloc.h"
 
@@ -298,8 +299,12 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         ctr_report_send(report_fd, 0, 0, NULL);
         if (!restart)
                 ctr_notify_ready(st);
-        if (!r->m->foreground)
+        if (!r->m->foreground) {
                 rc_store_closep(&st->store); /* nothing to write until it exits */
+                /* from here on the monitor mostly sleeps: keep resident only
+                 * what its loop runs */
+                rc_memory_trim();
+        }
         for (;;) {
                 struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS] = { { .fd = r->proc.pidfd, .events = POLLIN },
                                                                  { .fd = r->sigfd, .events = POLLIN },
