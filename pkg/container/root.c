@@ -4,10 +4,13 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container/target.h"
 #include "userns/userns.h"
+#include "util/fd.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -28,19 +31,41 @@ void ctr_root_free(struct ctr_root *r)
         ctr_target_free(&r->t);
 }
 
-/* The root mount of the running container alone: join its mount namespace
- * (rc is then root there: its user namespace was joined first) and clone
- * the mount at "/" without the mounts below it.  rc stays in that mount
- * namespace: only fds opened before lead back to the host. */
+/* The root mount of the running container alone: a child joins its mount
+ * namespace (rc is root there: the container's user namespace was joined
+ * first), clones the mount at "/" without the mounts below it and hands
+ * the detached copy back.  rc itself never leaves its own mount namespace,
+ * and the copy is reached only through that fd. */
 static int bare_root(const struct ctr_target *t, rc_error **err)
 {
-        int fd;
+        int sv[2], fd, status;
+        pid_t pid;
 
-        if (setns(t->pidfd, CLONE_NEWNS) < 0)
-                return rc_error_set(err, errno, "container %s: join its mount namespace", t->rec.name);
-        fd = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return rc_error_set(err, errno, "socketpair");
+        pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(sv[0]);
+                close(sv[1]);
+                return rc_error_set(err, e, "fork");
+        }
+        if (pid == 0) {
+                int tree = -1;
+                close(sv[0]);
+                if (setns(t->pidfd, CLONE_NEWNS) == 0)
+                        tree = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                rc_fd_send(sv[1], tree < 0 ? errno : 0, tree);
+                _exit(0);
+        }
+        close(sv[1]);
+        fd = rc_fd_recv(sv[0]);
+        status = errno;
+        close(sv[0]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
         if (fd < 0)
-                return rc_error_set(err, errno, "container %s: a copy of its root mount", t->rec.name);
+                return rc_error_set(err, status, "container %s: a copy of its root mount", t->rec.name);
         return fd;
 }
 

@@ -52,9 +52,8 @@ struct ctr_root {
 
 /* Open NAME's root.  Running: rc joins the container's user namespace and
  * gets its root as the container sees it, with every mount the container
- * has (/etc/hosts, volumes, /proc); with bare, rc also joins its mount
- * namespace and takes a detached copy of the root mount alone, nothing
- * mounted on top (what rc export writes).  Not running: mounted the way
+ * has (/etc/hosts, volumes, /proc); with bare, a detached copy of its root
+ * mount alone, nothing mounted on top (what rc export writes).  Not running: mounted the way
  * rc start mounts it, in rc's own namespaces, until ctr_root_free. */
 int ctr_root_open(const struct rc_config *cfg, const char *name, bool bare, struct ctr_root *r, rc_error **err);
 void ctr_root_free(struct ctr_root *r);

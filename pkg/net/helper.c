@@ -22,28 +22,10 @@ struct request {
         uint16_t port;
         uint16_t udp; /* 1: a UDP socket connected to the port */
 };
-struct reply {
-        int errnum; /* 0: an fd comes with it */
-};
-
+/* the answer: rc_fd_send's errnum and fd */
 static void send_reply(int sock, int errnum, int fd)
 {
-        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-        struct reply r = { .errnum = errnum };
-        struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (fd >= 0) {
-                struct cmsghdr *cmsg;
-                msg.msg_control = cbuf;
-                msg.msg_controllen = sizeof(cbuf);
-                cmsg = CMSG_FIRSTHDR(&msg);
-                cmsg->cmsg_level = SOL_SOCKET;
-                cmsg->cmsg_type = SCM_RIGHTS;
-                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-        }
-        if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+        if (rc_fd_send(sock, errnum, fd) < 0)
                 _exit(0);
 }
 
@@ -116,13 +98,6 @@ void net_helper_stop(struct rc_net *n)
 int net_helper_connect(struct rc_net *n, uint16_t port, bool udp)
 {
         struct request req = { .port = port, .udp = udp };
-        struct reply r;
-        char cbuf[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-        struct cmsghdr *cmsg;
-        int fd = -1;
-        ssize_t got;
 
         if (n->helper_fd < 0) {
                 errno = ENOTCONN;
@@ -130,31 +105,5 @@ int net_helper_connect(struct rc_net *n, uint16_t port, bool udp)
         }
         if (send(n->helper_fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
                 return -1;
-        do
-                got = recvmsg(n->helper_fd, &msg, MSG_CMSG_CLOEXEC);
-        while (got < 0 && errno == EINTR);
-        if (got != (ssize_t)sizeof(r)) {
-                errno = got < 0 ? errno : EPROTO;
-                return -1;
-        }
-        for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-                if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
-                    cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
-                        int got_fd;
-                        memcpy(&got_fd, CMSG_DATA(cmsg), sizeof(int));
-                        if (fd < 0)
-                                fd = got_fd;
-                        else
-                                close(got_fd);
-                }
-        }
-        if (r.errnum) {
-                if (fd >= 0)
-                        close(fd);
-                errno = r.errnum;
-                return -1;
-        }
-        if (fd < 0)
-                errno = EPROTO;
-        return fd;
+        return rc_fd_recv(n->helper_fd);
 }

@@ -9,4 +9,12 @@
  * (close_range needs Linux 5.9). */
 int rc_close_fds_except(const int *keep, size_t n);
 
+/* One answer over a unix socket from a helper process to rc: errnum, and
+ * when it is 0, the fd that goes with it (SCM_RIGHTS).  0, or -1 with
+ * errno. */
+int rc_fd_send(int sock, int errnum, int fd);
+/* The answer: the fd (close-on-exec), or -1 with errno the sender's errnum
+ * (EPROTO for a malformed answer, the socket's error if it failed). */
+int rc_fd_recv(int sock);
+
 #endif
