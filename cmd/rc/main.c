@@ -27,6 +27,7 @@ static const struct rc_command commands[] = {
         { "cp", cmd_cp, "Copy files between a container and the host" },
         { "export", cmd_export, "Export a container's file system as a tar archive" },
         { "top", cmd_top, "Display the running processes of a container" },
+        { "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
         { "ps", cmd_ps, "List containers" },
         { "stats", cmd_stats, "Display a live stream of container resource usage statistics" },
         { "pause", cmd_pause, "Pause all the processes in one or more containers" },

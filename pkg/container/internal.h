@@ -123,6 +123,24 @@ void ctr_notify_ready(const struct ctr_state *st);
  * after cleaning up. */
 int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err);
 
+/* health.c: the state file's start (status starting, the log kept), and
+ * the monitor's timer: every interval a new `rc healthcheck run ID` (one
+ * at a time), reaped through its pidfd; dispatch says what
+ * --health-on-failure asks once a check made the container unhealthy. */
+int ctr_health_init(const char *dir, rc_error **err);
+struct ctr_health_timer {
+        struct ctr_state *st;
+        struct rc_health_config config; /* test NULL: no check, nothing polled */
+        int tfd;                        /* the interval's timerfd, or -1 */
+        pid_t child;                    /* the check being run, or 0 */
+        int child_pidfd;
+};
+#define CTR_HEALTH_FDS 2
+void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st);
+size_t ctr_health_fill(struct ctr_health_timer *h, struct pollfd *p); /* at most CTR_HEALTH_FDS */
+enum rc_health_action ctr_health_dispatch(struct ctr_health_timer *h, const struct pollfd *p, size_t n);
+void ctr_health_timer_stop(struct ctr_health_timer *h);
+
 /* What a detached monitor tells the command that started it, once. */
 struct ctr_report {
         int status; /* 0: running; -1: failed */

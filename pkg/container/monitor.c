@@ -12,11 +12,13 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container/internal.h"
 #include "util/fs.h"
 #include "util/notify.h"
+#include "util/signal.h"
 #include "util/xalloc.h"
 
 #define LINE_MAX_BYTES 16384 /* a longer line is logged in parts (P records) */
@@ -186,6 +188,9 @@ struct run {
         int input;   /* detached -i without -t: the container's stdin, written by attach clients */
         int sigfd;
         bool stop;   /* a signal asked the monitor to end: no restart */
+        struct ctr_health_timer health;
+        bool health_restart; /* --health-on-failure=restart: restarted whatever the policy */
+        int64_t kill_at;     /* --health-on-failure=stop: CLOCK_MONOTONIC ms of the SIGKILL; 0: none */
 };
 
 static void forward_signals(struct run *r)
@@ -198,6 +203,38 @@ static void forward_signals(struct run *r)
                 if (r->proc.pidfd >= 0)
                         syscall(SYS_pidfd_send_signal, r->proc.pidfd, (int)si.ssi_signo, NULL, 0);
         }
+}
+
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --health-on-failure, once the checks made it unhealthy: podman's kill,
+ * stop (its stop signal, SIGKILL after its stop timeout) or restart. */
+static void health_action(struct run *r, enum rc_health_action act)
+{
+        const struct ctr_state *st = r->m->st;
+        const char *name = st->opts->stop_signal ? st->opts->stop_signal : st->image_config.stop_signal;
+        int sig = name ? rc_signal_parse(name) : SIGTERM;
+
+        if (act == RC_HEALTH_ACTION_NONE || r->proc.pidfd < 0)
+                return;
+        rc_warn("container %.12s is unhealthy: --health-on-failure=%s", st->rec.id, rc_health_action_name(act));
+        if (act == RC_HEALTH_ACTION_STOP) {
+                r->stop = true;
+                r->kill_at = now_ms() + (st->opts->stop_timeout >= 0 ? st->opts->stop_timeout : 10) * 1000;
+                syscall(SYS_pidfd_send_signal, r->proc.pidfd, sig > 0 ? sig : SIGTERM, NULL, 0);
+                return;
+        }
+        if (act == RC_HEALTH_ACTION_KILL)
+                r->stop = true;
+        else
+                r->health_restart = true;
+        syscall(SYS_pidfd_send_signal, r->proc.pidfd, SIGKILL, NULL, 0);
 }
 
 /* The end of a detached container's stdin (and a pipe end not handed on). */
@@ -221,6 +258,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         siginfo_t info;
 
         r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1 };
+        r->health_restart = false;
+        r->kill_at = 0;
         if (!r->m->foreground && o->interactive && !o->tty) {
                 int inp[2];
                 if (pipe2(inp, O_CLOEXEC) < 0)
@@ -275,19 +314,22 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 fcntl(r->tty.fd, F_SETFL, O_NONBLOCK);
         }
         record_running(st, &r->proc, restart);
+        ctr_health_timer_start(&r->health, st);
         ctr_report_send(report_fd, 0, 0, NULL);
         if (!restart)
                 ctr_notify_ready(st);
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
-                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS] = { { .fd = r->proc.pidfd, .events = POLLIN },
+                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS] = { { .fd = r->proc.pidfd, .events = POLLIN },
                                                                  { .fd = r->sigfd, .events = POLLIN },
                                                                  { .fd = r->out.fd, .events = POLLIN },
                                                                  { .fd = r->err.fd, .events = POLLIN },
                                                                  { .fd = r->tty.fd, .events = POLLIN } };
                 bool open_streams = r->out.fd >= 0 || r->err.fd >= 0 || r->tty.fd >= 0;
                 size_t n_attach = ctr_attach_fill(&r->attach, p + 5, 1 + ATTACH_MAX_CLIENTS);
+                size_t n_health = ctr_health_fill(&r->health, p + 5 + n_attach);
+                int timeout = exited ? 1000 : -1;
                 int n;
 
                 if (exited && !open_streams)
@@ -297,9 +339,17 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 /* once it exited, what it wrote is drained; a stream held
                  * open past that (it cannot be, in its own pid namespace)
                  * does not keep the monitor */
-                n = poll(p, 5 + n_attach, exited ? 1000 : -1);
-                if (n < 0 && errno != EINTR)
+                if (!exited && r->kill_at)
+                        timeout = r->kill_at > now_ms() ? (int)(r->kill_at - now_ms()) : 0;
+                n = poll(p, 5 + n_attach + n_health, timeout);
+                if (n < 0 && errno != EINTR) {
+                        ctr_health_timer_stop(&r->health);
                         return rc_error_set(err, errno, "poll");
+                }
+                if (r->kill_at && now_ms() >= r->kill_at) {
+                        syscall(SYS_pidfd_send_signal, r->proc.pidfd, SIGKILL, NULL, 0);
+                        r->kill_at = 0;
+                }
                 if (n == 0 && exited)
                         break;
                 if (n <= 0)
@@ -315,9 +365,12 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 if (n_attach && ctr_attach_dispatch(&r->attach, p + 5, n_attach, r->tty.fd >= 0 ? r->tty.fd : r->input,
                                                     r->tty.fd))
                         close_input(r, -1);
+                if (n_health)
+                        health_action(r, ctr_health_dispatch(&r->health, p + 5 + n_attach, n_health));
                 if (p[0].revents & POLLIN)
                         exited = true;
         }
+        ctr_health_timer_stop(&r->health);
         for (struct stream *s = &r->out; s <= &r->tty; s++) {
                 if (s->fd >= 0) {
                         stream_log(s, &r->log, true);
@@ -352,9 +405,9 @@ static bool should_restart(struct run *r, int exit_code, int restarts)
         rc_error *e = NULL;
         bool stop_requested;
 
-        if (r->m->foreground || r->stop || o->restart_policy == RC_RESTART_NO)
+        if (r->stop || (!r->health_restart && (r->m->foreground || o->restart_policy == RC_RESTART_NO)))
                 return false;
-        if (o->restart_policy == RC_RESTART_ON_FAILURE &&
+        if (!r->health_restart && o->restart_policy == RC_RESTART_ON_FAILURE &&
             (exit_code == 0 || (o->restart_max > 0 && restarts >= o->restart_max)))
                 return false;
         if (!ctr_store(st))
@@ -383,7 +436,8 @@ static void backoff(struct run *r, int restarts)
 int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err)
 {
         struct ctr_state *st = m->st;
-        struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 } };
+        struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 },
+                         .health = { .tfd = -1, .child_pidfd = -1 } };
         int restarts = 0, ret = -1;
 
         *exit_code = 125;
