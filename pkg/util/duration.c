@@ -22,16 +22,22 @@ int rc_duration_parse(const char *s, int64_t *ns)
                 return 0;
         }
         while (*s) {
-                char *end;
+                char num[64];
+                size_t len = 0, digits = 0, dots = 0, best = 0, which = 0;
                 double v;
-                size_t best = 0, which = 0;
-                /* strtod alone would take signs, blanks, "inf" and hex */
-                if (!((*s >= '0' && *s <= '9') || *s == '.'))
+                /* digits with one '.': strtod alone would take signs,
+                 * blanks, "inf", hex and exponents */
+                while ((s[len] >= '0' && s[len] <= '9') || s[len] == '.') {
+                        dots += s[len] == '.';
+                        digits += s[len] != '.';
+                        len++;
+                }
+                if (digits == 0 || dots > 1 || len >= sizeof(num))
                         return -1;
-                v = strtod(s, &end);
-                if (end == s || v < 0)
-                        return -1;
-                s = end;
+                memcpy(num, s, len);
+                num[len] = '\0';
+                v = strtod(num, NULL);
+                s += len;
                 for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
                         size_t l = strlen(units[i].unit);
                         if (strncmp(s, units[i].unit, l) == 0 && l > best) {
