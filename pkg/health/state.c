@@ -80,7 +80,8 @@ static bool parse_time(const char *s, int64_t *ns)
         char *end;
         long frac;
 
-        if (p == NULL || *p != '.' || strlen(p) != 11 || p[10] != 'Z')
+        /* nanoseconds since 1970 fit in 64 bits until 2262 */
+        if (p == NULL || *p != '.' || strlen(p) != 11 || p[10] != 'Z' || tm.tm_year < 70 || tm.tm_year > 260)
                 return false;
         frac = strtol(p + 1, &end, 10);
         if (end != p + 10 || frac < 0)
