@@ -332,6 +332,9 @@ static void test_state_json(void **state)
                 "\"ExitCode\":0,\"Output\":\"\"}]}",
                 "{\"Status\":\"healthy\",\"FailingStreak\":0,\"Log\":[{\"Start\":\"2023-11-14T22:13:20.123456789Z\","
                 "\"End\":\"2023-11-14T22:13:20.123456789Z\",\"ExitCode\":999,\"Output\":\"\"}]}",
+                /* beyond what nanoseconds since 1970 hold in 64 bits (found by fuzz_health) */
+                "{\"Status\":\"healthy\",\"FailingStreak\":0,\"Log\":[{\"Start\":\"2023-11-14T22:13:20.123456789Z\","
+                "\"End\":\"4046-11-14T22:13:20.123456789Z\",\"ExitCode\":0,\"Output\":\"\"}]}",
         };
 
         (void)state;
