@@ -163,6 +163,56 @@ assert "Healthcheck" not in c["Config"] and "Health" not in c["State"], c
         run -125 rc healthcheck run none2
 }
 
+# An image whose config's Healthcheck is $1 (JSON), as localhost/hostile.
+hostile_image() {
+        rc save --format oci-archive -o "$BATS_TEST_TMPDIR/bb.tar" localhost/bb
+        python3 - "$BATS_TEST_TMPDIR/bb.tar" "$BATS_TEST_TMPDIR/hostile.tar" "$1" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, dst, hc = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with tarfile.open(src) as t:
+    files = {m.name: t.extractfile(m).read() for m in t.getmembers() if m.isfile()}
+def blob(d): return "blobs/" + d.replace(":", "/")
+def put(obj):
+    data = json.dumps(obj).encode()
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    files[blob(d)] = data
+    return d, len(data)
+index = json.loads(files["index.json"])
+desc = index["manifests"][0]
+manifest = json.loads(files[blob(desc["digest"])])
+config = json.loads(files[blob(manifest["config"]["digest"])])
+config.setdefault("config", {})["Healthcheck"] = hc
+manifest["config"]["digest"], manifest["config"]["size"] = put(config)
+desc["digest"], desc["size"] = put(manifest)
+desc.setdefault("annotations", {})["org.opencontainers.image.ref.name"] = "localhost/hostile:latest"
+files["index.json"] = json.dumps(index).encode()
+with tarfile.open(dst, "w") as t:
+    for name, data in files.items():
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+        rc load -i "$BATS_TEST_TMPDIR/hostile.tar" >/dev/null
+}
+
+@test "an image's hostile Healthcheck is refused with the field named; the flags get past it; nothing is left" {
+        hostile_image '{"Test":["CMD","true"],"Interval":-5}'
+        run -125 rc run --rm localhost/hostile true
+        [ "$output" = "Error: the image's config: Healthcheck.Interval -5 is out of range (0 to 86400000000000) (set --health-cmd, or --no-healthcheck)" ]
+        run -0 rc ps -aq
+        [ "$output" = "" ]
+        run -0 rc run --rm --no-healthcheck localhost/hostile true
+        run -0 rc run --rm --health-cmd true localhost/hostile true
+        hostile_image '{"Test":["CMD-SHELL","a","b"],"Retries":3}'
+        run -125 rc create localhost/hostile
+        [[ "$output" == *"Healthcheck.Test: CMD-SHELL takes one command line"* ]]
+        # what rc load checks already: a wrong type
+        run -125 hostile_image '{"Test":["CMD","true"],"Retries":"3"}'
+        [[ "$output" == *"Healthcheck.Retries must be an integer"* ]]
+        run -0 rc ps -aq
+        [ "$output" = "" ]
+}
+
 @test "the check and its state survive rc stop and rc start" {
         rc run -d --name keep --health-cmd 'test -f /tmp/ok' --health-interval disable localhost/bb sleep 1000
         rc exec keep touch /tmp/ok
@@ -181,7 +231,7 @@ assert "Healthcheck" not in c["Config"] and "Health" not in c["State"], c
         [ "$output" = "1 2" ]
 }
 
-@test "--health-on-failure=kill ends an unhealthy container; restart starts it again" {
+@test "--health-on-failure: kill ends an unhealthy container, stop signals it then kills it, restart starts it again" {
         rc run -d --name killed --health-cmd false --health-interval 1s --health-retries 1 \
                 --health-on-failure kill localhost/bb sleep 1000
         for _ in $(seq 100); do
@@ -190,6 +240,15 @@ assert "Healthcheck" not in c["Config"] and "Health" not in c["State"], c
         done
         run -0 rc inspect --format '{{.State.Status}} {{.State.ExitCode}}' killed
         [ "$output" = "exited 137" ]
+        # stop: the stop signal (ignored here), SIGKILL after --stop-timeout
+        rc run -d --name stopped --stop-timeout 1 --health-cmd false --health-interval 1s --health-retries 1 \
+                --health-on-failure stop localhost/bb sh -c 'trap "" TERM; echo trapped; sleep 1000'
+        for _ in $(seq 100); do
+                [ "$(rc inspect --format '{{.State.Status}}' stopped)" = exited ] && break
+                sleep 0.1
+        done
+        run -0 rc inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.State.Health.Status}}' stopped
+        [ "$output" = "exited 137 unhealthy" ]
         rc run -d --name again --health-cmd false --health-interval 1s --health-retries 1 \
                 --health-on-failure restart localhost/bb sleep 1000
         for _ in $(seq 100); do
