@@ -240,6 +240,11 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 rc_error_code(err, ENOTCONN, "container %s is not running", name_or_id);
                 goto out;
         }
+        if (rc_container_paused(&t.rec)) {
+                /* its processes are frozen: the check would only time out */
+                rc_error_code(err, EBUSY, "container %s is paused: rc unpause %s", name_or_id, name_or_id);
+                goto out;
+        }
         if (run_check(cfg, &t, &c, &res, err) < 0)
                 goto out;
         lock = rc_health_state_lock(t.dir, err);

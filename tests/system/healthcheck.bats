@@ -161,6 +161,10 @@ assert "Healthcheck" not in c["Config"] and "Health" not in c["State"], c
 ' <<<"$output"
         rc run -d --name none2 --health-cmd none localhost/hc sleep 1000
         run -125 rc healthcheck run none2
+        # rc commit keeps the container's check in the image, as podman
+        rc commit -q flag localhost/committed >/dev/null
+        run -0 rc image inspect --format '{{.Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}}' localhost/committed
+        [ "$output" = "[CMD true] 30000000000" ]
 }
 
 # An image whose config's Healthcheck is $1 (JSON), as localhost/hostile.
