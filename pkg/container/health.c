@@ -156,30 +156,25 @@ static int run_check(const struct rc_config *cfg, const struct ctr_target *t, co
                      struct rc_health_result *res, rc_error **err)
 {
         cleanup_strv char **argv = rc_health_argv(c);
-        struct check_msg *m = xcalloc(1, sizeof(*m));
+        cleanup_free struct check_msg *m = xcalloc(1, sizeof(*m));
         size_t got = 0;
         int fds[2], status;
         pid_t pid;
 
-        if (pipe2(fds, O_CLOEXEC) < 0) {
-                free(m);
+        if (pipe2(fds, O_CLOEXEC) < 0)
                 return rc_error_set(err, errno, "pipe");
-        }
         res->start = now_ns(CLOCK_REALTIME);
         pid = fork();
         if (pid < 0) {
                 int e = errno;
                 close(fds[0]);
                 close(fds[1]);
-                free(m);
                 return rc_error_set(err, e, "fork");
         }
         if (pid == 0) {
                 close(fds[0]);
                 check_child(cfg, t, argv, c->timeout, m);
-                if (rc_write_all(fds[1], m, sizeof(*m)) < 0)
-                        _exit(1);
-                _exit(0);
+                _exit(rc_write_all(fds[1], m, sizeof(*m)) < 0 ? 1 : 0);
         }
         close(fds[1]);
         while (got < sizeof(*m)) {
@@ -194,16 +189,13 @@ static int run_check(const struct rc_config *cfg, const struct ctr_target *t, co
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         res->end = now_ns(CLOCK_REALTIME);
-        if (got != sizeof(*m) || m->errnum) {
-                int r = got != sizeof(*m) ? rc_error_code(err, EIO, "container %s: the health check ended abnormally",
-                                                          t->rec.name)
-                                          : rc_error_code(err, m->errnum, "%s", m->msg);
-                free(m);
-                return r;
-        }
+        if (got != sizeof(*m))
+                return rc_error_code(err, EIO, "container %s: the health check ended abnormally", t->rec.name);
+        if (m->errnum)
+                return rc_error_code(err, m->errnum, "%.*s", (int)sizeof(m->msg), m->msg);
         res->exit_code = m->exit_code;
-        res->output = xstrndup(m->out, m->out_len); /* up to a NUL: it becomes JSON text */
-        free(m);
+        res->output = xstrndup(m->out, m->out_len < sizeof(m->out) ? m->out_len : sizeof(m->out));
+        rc_health_output_clean(res->output);
         return 0;
 }
 

@@ -109,6 +109,9 @@ struct rc_health_state {
         size_t n_log;
 };
 
+/* Make a check's output fit for JSON in place: it ends at a NUL, and
+ * bytes that are not UTF-8 become '?' (Go writes U+FFFD there). */
+void rc_health_output_clean(char *s);
 /* A new result (its output is taken over): exit 0 makes it healthy and
  * resets the streak; a failure within the start period (started_at:
  * the container's start, unix ns) changes nothing but the log; any other

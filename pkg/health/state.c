@@ -26,6 +26,46 @@ const char *rc_health_status_name(enum rc_health_status s)
         return (size_t)s < sizeof(statuses) / sizeof(statuses[0]) ? statuses[s] : "starting";
 }
 
+/* The length of the UTF-8 sequence at s (1 to 4), or 0 if it is not one:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_len(const unsigned char *s)
+{
+        size_t n;
+        uint32_t cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                n = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                n = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                n = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+void rc_health_output_clean(char *s)
+{
+        unsigned char *p = (unsigned char *)s;
+
+        while (*p) {
+                size_t n = utf8_len(p);
+                if (n == 0)
+                        *p++ = '?';
+                else
+                        p += n;
+        }
+}
+
 void rc_health_state_record(struct rc_health_state *s, const struct rc_health_config *c, int64_t started_at,
                             struct rc_health_result *r)
 {
@@ -168,7 +208,8 @@ int rc_health_state_from_json(const char *text, size_t len, struct rc_health_sta
                 if (!start || !end || !out || !parse_time(start, &r->start) || !parse_time(end, &r->end) ||
                     !get_int(e, "ExitCode", -1, 255, &r->exit_code))
                         goto bad;
-                r->output = strndup(out, RC_HEALTH_OUTPUT_MAX);
+                r->output = xstrndup(out, RC_HEALTH_OUTPUT_MAX);
+                rc_health_output_clean(r->output);
                 st.n_log = i + 1;
         }
         json_object_put(o);

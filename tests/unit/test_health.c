@@ -363,12 +363,37 @@ static void test_state_json(void **state)
         }
 }
 
+static void test_output_clean(void **state)
+{
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "plain text\n", "plain text\n" },
+                { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82" },
+                { "bad \xff\xfe end", "bad ?? end" },
+                { "overlong \xc0\xaf", "overlong ??" },
+                { "surrogate \xed\xa0\x80", "surrogate ???" },
+                { "cut \xe2\x82", "cut ??" },
+                { "above \xf4\x90\x80\x80", "above ????" },
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *s = xstrdup(cases[i].in);
+                rc_health_output_clean(s);
+                if (strcmp(s, cases[i].out) != 0)
+                        fail_msg("case %zu: \"%s\"", i, s);
+                free(s);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_duration),    cmocka_unit_test(test_flags),
                 cmocka_unit_test(test_image_healthcheck), cmocka_unit_test(test_resolve),
                 cmocka_unit_test(test_transitions), cmocka_unit_test(test_state_json),
+                cmocka_unit_test(test_output_clean),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
