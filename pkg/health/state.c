@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -224,13 +225,19 @@ bad:
 int rc_health_state_read(const char *dir, struct rc_health_state *s, rc_error **err)
 {
         cleanup_free char *path = xasprintf("%s/" STATE_FILE, dir);
-        cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         cleanup_free char *text = NULL;
+        struct stat st;
         size_t len;
 
         if (fd < 0)
                 return errno == ENOENT ? rc_error_code(err, ENOENT, "%s: no health state", path)
                                        : rc_error_set(err, errno, "%s", path);
+        /* the size first: a file that grew, or is no file, is never read whole */
+        if (fstat(fd, &st) < 0)
+                return rc_error_set(err, errno, "%s", path);
+        if (!S_ISREG(st.st_mode) || st.st_size > STATE_MAX)
+                return rc_error_code(err, EINVAL, "%s: not a regular file of at most %d KiB", path, STATE_MAX / 1024);
         if (rc_read_fd(fd, &text, &len, err) < 0)
                 return rc_error_wrap(err, "%s", path);
         if (rc_health_state_from_json(text, len, s, err) < 0)

@@ -1,12 +1,14 @@
 /* Health checks: Go durations, the flags' parsers, the image's Healthcheck
  * as hostile input, precedence of flags over the image, the state machine
  * and the state file's JSON. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -363,6 +365,58 @@ static void test_state_json(void **state)
         }
 }
 
+/* health.json in a directory: written by rename, read back with bounds. */
+static void test_state_file(void **state)
+{
+        char dir[] = "/tmp/rc-test-health-XXXXXX";
+        struct rc_health_config c = { .retries = 3 };
+        struct rc_health_state s = { 0 }, back;
+        struct rc_health_result r = result(1700000000 * SEC, 0, "fine");
+        enum rc_health_status st;
+        rc_error *err = NULL;
+        char *path, *big;
+        FILE *f;
+        int lock;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        assert_false(rc_health_status_of(dir, &st));
+        assert_int_equal(rc_health_state_read(dir, &back, &err), -1);
+        assert_int_equal(rc_error_errno(err), ENOENT);
+        rc_error_free(err);
+        err = NULL;
+        rc_health_state_record(&s, &c, 0, &r);
+        lock = rc_health_state_lock(dir, &err);
+        assert_true(lock >= 0);
+        assert_int_equal(rc_health_state_write(dir, &s, &err), 0);
+        close(lock);
+        assert_int_equal(rc_health_state_read(dir, &back, &err), 0);
+        assert_int_equal(back.status, RC_HEALTH_HEALTHY);
+        assert_string_equal(back.log[0].output, "fine");
+        rc_health_state_free(&back);
+        assert_true(rc_health_status_of(dir, &st));
+        assert_int_equal(st, RC_HEALTH_HEALTHY);
+        rc_health_state_free(&s);
+        /* a file larger than rc writes is refused before it is read */
+        path = xasprintf("%s/health.json", dir);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        big = xcalloc(1, 70000);
+        memset(big, ' ', 69999);
+        fputs(big, f);
+        fclose(f);
+        assert_int_equal(rc_health_state_read(dir, &back, &err), -1);
+        assert_non_null(strstr(err->msg, "at most 64 KiB"));
+        rc_error_free(err);
+        unlink(path);
+        free(path);
+        free(big);
+        path = xasprintf("%s/health.lock", dir);
+        unlink(path);
+        free(path);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_output_clean(void **state)
 {
         static const struct {
@@ -393,7 +447,7 @@ int main(void)
                 cmocka_unit_test(test_duration),    cmocka_unit_test(test_flags),
                 cmocka_unit_test(test_image_healthcheck), cmocka_unit_test(test_resolve),
                 cmocka_unit_test(test_transitions), cmocka_unit_test(test_state_json),
-                cmocka_unit_test(test_output_clean),
+                cmocka_unit_test(test_state_file),  cmocka_unit_test(test_output_clean),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
