@@ -35,7 +35,8 @@ static int add_filter(struct ps_filter *f, const char *arg)
         char ***list;
 
         if (eq == NULL)
-                return rc_cli_usage_error("ps", "--filter %s: give KEY=VALUE (status, name, id, ancestor, health)", arg);
+                return rc_cli_usage_error("ps", "--filter %s: give KEY=VALUE (status, name, id, ancestor, health)",
+                                          arg);
         if (!strncmp(arg, "status=", 7)) {
                 static const char *const known[] = { "created", "running", "exited", "paused", "stopped",
                                                       "stopping", "unknown" };

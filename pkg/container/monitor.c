@@ -321,11 +321,11 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         if (!r->m->foreground)
                 rc_store_closep(&st->store); /* nothing to write until it exits */
         for (;;) {
-                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS] = { { .fd = r->proc.pidfd, .events = POLLIN },
-                                                                 { .fd = r->sigfd, .events = POLLIN },
-                                                                 { .fd = r->out.fd, .events = POLLIN },
-                                                                 { .fd = r->err.fd, .events = POLLIN },
-                                                                 { .fd = r->tty.fd, .events = POLLIN } };
+                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS] = {
+                        { .fd = r->proc.pidfd, .events = POLLIN }, { .fd = r->sigfd, .events = POLLIN },
+                        { .fd = r->out.fd, .events = POLLIN },     { .fd = r->err.fd, .events = POLLIN },
+                        { .fd = r->tty.fd, .events = POLLIN }
+                };
                 bool open_streams = r->out.fd >= 0 || r->err.fd >= 0 || r->tty.fd >= 0;
                 size_t n_attach = ctr_attach_fill(&r->attach, p + 5, 1 + ATTACH_MAX_CLIENTS);
                 size_t n_health = ctr_health_fill(&r->health, p + 5 + n_attach);

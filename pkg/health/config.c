@@ -75,8 +75,9 @@ static int json_strv(json_object *a, const char *what, char ***out, rc_error **e
                 json_object *s = json_object_array_get_idx(a, i);
                 if (!json_object_is_type(s, json_type_string))
                         return rc_error_code(err, EINVAL, "%s: element %zu is not a string", what, i);
-                bytes += (size_t)json_object_get_string_len(s);
-                if (bytes > TEST_MAX_BYTES || strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s))
+                size_t len = (size_t)json_object_get_string_len(s);
+                bytes += len;
+                if (bytes > TEST_MAX_BYTES || strlen(json_object_get_string(s)) != len)
                         return rc_error_code(err, EINVAL, "%s: longer than %d bytes or holds a NUL byte", what,
                                             TEST_MAX_BYTES);
                 strv_push(&v, json_object_get_string(s));

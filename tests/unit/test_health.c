@@ -111,7 +111,8 @@ static void test_flags(void **state)
         assert_int_equal(ns, 60 * SEC);
         assert_int_equal(rc_health_duration_parse("--health-start-period", "0s", true, &ns, &err), 0);
         expect_error(rc_health_duration_parse("--health-timeout", "0s", false, &ns, &err), &err, "at least 1ms");
-        expect_error(rc_health_duration_parse("--health-timeout", "disable", false, &ns, &err), &err, "give a duration");
+        expect_error(rc_health_duration_parse("--health-timeout", "disable", false, &ns, &err), &err,
+                     "give a duration");
         expect_error(rc_health_duration_parse("--health-interval", "25h", false, &ns, &err), &err, "at most 24h");
         assert_int_equal(rc_health_retries_parse("0", &n, &err), 0);
         assert_int_equal(n, 0);
