@@ -298,13 +298,15 @@ void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st)
         timer_arm(h, h->config.interval);
 }
 
-size_t ctr_health_fill(struct ctr_health_timer *h, struct pollfd *p)
+static size_t health_fill(void *ctx, struct pollfd *p, size_t cap, int *timeout_ms)
 {
+        struct ctr_health_timer *h = ctx;
         size_t n = 0;
 
-        if (h->tfd >= 0)
+        (void)timeout_ms; /* the timerfd is polled: no timeout of its own */
+        if (h->tfd >= 0 && n < cap)
                 p[n++] = (struct pollfd){ .fd = h->tfd, .events = POLLIN };
-        if (h->child_pidfd >= 0)
+        if (h->child_pidfd >= 0 && n < cap)
                 p[n++] = (struct pollfd){ .fd = h->child_pidfd, .events = POLLIN };
         return n;
 }
@@ -366,9 +368,9 @@ static void spawn_check(struct ctr_health_timer *h)
         }
 }
 
-enum rc_health_action ctr_health_dispatch(struct ctr_health_timer *h, const struct pollfd *p, size_t n)
+static void health_dispatch(void *ctx, struct pollfd *p, size_t n)
 {
-        enum rc_health_action act = RC_HEALTH_ACTION_NONE;
+        struct ctr_health_timer *h = ctx;
 
         for (size_t i = 0; i < n; i++) {
                 uint64_t ticks;
@@ -391,10 +393,14 @@ enum rc_health_action ctr_health_dispatch(struct ctr_health_timer *h, const stru
                         if (WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
                             h->config.on_failure != RC_HEALTH_ACTION_NONE && rc_health_status_of(h->st->dir, &s) &&
                             s == RC_HEALTH_UNHEALTHY)
-                                act = h->config.on_failure;
+                                h->action = h->config.on_failure;
                 }
         }
-        return act;
+}
+
+struct rc_poll_source ctr_health_source(struct ctr_health_timer *h)
+{
+        return (struct rc_poll_source){ .ctx = h, .fill = health_fill, .dispatch = health_dispatch };
 }
 
 void ctr_health_timer_stop(struct ctr_health_timer *h)

@@ -16,6 +16,7 @@
 #include "seccomp/seccomp.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/poll.h"
 
 struct ctr_state {
         const struct rc_config *cfg;
@@ -124,9 +125,10 @@ void ctr_notify_ready(const struct ctr_state *st);
 int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err);
 
 /* health.c: the state file's start (status starting, the log kept), and
- * the monitor's timer: every interval a new `rc healthcheck run ID` (one
- * at a time), reaped through its pidfd; dispatch says what
- * --health-on-failure asks once a check made the container unhealthy. */
+ * the monitor's timer, an rc_poll_source (util/poll.h): every interval a
+ * new `rc healthcheck run ID` (one at a time), reaped through its pidfd.
+ * After dispatch, `action` says what --health-on-failure asks once a check
+ * made the container unhealthy (the monitor takes it and resets it). */
 int ctr_health_init(const char *dir, rc_error **err);
 struct ctr_health_timer {
         struct ctr_state *st;
@@ -134,11 +136,11 @@ struct ctr_health_timer {
         int tfd;                        /* the interval's timerfd, or -1 */
         pid_t child;                    /* the check being run, or 0 */
         int child_pidfd;
+        enum rc_health_action action;
 };
 #define CTR_HEALTH_FDS 2
 void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st);
-size_t ctr_health_fill(struct ctr_health_timer *h, struct pollfd *p); /* at most CTR_HEALTH_FDS */
-enum rc_health_action ctr_health_dispatch(struct ctr_health_timer *h, const struct pollfd *p, size_t n);
+struct rc_poll_source ctr_health_source(struct ctr_health_timer *h);
 void ctr_health_timer_stop(struct ctr_health_timer *h);
 
 /* What a detached monitor tells the command that started it, once. */

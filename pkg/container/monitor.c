@@ -328,8 +328,9 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 };
                 bool open_streams = r->out.fd >= 0 || r->err.fd >= 0 || r->tty.fd >= 0;
                 size_t n_attach = ctr_attach_fill(&r->attach, p + 5, 1 + ATTACH_MAX_CLIENTS);
-                size_t n_health = ctr_health_fill(&r->health, p + 5 + n_attach);
+                struct rc_poll_source health = ctr_health_source(&r->health);
                 int timeout = exited ? 1000 : -1;
+                size_t n_health = health.fill(health.ctx, p + 5 + n_attach, CTR_HEALTH_FDS, &timeout);
                 int n;
 
                 if (exited && !open_streams)
@@ -365,8 +366,11 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 if (n_attach && ctr_attach_dispatch(&r->attach, p + 5, n_attach, r->tty.fd >= 0 ? r->tty.fd : r->input,
                                                     r->tty.fd))
                         close_input(r, -1);
-                if (n_health)
-                        health_action(r, ctr_health_dispatch(&r->health, p + 5 + n_attach, n_health));
+                if (n_health) {
+                        health.dispatch(health.ctx, p + 5 + n_attach, n_health);
+                        health_action(r, r->health.action);
+                        r->health.action = RC_HEALTH_ACTION_NONE;
+                }
                 if (p[0].revents & POLLIN)
                         exited = true;
         }
