@@ -96,6 +96,17 @@ assert h["Log"][-1]["Output"].startswith("xxxx"), h["Log"][-1]["Output"][:10]
         [ "$output" = timed ]
 }
 
+@test "a check runs confined as the container's process: its capabilities, user, and pid namespace" {
+        rc run -d --name conf --cap-drop ALL -u 1000:1000 --health-interval disable \
+                --health-cmd 'grep CapEff /proc/self/status; id -u; cat /proc/1/cmdline | tr "\0" " "' \
+                localhost/bb sleep 1000
+        run -0 rc healthcheck run conf
+        run -0 rc inspect --format '{{(index .State.Health.Log 0).Output}}' conf
+        [ "${lines[0]}" = "$(printf 'CapEff:\t0000000000000000')" ]
+        [ "${lines[1]}" = 1000 ]
+        [ "${lines[2]}" = "sleep 1000 " ]
+}
+
 @test "a check that hangs is killed after --health-timeout and counts as failed" {
         rc run -d --name slow --health-cmd 'sleep 100' --health-timeout 1s --health-interval disable \
                 --health-retries 1 localhost/bb sleep 1000
