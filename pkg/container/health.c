@@ -4,7 +4,8 @@
  *
  * The check runs in a forked child: joining the container's user
  * namespace cannot be undone, and the state file must be written by rc in
- * its own.  The monitor starts each timed check as a new rc process
+ * its own.  --health-on-failure is applied by whoever ran the check that
+ * made the container unhealthy, as podman does.  The monitor starts each timed check as a new rc process
  * (`rc healthcheck run ID`), so a check that hangs, or a store that is
  * busy, never holds up the container's output, signals or exit. */
 #include <errno.h>
@@ -36,6 +37,7 @@ static int64_t now_ns(clockid_t clock)
 
 int ctr_health_init(const char *dir, rc_error **err)
 {
+        cleanup_free char *mark = NULL;
         struct rc_health_state s = { 0 };
         cleanup_close int lock = rc_health_state_lock(dir, err);
         rc_error *e = NULL;
@@ -43,6 +45,8 @@ int ctr_health_init(const char *dir, rc_error **err)
 
         if (lock < 0)
                 return -1;
+        mark = ctr_health_restart_path(dir);
+        unlink(mark); /* a mark left by a monitor that died is not for this start */
         /* a damaged file is replaced rather than keeping the container from starting */
         if (rc_health_state_read(dir, &s, &e) < 0) {
                 if (rc_error_errno(e) != ENOENT)
@@ -199,6 +203,41 @@ static int run_check(const struct rc_config *cfg, const struct ctr_target *t, co
         return 0;
 }
 
+char *ctr_health_restart_path(const char *dir)
+{
+        return xasprintf("%s/health-restart", dir);
+}
+
+/* --health-on-failure, once this check left the container unhealthy (as
+ * podman, whoever ran the check: the monitor's timer or a user).  kill and
+ * stop are rc kill and rc stop (the record says the stop was asked for, so
+ * no policy restarts it); restart leaves a mark for the monitor, which
+ * then starts it again whatever its policy, and kills it. */
+static int health_action(const struct rc_config *cfg, const struct ctr_target *t, enum rc_health_action act,
+                         rc_error **err)
+{
+        rc_info("container %s is unhealthy: --health-on-failure=%s", t->rec.name, rc_health_action_name(act));
+        switch (act) {
+        case RC_HEALTH_ACTION_KILL:
+                return rc_container_kill(cfg, t->rec.id, SIGKILL, err);
+        case RC_HEALTH_ACTION_STOP:
+                return rc_container_stop(cfg, t->rec.id, -1, err);
+        case RC_HEALTH_ACTION_RESTART: {
+                cleanup_free char *mark = ctr_health_restart_path(t->dir);
+                if (rc_write_file(mark, "", 0, 0600, err) < 0)
+                        return -1;
+                if (syscall(SYS_pidfd_send_signal, t->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+                        int e = errno;
+                        unlink(mark);
+                        return rc_error_set(err, e, "container %s: restart it", t->rec.name);
+                }
+                return 0;
+        }
+        default:
+                return 0;
+        }
+}
+
 int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_or_id, enum rc_health_status *status,
                                  bool *passed, rc_error **err)
 {
@@ -251,7 +290,12 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
         rc_health_state_record(&s, &c, t.rec.started_at, &res);
         if (rc_health_state_write(t.dir, &s, err) < 0)
                 goto out;
+        close(lock); /* the action may take the stop timeout: not under the lock */
+        lock = -1;
         *status = s.status;
+        if (!*passed && s.status == RC_HEALTH_UNHEALTHY && c.on_failure != RC_HEALTH_ACTION_NONE &&
+            health_action(cfg, &t, c.on_failure, err) < 0)
+                goto out;
         r = 0;
 out:
         free(res.output);
@@ -382,18 +426,12 @@ static void health_dispatch(void *ctx, struct pollfd *p, size_t n)
                                 spawn_check(h);
                         timer_arm(h, h->config.interval);
                 } else if (p[i].fd == h->child_pidfd) {
-                        enum rc_health_status s;
-                        int status;
-                        while (waitpid(h->child, &status, 0) < 0 && errno == EINTR)
+                        /* its result is in the state file, its action taken */
+                        while (waitpid(h->child, NULL, 0) < 0 && errno == EINTR)
                                 ;
                         close(h->child_pidfd);
                         h->child_pidfd = -1;
                         h->child = 0;
-                        /* exit 1: the check failed; act once the failures made it unhealthy */
-                        if (WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
-                            h->config.on_failure != RC_HEALTH_ACTION_NONE && rc_health_status_of(h->st->dir, &s) &&
-                            s == RC_HEALTH_UNHEALTHY)
-                                h->action = h->config.on_failure;
                 }
         }
 }

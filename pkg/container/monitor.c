@@ -12,13 +12,11 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "container/internal.h"
 #include "util/fs.h"
 #include "util/notify.h"
-#include "util/signal.h"
 #include "util/xalloc.h"
 
 #define LINE_MAX_BYTES 16384 /* a longer line is logged in parts (P records) */
@@ -190,7 +188,6 @@ struct run {
         bool stop;   /* a signal asked the monitor to end: no restart */
         struct ctr_health_timer health;
         bool health_restart; /* --health-on-failure=restart: restarted whatever the policy */
-        int64_t kill_at;     /* --health-on-failure=stop: CLOCK_MONOTONIC ms of the SIGKILL; 0: none */
 };
 
 static void forward_signals(struct run *r)
@@ -203,38 +200,6 @@ static void forward_signals(struct run *r)
                 if (r->proc.pidfd >= 0)
                         syscall(SYS_pidfd_send_signal, r->proc.pidfd, (int)si.ssi_signo, NULL, 0);
         }
-}
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --health-on-failure, once the checks made it unhealthy: podman's kill,
- * stop (its stop signal, SIGKILL after its stop timeout) or restart. */
-static void health_action(struct run *r, enum rc_health_action act)
-{
-        const struct ctr_state *st = r->m->st;
-        const char *name = st->opts->stop_signal ? st->opts->stop_signal : st->image_config.stop_signal;
-        int sig = name ? rc_signal_parse(name) : SIGTERM;
-
-        if (act == RC_HEALTH_ACTION_NONE || r->proc.pidfd < 0)
-                return;
-        rc_warn("container %.12s is unhealthy: --health-on-failure=%s", st->rec.id, rc_health_action_name(act));
-        if (act == RC_HEALTH_ACTION_STOP) {
-                r->stop = true;
-                r->kill_at = now_ms() + (st->opts->stop_timeout >= 0 ? st->opts->stop_timeout : 10) * 1000;
-                syscall(SYS_pidfd_send_signal, r->proc.pidfd, sig > 0 ? sig : SIGTERM, NULL, 0);
-                return;
-        }
-        if (act == RC_HEALTH_ACTION_KILL)
-                r->stop = true;
-        else
-                r->health_restart = true;
-        syscall(SYS_pidfd_send_signal, r->proc.pidfd, SIGKILL, NULL, 0);
 }
 
 /* The end of a detached container's stdin (and a pipe end not handed on). */
@@ -259,7 +224,6 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
 
         r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1 };
         r->health_restart = false;
-        r->kill_at = 0;
         if (!r->m->foreground && o->interactive && !o->tty) {
                 int inp[2];
                 if (pipe2(inp, O_CLOEXEC) < 0)
@@ -340,16 +304,10 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 /* once it exited, what it wrote is drained; a stream held
                  * open past that (it cannot be, in its own pid namespace)
                  * does not keep the monitor */
-                if (!exited && r->kill_at)
-                        timeout = r->kill_at > now_ms() ? (int)(r->kill_at - now_ms()) : 0;
                 n = poll(p, 5 + n_attach + n_health, timeout);
                 if (n < 0 && errno != EINTR) {
                         ctr_health_timer_stop(&r->health);
                         return rc_error_set(err, errno, "poll");
-                }
-                if (r->kill_at && now_ms() >= r->kill_at) {
-                        syscall(SYS_pidfd_send_signal, r->proc.pidfd, SIGKILL, NULL, 0);
-                        r->kill_at = 0;
                 }
                 if (n == 0 && exited)
                         break;
@@ -366,15 +324,16 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 if (n_attach && ctr_attach_dispatch(&r->attach, p + 5, n_attach, r->tty.fd >= 0 ? r->tty.fd : r->input,
                                                     r->tty.fd))
                         close_input(r, -1);
-                if (n_health) {
+                if (n_health)
                         health.dispatch(health.ctx, p + 5 + n_attach, n_health);
-                        health_action(r, r->health.action);
-                        r->health.action = RC_HEALTH_ACTION_NONE;
-                }
                 if (p[0].revents & POLLIN)
                         exited = true;
         }
         ctr_health_timer_stop(&r->health);
+        {
+                cleanup_free char *mark = ctr_health_restart_path(st->dir);
+                r->health_restart = unlink(mark) == 0;
+        }
         for (struct stream *s = &r->out; s <= &r->tty; s++) {
                 if (s->fd >= 0) {
                         stream_log(s, &r->log, true);

@@ -246,6 +246,35 @@ PY
         [ "$output" = "1 2" ]
 }
 
+@test "--health-on-failure acts on a check run by hand too (podman's test)" {
+        for policy in none kill restart stop; do
+                rc run -d --name "m-$policy" --stop-timeout 1 --health-cmd 'test ! -f /uh-oh' --health-retries 1 \
+                        --health-interval disable --health-on-failure "$policy" localhost/bb sleep 1000
+                run -0 rc healthcheck run "m-$policy"
+                rc exec "m-$policy" touch /uh-oh
+                run -1 rc healthcheck run "m-$policy"
+                [ "$output" = unhealthy ]
+                for _ in $(seq 50); do
+                        state=$(rc inspect --format '{{.State.Status}} {{.RestartCount}} {{.Config.HealthcheckOnFailureAction}}' "m-$policy")
+                        case $policy:$state in
+                        none:"running 0 none" | kill:exited* | stop:exited* | restart:"running 1 restart") break ;;
+                        esac
+                        sleep 0.1
+                done
+                echo "$policy: $state"
+                case $policy in
+                none) [ "$state" = "running 0 none" ] ;;
+                kill) [ "$state" = "exited 0 kill" ] ;;
+                stop) [ "$state" = "exited 0 stop" ] ;;
+                restart)
+                        [ "$state" = "running 1 restart" ]
+                        # the same root: the file is still there, the check still fails
+                        run -1 rc healthcheck run "m-$policy"
+                        ;;
+                esac
+        done
+}
+
 @test "--health-on-failure: kill ends an unhealthy container, stop signals it then kills it, restart starts it again" {
         rc run -d --name killed --health-cmd false --health-interval 1s --health-retries 1 \
                 --health-on-failure kill localhost/bb sleep 1000
