@@ -173,6 +173,9 @@ static int save_opts(struct ctr_state *st, rc_error **err)
         /* the check as resolved now; the image is not asked again */
         if (rc_health_resolve(&st->opts->health, st->image_config.healthcheck_json, &health, err) < 0)
                 return -1;
+        if (health.test == NULL && st->opts->health.on_failure != RC_HEALTH_ACTION_NONE)
+                return rc_error_code(err, EINVAL, "cannot set on-failure action to %s without a health check",
+                                     rc_health_action_name(st->opts->health.on_failure));
         saved.health = (struct rc_health_flags){ .test = health.test,
                                                  .disable = health.test == NULL,
                                                  .interval = health.interval,

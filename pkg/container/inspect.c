@@ -90,7 +90,9 @@ static json_object *state_json(const struct rc_container_rec *rec, const char *d
         return o;
 }
 
-/* podman's State.Health: the state file of a container with a check. */
+/* podman's State.Health: the state file of a container with a check (and
+ * State.Healthcheck, its older name, which podman still writes and scripts
+ * read). */
 static void health_json(json_object *o, const struct ctr_state *st)
 {
         struct rc_health_state h;
@@ -103,6 +105,7 @@ static void health_json(json_object *o, const struct ctr_state *st)
                 return;
         }
         json_object_object_add(json_object_object_get(o, "State"), "Health", rc_health_state_json(&h));
+        json_object_object_add(json_object_object_get(o, "State"), "Healthcheck", rc_health_state_json(&h));
         rc_health_state_free(&h);
 }
 

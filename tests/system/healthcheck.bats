@@ -57,6 +57,7 @@ import json, sys
 c = json.load(sys.stdin)[0]
 h = c["State"]["Health"]
 assert [e["ExitCode"] for e in h["Log"]] == [1, 1, 0], h
+assert c["State"]["Healthcheck"] == h, c["State"]
 assert all(e["Start"] <= e["End"] for e in h["Log"]), h
 hc = c["Config"]["Healthcheck"]
 assert hc["Test"] == ["CMD-SHELL", "test -f /tmp/ok"], hc
@@ -140,6 +141,10 @@ assert h["Log"][-1]["Output"].startswith("xxxx"), h["Log"][-1]["Output"][:10]
         [[ "$output" == *"give none, kill, restart or stop"* ]]
         run -125 rc run --no-healthcheck --health-cmd true localhost/bb true
         [[ "$output" == *"do not go together"* ]]
+        run -125 rc create --health-on-failure=kill localhost/bb
+        [ "$output" = "Error: cannot set on-failure action to kill without a health check" ]
+        run -0 rc ps -aq
+        [ "${#lines[@]}" -eq 2 ] # none and created, nothing of the refused one
 }
 
 @test "an image's HEALTHCHECK from rc build is used, flags override it, --no-healthcheck disables it" {
