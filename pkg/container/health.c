@@ -5,9 +5,10 @@
  * The check runs in a forked child: joining the container's user
  * namespace cannot be undone, and the state file must be written by rc in
  * its own.  --health-on-failure is applied by whoever ran the check that
- * made the container unhealthy, as podman does.  The monitor starts each timed check as a new rc process
- * (`rc healthcheck run ID`), so a check that hangs, or a store that is
- * busy, never holds up the container's output, signals or exit. */
+ * made the container unhealthy, as podman does.  The monitor starts each
+ * timed check as a new rc process (`rc healthcheck run ID`), so a check
+ * that hangs, or a store that is busy, never holds up the container's
+ * output, signals or exit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -259,11 +260,11 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 return rc_error_wrap(err, "container %s", t.rec.name);
         }
         /* create.json holds the check as resolved at create: no image to read */
-        if (saved.opts.health.test)
+        if (saved.opts.health.test == NULL)
+                rc_error_code(err, ENOENT, "container %s has no defined healthcheck", name_or_id);
+        else
                 r = rc_health_resolve(&saved.opts.health, NULL, &c, err);
         rc_saved_opts_free(&saved);
-        if (r < 0 && c.test == NULL && *err == NULL)
-                r = rc_error_code(err, ENOENT, "container %s has no defined healthcheck", name_or_id);
         if (r < 0)
                 goto out;
         r = -1;
