@@ -251,7 +251,7 @@ PY
         [ "$output" = "1 2" ]
 }
 
-@test "--health-on-failure acts on a check run by hand too (podman's test)" {
+@test "--health-on-failure acts on a check run by hand too, as podman does" {
         for policy in none kill restart stop; do
                 rc run -d --name "m-$policy" --stop-timeout 1 --health-cmd 'test ! -f /uh-oh' --health-retries 1 \
                         --health-interval disable --health-on-failure "$policy" localhost/bb sleep 1000
