@@ -31,7 +31,7 @@ _rc() {
                 ;;
         1)
                 case ${words[0]} in
-                container | image | system | volume)
+                container | image | system | volume | healthcheck)
                         mapfile -t COMPREPLY < <(compgen -W "$(_rc_words "${words[0]}")" -- "$cur")
                         return
                         ;;

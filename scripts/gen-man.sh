@@ -11,7 +11,7 @@ mkdir -p "$out"
 commands() {
         "$rc" --help | awk '/^Available Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }' |
                 grep -vx help
-        for family in container image volume generate systemd; do
+        for family in container image volume generate systemd healthcheck; do
                 "$rc" "$family" --help | awk -v f="$family" '
                         /^(Available )?Commands:/ { on = 1; next } on && /^$/ { exit }
                         on { print f "-" $1 }'

@@ -29,6 +29,7 @@ static const struct rc_command commands[] = {
         { "export", cmd_export, "Export a container's file system as a tar archive" },
         { "top", cmd_top, "Display the running processes of a container" },
         { "port", cmd_port, "List the ports a container publishes on the host" },
+        { "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
         { "ps", cmd_ps, "List containers" },
         { "stats", cmd_stats, "Display a live stream of container resource usage statistics" },
         { "pause", cmd_pause, "Pause all the processes in one or more containers" },

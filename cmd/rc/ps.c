@@ -17,7 +17,7 @@
 #include "util/xalloc.h"
 
 struct ps_filter {
-        char **status, **name, **id, **ancestor; /* each list ORs, the lists AND */
+        char **status, **name, **id, **ancestor, **health; /* each list ORs, the lists AND */
         char **label;                            /* every one must match */
 };
 
@@ -28,6 +28,7 @@ static void ps_filter_free(struct ps_filter *f)
         strv_free(f->id);
         strv_free(f->ancestor);
         strv_free(f->label);
+        strv_free(f->health);
 }
 
 static int add_filter(struct ps_filter *f, const char *arg)
@@ -36,7 +37,8 @@ static int add_filter(struct ps_filter *f, const char *arg)
         char ***list;
 
         if (eq == NULL)
-                return rc_cli_usage_error("ps", "--filter %s: give KEY=VALUE (status, name, id, ancestor)", arg);
+                return rc_cli_usage_error("ps", "--filter %s: give KEY=VALUE (status, name, id, ancestor, health)",
+                                          arg);
         if (!strncmp(arg, "status=", 7)) {
                 static const char *const known[] = { "created", "running", "exited", "paused", "stopped",
                                                       "stopping", "unknown" };
@@ -56,8 +58,15 @@ static int add_filter(struct ps_filter *f, const char *arg)
                 list = &f->ancestor;
         } else if (!strncmp(arg, "label=", 6)) {
                 list = &f->label;
+        } else if (!strncmp(arg, "health=", 7)) {
+                if (strcmp(eq + 1, "healthy") && strcmp(eq + 1, "unhealthy") && strcmp(eq + 1, "starting") &&
+                    strcmp(eq + 1, "none"))
+                        return rc_cli_usage_error("ps", "--filter %s: health is healthy, unhealthy, starting or none",
+                                                  arg);
+                list = &f->health;
         } else {
-                return rc_cli_usage_error("ps", "--filter %.*s: rc filters on status, name, id, ancestor and label",
+                return rc_cli_usage_error("ps", "--filter %.*s: rc filters on status, name, id, ancestor, label and "
+                                                "health",
                                           (int)(eq - arg), arg);
         }
         if (*list == NULL)
@@ -145,16 +154,34 @@ static bool match_label(const char *want, const struct rc_container_rec *c)
         return m;
 }
 
-static bool filter_matches(const struct ps_filter *f, const struct rc_container_rec *c)
+/* health: the status of its check, NULL when it has none */
+static bool filter_matches(const struct ps_filter *f, const struct rc_container_rec *c, const char *health)
 {
+        bool health_ok = f->health == NULL;
+
         for (size_t i = 0; f->label && f->label[i]; i++)
                 if (!match_label(f->label[i], c))
                         return false;
+        for (size_t i = 0; f->health && f->health[i]; i++)
+                health_ok |= strcmp(f->health[i], health ? health : "none") == 0;
+        if (!health_ok)
+                return false;
         return any(f->status, match_status, c) && any(f->name, match_name, c) && any(f->id, match_id, c) &&
                any(f->ancestor, match_ancestor, c);
 }
 
-static void status_text(const struct rc_container_rec *c, char *buf, size_t len)
+/* The status of its health check (health.json beside its create.json), or
+ * NULL when it has none. */
+static const char *health_of(struct rc_store *s, const struct rc_container_rec *c)
+{
+        cleanup_free char *dir = rc_store_container_dir(s, c->id);
+        enum rc_health_status h;
+
+        return rc_health_status_of(dir, &h) ? rc_health_status_name(h) : NULL;
+}
+
+/* podman's "Up 5 seconds (healthy)" */
+static void status_text(const struct rc_container_rec *c, const char *health, char *buf, size_t len)
 {
         const char *s = state_of(c);
         int64_t now = (int64_t)time(NULL);
@@ -164,7 +191,10 @@ static void status_text(const struct rc_container_rec *c, char *buf, size_t len)
                 snprintf(buf, len, "Paused");
         } else if (strcmp(s, "running") == 0) {
                 rc_cli_human_duration(now - c->started_at / 1000000000, d, sizeof(d));
-                snprintf(buf, len, "Up %s", d);
+                if (health)
+                        snprintf(buf, len, "Up %s (%s)", d, health);
+                else
+                        snprintf(buf, len, "Up %s", d);
         } else if (strcmp(s, "exited") == 0) {
                 int64_t finished = c->finished_at ? c->finished_at / 1000000000 : c->started_at / 1000000000;
                 rc_cli_human_duration(now - finished, d, sizeof(d));
@@ -224,7 +254,8 @@ static json_object *ports_json(const struct rc_net_port *p, size_t n)
         return a;
 }
 
-static json_object *ps_json(const struct rc_container_rec *c, const struct rc_net_port *ports, size_t n_ports)
+static json_object *ps_json(const struct rc_container_rec *c, const char *health, const struct rc_net_port *ports,
+                            size_t n_ports)
 {
         json_object *o = json_object_new_object(), *names = json_object_new_array();
         json_object *cmd = json_tokener_parse(c->command);
@@ -236,7 +267,7 @@ static json_object *ps_json(const struct rc_container_rec *c, const struct rc_ne
                 cmd = json_object_new_array();
         }
         json_object_array_add(names, json_object_new_string(c->name));
-        status_text(c, text, sizeof(text));
+        status_text(c, health, text, sizeof(text));
         json_object_object_add(o, "AutoRemove", json_object_new_boolean(c->auto_remove));
         json_object_object_add(o, "Command", cmd);
         json_object_object_add(o, "Created", json_object_new_int64(c->created));
@@ -260,7 +291,7 @@ static json_object *ps_json(const struct rc_container_rec *c, const struct rc_ne
         json_object_object_add(o, "Restarts", json_object_new_int(c->restart_count));
         json_object_object_add(o, "StartedAt", json_object_new_int64(c->started_at / 1000000000));
         json_object_object_add(o, "State", json_object_new_string(status));
-        status_text(c, text, sizeof(text));
+        status_text(c, health, text, sizeof(text));
         json_object_object_add(o, "Status", json_object_new_string(text));
         return o;
 }
@@ -294,7 +325,7 @@ static const struct rc_template_opts ps_opts = {
         "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
 /* The fields podman's ps templates know. */
-static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int64_t now,
+static json_object *ps_row(const struct rc_container_rec *c, const char *health, bool no_trunc, int64_t now,
                            const struct rc_net_port *ports, size_t n_ports)
 {
         json_object *o = json_object_new_object();
@@ -314,7 +345,7 @@ static json_object *ps_row(const struct rc_container_rec *c, bool no_trunc, int6
         rc_format_go_time(c->created, text, sizeof(text));
         json_object_object_add(o, "CreatedAt", json_object_new_string(text));
         json_object_object_add(o, "Created", json_object_new_int64(c->created));
-        status_text(c, text, sizeof(text));
+        status_text(c, health, text, sizeof(text));
         json_object_object_add(o, "Status", json_object_new_string(text));
         json_object_object_add(o, "State", json_object_new_string(state_of(c)));
         json_object_object_add(o, "Ports", json_object_new_string(ports_text));
@@ -388,7 +419,7 @@ static void ps_usage(void)
                "  -s, --size            the size of each container's writable layer (and of its whole root)\n"
                "  -l, --latest          the most recently created (implies -a)\n"
                "  -f, --filter K=V      status=created|running|exited, name=REGEX, id=PREFIX, ancestor=IMAGE,\n"
-               "                        label=KEY[=VALUE]\n"
+               "                        label=KEY[=VALUE], health=healthy|unhealthy|starting|none\n"
                "  --format FORMAT       json, or a Go template ({{.ID}} {{.Names}} {{.Status}}...;\n"
                "                        \"table ...\" for columns with headers)\n");
 }
@@ -493,8 +524,12 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 const struct rc_container_rec *rec = &list[i];
                 cleanup_free struct rc_net_port *ports = NULL;
                 size_t n_ports = 0;
+                const char *health;
 
-                if ((!all && strcmp(rc_container_rec_status(rec), "running") != 0) || !filter_matches(&filter, rec))
+                if (!all && strcmp(rc_container_rec_status(rec), "running") != 0)
+                        continue;
+                health = health_of(s, rec);
+                if (!filter_matches(&filter, rec, health))
                         continue;
                 shown++;
                 if (quiet && !json) {
@@ -503,13 +538,13 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 }
                 ports_of(s, rec, &ports, &n_ports);
                 if (json) {
-                        json_object *o = ps_json(rec, ports, n_ports);
+                        json_object *o = ps_json(rec, health, ports, n_ports);
                         if (size)
                                 ps_add_size(o, s, &sizes, rec, true);
                         json_object_array_add(out, o);
                         continue;
                 }
-                row = ps_row(rec, no_trunc, (int64_t)time(NULL), ports, n_ports);
+                row = ps_row(rec, health, no_trunc, (int64_t)time(NULL), ports, n_ports);
                 if (size)
                         ps_add_size(row, s, &sizes, rec, false);
                 json_object_array_add(rows, row);

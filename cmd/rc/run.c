@@ -47,8 +47,8 @@ static void run_usage(const char *cmd)
                "  --replace               remove a container that has the --name already (stopping it)\n"
                "  --sdnotify conmon|ignore  under a service manager ($NOTIFY_SOCKET): the monitor\n"
                "                          sends READY=1 and its pid once the container runs (default)\n"
-               "%s",
-               rc_cli_limits_help);
+               "%s%s",
+               rc_cli_limits_help, rc_cli_health_help);
         run_flags_usage();
         printf("\nExit status: the command's; 125 if rc itself failed, 126 if the command cannot be\n"
                "executed, 127 if it was not found, 128+N if it was killed by signal N.\n");
@@ -135,6 +135,7 @@ const struct option rc_cli_run_options[] = {
         { "tls-verify", required_argument, NULL, OPT_TLS_VERIFY },
         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
         RC_LIMIT_OPTIONS,
+        RC_HEALTH_OPTIONS,
         RUN_FLAGS_LONGOPTS,
         { "replace", no_argument, NULL, OPT_REPLACE },
         { "sdnotify", required_argument, NULL, OPT_SDNOTIFY },
@@ -162,7 +163,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         const struct option *opts = rc_cli_run_options;
         struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress, .stop_timeout = -1 };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
-        cleanup_strv char **created_by = NULL;
+        cleanup_strv char **created_by = NULL, **health_test = NULL;
         cleanup_run_flags struct run_flags flags = { 0 };
         rc_error *err = NULL;
         char id[65];
@@ -270,6 +271,10 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                         if (rc_cli_limit_flag(cmd, c, optarg, &o.limits) != 0)
                                 return 125;
                         break;
+                RC_HEALTH_CASES:
+                        if (rc_cli_health_flag(cmd, c, optarg, &o.health, &health_test) != 0)
+                                return 125;
+                        break;
                 case OPT_HELP:
                         run_usage(cmd);
                         return 0;
@@ -282,6 +287,8 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         if (o.detach && o.auto_remove && o.restart_policy != RC_RESTART_NO)
                 return rc_cli_usage_error(cmd, "--restart and --rm do not go together: a container removed when it "
                                                "exits cannot be restarted");
+        if (rc_cli_health_finish(cmd, &o.health) != 0)
+                return 125;
         o.image = argv[optind];
         o.cmd = argv + optind + 1;
         run_flags_finish(&flags, &o, &env);

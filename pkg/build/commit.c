@@ -79,6 +79,19 @@ static void apply_run_options(struct rc_image_config *c, const struct rc_run_opt
                 free(c->stop_signal);
                 c->stop_signal = xstrdup(o->stop_signal);
         }
+        /* the check the container ran (create.json holds it resolved), as podman commits it */
+        if (o->health.test && !o->health.disable) {
+                struct rc_health_config h = { .test = o->health.test,
+                                              .interval = o->health.no_timer ? 0 : o->health.interval,
+                                              .timeout = o->health.timeout,
+                                              .start_period = o->health.start_period,
+                                              .retries = o->health.retries };
+                json_object *j = rc_health_config_json(&h);
+                free(c->healthcheck_json);
+                c->healthcheck_json = xstrdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+                                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(j);
+        }
 }
 
 static int apply_changes(struct rc_image_config *c, char *const *changes, rc_error **err)

@@ -9,6 +9,7 @@
 
 #include "build/internal.h"
 #include "image/image.h"
+#include "util/duration.h"
 #include "util/signal.h"
 #include "util/xalloc.h"
 
@@ -113,51 +114,6 @@ static char *json_strv(char *const *v)
         return s;
 }
 
-/* A Go duration ("30s", "1m30s", "1.5h", "300ms"), as Docker's flags take
- * them, in nanoseconds. */
-int bld_parse_duration(const char *s, int64_t *ns)
-{
-        static const struct {
-                const char *unit;
-                double ns;
-        } units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-                      { "h", 3600e9 } };
-        double total = 0;
-
-        if (strcmp(s, "0") == 0) {
-                *ns = 0;
-                return 0;
-        }
-        if (*s == '\0')
-                return -1;
-        while (*s) {
-                char *end;
-                double v;
-                size_t best = 0, which = 0;
-                if (!((*s >= '0' && *s <= '9') || *s == '.'))
-                        return -1;
-                v = strtod(s, &end);
-                if (end == s || v < 0)
-                        return -1;
-                s = end;
-                for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-                        size_t l = strlen(units[i].unit);
-                        if (strncmp(s, units[i].unit, l) == 0 && l > best) {
-                                best = l;
-                                which = i;
-                        }
-                }
-                if (best == 0)
-                        return -1;
-                total += v * units[which].ns;
-                s += best;
-        }
-        if (total > (double)INT64_MAX)
-                return -1;
-        *ns = (int64_t)total;
-        return 0;
-}
-
 static int healthcheck(struct rc_image_config *c, const struct rc_df_inst *in, rc_error **err)
 {
         static const struct {
@@ -182,7 +138,7 @@ static int healthcheck(struct rc_image_config *c, const struct rc_df_inst *in, r
                 int64_t ns;
                 if (!rc_df_flag(in, durations[i].flag, &v))
                         continue;
-                if (bld_parse_duration(v, &ns) < 0 || (ns != 0 && ns < 1000000)) {
+                if (rc_duration_parse(v, &ns) < 0 || (ns != 0 && ns < 1000000)) {
                         json_object_put(h);
                         return rc_error_set(err, 0, "--%s \"%s\": a duration of at least 1ms, such as 30s or 1m30s",
                                             durations[i].flag, v);

@@ -110,8 +110,6 @@ int bld_config_apply(struct rc_image_config *c, const struct rc_df_inst *in, str
 char **bld_command_args(const struct rc_image_config *c, const struct rc_df_inst *in, size_t from);
 /* path joined to base (when relative) and cleaned lexically ("/a/../b/." -> "/b"). */
 char *bld_clean_path(const char *base, const char *path);
-/* A Go duration ("1m30s") in nanoseconds; -1 if malformed. */
-int bld_parse_duration(const char *s, int64_t *ns);
 /* "key=value" lists (Env, Labels). */
 void bld_kv_set(char ***list, const char *key, const char *value);
 const char *bld_kv_get(char *const *list, const char *key, size_t klen);

@@ -136,7 +136,7 @@ int bld_run(struct bld_builder *b, struct bld_stage *st, const struct rc_df_inst
 {
         struct run_ctx x = { .b = b, .st = st, .empty = true };
         struct rc_run_opts o = { .auto_remove = true, .entrypoint = "", .pull = RC_PULL_NEVER, .stop_timeout = -1,
-                                 .network = b->o->network };
+                                 .network = b->o->network, .health = { .disable = true } /* a step is no service */ };
         cleanup_strv char **argv = NULL, **env = strv_dup(st->config.env);
         cleanup_free char *args_json = NULL, *created_by = NULL;
         struct bld_buf key = { 0 };

@@ -13,6 +13,7 @@ struct rc_container_rec;
 
 #include "cgroup/cgroup.h"
 #include "config/config.h"
+#include "health/health.h"
 #include "image/image.h"
 #include "net/net.h"
 #include "runtime/runtime.h"
@@ -89,6 +90,8 @@ struct rc_run_opts {
         const char *cidfile;      /* --cidfile: the id is written there at create */
         const char *userns;       /* --userns: NULL or "host" (rc's), "keep-id[:uid=N,gid=N]" */
         bool init;                /* --init: rc's own init is pid 1 */
+        struct rc_health_flags health; /* --health-*, --no-healthcheck; create.json holds the check
+                                     resolved against the image (or disable) */
 };
 
 /* Run a container.  In the foreground (no opts->detach) until it exits:
@@ -206,6 +209,7 @@ struct rc_saved_opts {
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
         char **publish, **dns, **dns_search, **dns_option, **add_host;
         struct rc_mount_req *mounts;
+        char **health_test;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
 /* A container's record and saved options (free both). */
@@ -232,6 +236,14 @@ struct rc_exec_opts {
  * else; 0 for a detached one that started. */
 int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const struct rc_exec_opts *opts,
                       int *exit_code, rc_error **err);
+
+/* rc healthcheck run (health.c): run the container's check once, as rc
+ * exec would, killed after its timeout; the result goes into its health
+ * state (rc inspect's State.Health).  *passed: the check exited 0;
+ * *status: the state after it.  ENOENT "has no defined healthcheck",
+ * ENOTCONN when it is not running. */
+int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_or_id, enum rc_health_status *status,
+                                 bool *passed, rc_error **err);
 
 /* rc cp SRC DEST (cp.c): one of them CONTAINER:PATH, the other a host path
  * or "-" (a tar stream on stdin or stdout).  Docker's rules: a directory

@@ -166,7 +166,26 @@ static int save_opts(struct ctr_state *st, rc_error **err)
         cleanup_free char *name = xstrdup(st->rec.name);
 
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
+        cleanup_health_config struct rc_health_config health = { 0 };
 
+        /* the check as resolved now; the image is not asked again */
+        if (rc_health_resolve(&st->opts->health, st->image_config.healthcheck_json, &health, err) < 0)
+                return -1;
+        if (health.test == NULL && st->opts->health.on_failure != RC_HEALTH_ACTION_NONE)
+                return rc_error_code(err, EINVAL, "cannot set on-failure action to %s without a health check",
+                                     rc_health_action_name(st->opts->health.on_failure));
+        saved.health = (struct rc_health_flags){ .test = health.test,
+                                                 .disable = health.test == NULL,
+                                                 .interval = health.interval,
+                                                 .no_timer = health.interval == 0,
+                                                 .timeout = health.timeout,
+                                                 .start_period = health.start_period,
+                                                 .start_period_set = true,
+                                                 .retries = health.retries,
+                                                 .retries_set = true,
+                                                 .on_failure = health.on_failure };
+        if (health.test && ctr_health_init(st->dir, err) < 0)
+                return -1;
         saved.name = name;
         saved.image = st->image.id;
         saved.mounts = st->mounts;

@@ -132,18 +132,34 @@ static int open_cgroup_procs(const struct ctr_target *t)
         return fd;
 }
 
+int ctr_exec_start(const struct rc_config *cfg, const struct ctr_target *t, const struct rc_exec_opts *o,
+                   const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc, rc_error **err)
+{
+        struct rc_spec spec = { 0 };
+        cleanup_close int cgroup_fd = -1;
+        int r = -1;
+
+        if (exec_spec(cfg, t, o, &spec, err) < 0)
+                goto out;
+        cgroup_fd = open_cgroup_procs(t);
+        r = rc_runtime_exec(t->rec.pid, t->rec.pid_start, &spec, cgroup_fd, stdio, proc, err);
+        if (r < 0 && !proc->exec_failed && rc_error_errno(*err) == ESRCH)
+                rc_error_wrap(err, "container %s is not running", t->rec.name);
+out:
+        rc_spec_free(&spec);
+        return r;
+}
+
 int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const struct rc_exec_opts *o,
                       int *exit_code, rc_error **err)
 {
         struct ctr_target t;
-        struct rc_spec spec = { 0 };
         struct rc_container_proc proc = { .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
         struct rc_runtime_stdio stdio = { .in = o->interactive ? STDIN_FILENO : -1,
                                           .out = STDOUT_FILENO,
                                           .err = STDERR_FILENO,
                                           .terminal = o->tty };
         struct rc_timer timer;
-        cleanup_close int cgroup_fd = -1;
         int r = -1;
 
         *exit_code = 125;
@@ -158,9 +174,6 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
                 return -1;
         }
         rc_timer_phase(&timer, "user namespace");
-        if (exec_spec(cfg, &t, o, &spec, err) < 0)
-                goto out;
-        rc_timer_phase(&timer, "spec and seccomp");
         if (o->detach) {
                 /* nobody relays a terminal or input for it: it is on its own */
                 stdio = (struct rc_runtime_stdio){ .in = -1, .out = -1, .err = -1 };
@@ -171,13 +184,10 @@ int rc_container_exec(const struct rc_config *cfg, const char *name_or_id, const
                         stdio.cols = ws.ws_col;
                 }
         }
-        cgroup_fd = open_cgroup_procs(&t);
-        if (rc_runtime_exec(t.rec.pid, t.rec.pid_start, &spec, cgroup_fd, &stdio, &proc, err) < 0) {
+        if (ctr_exec_start(cfg, &t, o, &stdio, &proc, err) < 0) {
                 int e = rc_error_errno(*err);
                 if (proc.exec_failed)
                         *exit_code = e == ENOENT ? 127 : e == EACCES ? 126 : 125;
-                else if (e == ESRCH)
-                        rc_error_wrap(err, "container %s is not running", t.rec.name);
                 goto out;
         }
         rc_timer_phase(&timer, "start (fork to exec)");
@@ -200,7 +210,6 @@ out:
                 close(proc.pidfd);
         if (proc.terminal >= 0)
                 close(proc.terminal);
-        rc_spec_free(&spec);
         ctr_target_free(&t);
         return r;
 }

@@ -91,6 +91,43 @@ static json_object *state_json(const struct rc_container_rec *rec, const char *d
         return o;
 }
 
+/* podman's State.Health: the state file of a container with a check (and
+ * State.Healthcheck, its older name, which podman still writes and scripts
+ * read). */
+static void health_json(json_object *o, const struct ctr_state *st)
+{
+        struct rc_health_state h;
+        rc_error *e = NULL;
+
+        if (rc_health_state_read(st->dir, &h, &e) < 0) {
+                if (rc_error_errno(e) != ENOENT)
+                        rc_warn("container %s: %s", st->rec.name, e->msg);
+                rc_error_free(e);
+                return;
+        }
+        json_object_object_add(json_object_object_get(o, "State"), "Health", rc_health_state_json(&h));
+        json_object_object_add(json_object_object_get(o, "State"), "Healthcheck", rc_health_state_json(&h));
+        rc_health_state_free(&h);
+}
+
+/* podman's Config.Healthcheck and Config.HealthcheckOnFailureAction. */
+static void config_health(json_object *c, const struct ctr_state *st, const struct rc_run_opts *o)
+{
+        cleanup_health_config struct rc_health_config h = { 0 };
+        rc_error *e = NULL;
+
+        if (rc_health_resolve(&o->health, st->image_config.healthcheck_json, &h, &e) < 0) {
+                rc_warn("container %s: %s", st->rec.name, e->msg);
+                rc_error_free(e);
+                return;
+        }
+        if (h.test == NULL)
+                return;
+        json_object_object_add(c, "Healthcheck", rc_health_config_json(&h));
+        json_object_object_add(c, "HealthcheckOnFailureAction",
+                               json_object_new_string(rc_health_action_name(h.on_failure)));
+}
+
 static json_object *volumes_json(const struct rc_image_config *img)
 {
         json_object *o;
@@ -375,6 +412,7 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
                 json_object_object_add(o, "Args", strv_json(args[0] ? args + 1 : args));
         }
         json_object_object_add(o, "State", state_json(&st.rec, st.dir));
+        health_json(o, &st);
         json_object_object_add(o, "Image", json_object_new_string(st.rec.image_id));
         json_object_object_add(o, "ImageName", json_object_new_string(st.rec.image_name));
         json_object_object_add(o, "Rootfs", json_object_new_string(""));
@@ -386,6 +424,7 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
         json_object_object_add(o, "AppArmorProfile", json_object_new_string(""));
         json_object_object_add(o, "Mounts", mounts_json(&st));
         json_object_object_add(o, "Config", config_json(&st.rec, &saved.opts, &st.image_config, spec));
+        config_health(json_object_object_get(o, "Config"), &st, &saved.opts);
         json_object_object_add(o, "HostConfig",
                                host_config_json(&saved.opts, log_path,
                                                 st.net.mode == RC_NET_HOST ? "host"

@@ -17,6 +17,7 @@
 #include "seccomp/seccomp.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/poll.h"
 
 struct ctr_state {
         const struct rc_config *cfg;
@@ -144,6 +145,26 @@ void ctr_notify_ready(const struct ctr_state *st);
  * it never ran, *report_fd stays open for the caller to report the error
  * after cleaning up. */
 int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err);
+
+/* health.c: the state file's start (status starting, the log kept), and
+ * the monitor's timer, an rc_poll_source (util/poll.h): every interval a
+ * new `rc healthcheck run ID` (one at a time), reaped through its pidfd.
+ * That process applies --health-on-failure itself; for restart it leaves
+ * the file ctr_health_restart_path(dir) for the monitor to find when the
+ * container's process is gone (it then restarts whatever the policy). */
+int ctr_health_init(const char *dir, rc_error **err);
+char *ctr_health_restart_path(const char *dir);
+struct ctr_health_timer {
+        struct ctr_state *st;
+        struct rc_health_config config; /* test NULL: no check, nothing polled */
+        int tfd;                        /* the interval's timerfd, or -1 */
+        pid_t child;                    /* the check being run, or 0 */
+        int child_pidfd;
+};
+#define CTR_HEALTH_FDS 2
+void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st);
+struct rc_poll_source ctr_health_source(struct ctr_health_timer *h);
+void ctr_health_timer_stop(struct ctr_health_timer *h);
 
 /* What a detached monitor tells the command that started it, once. */
 struct ctr_report {

@@ -187,6 +187,8 @@ struct run {
         int input;   /* detached -i without -t: the container's stdin, written by attach clients */
         int sigfd;
         bool stop;   /* a signal asked the monitor to end: no restart */
+        struct ctr_health_timer health;
+        bool health_restart; /* --health-on-failure=restart: restarted whatever the policy */
 };
 
 static void forward_signals(struct run *r)
@@ -222,6 +224,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         siginfo_t info;
 
         r->proc = (struct rc_container_proc){ .pid = -1, .pidfd = -1, .terminal = -1, .tap = -1 };
+        r->health_restart = false;
         if (!r->m->foreground && o->interactive && !o->tty) {
                 int inp[2];
                 if (pipe2(inp, O_CLOEXEC) < 0)
@@ -296,6 +299,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 fcntl(r->tty.fd, F_SETFL, O_NONBLOCK);
         }
         record_running(st, &r->proc, restart);
+        ctr_health_timer_start(&r->health, st);
         ctr_report_send(report_fd, 0, 0, NULL);
         if (!restart)
                 ctr_notify_ready(st);
@@ -306,13 +310,16 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 rc_memory_trim();
         }
         for (;;) {
-                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS] = { { .fd = r->proc.pidfd, .events = POLLIN },
-                                                                 { .fd = r->sigfd, .events = POLLIN },
-                                                                 { .fd = r->out.fd, .events = POLLIN },
-                                                                 { .fd = r->err.fd, .events = POLLIN },
-                                                                 { .fd = r->tty.fd, .events = POLLIN } };
+                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS] = {
+                        { .fd = r->proc.pidfd, .events = POLLIN }, { .fd = r->sigfd, .events = POLLIN },
+                        { .fd = r->out.fd, .events = POLLIN },     { .fd = r->err.fd, .events = POLLIN },
+                        { .fd = r->tty.fd, .events = POLLIN }
+                };
                 bool open_streams = r->out.fd >= 0 || r->err.fd >= 0 || r->tty.fd >= 0;
                 size_t n_attach = ctr_attach_fill(&r->attach, p + 5, 1 + ATTACH_MAX_CLIENTS);
+                struct rc_poll_source health = ctr_health_source(&r->health);
+                int timeout = exited ? 1000 : -1;
+                size_t n_health = health.fill(health.ctx, p + 5 + n_attach, CTR_HEALTH_FDS, &timeout);
                 int n;
 
                 if (exited && !open_streams)
@@ -322,9 +329,11 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 /* once it exited, what it wrote is drained; a stream held
                  * open past that (it cannot be, in its own pid namespace)
                  * does not keep the monitor */
-                n = poll(p, 5 + n_attach, exited ? 1000 : -1);
-                if (n < 0 && errno != EINTR)
+                n = poll(p, 5 + n_attach + n_health, timeout);
+                if (n < 0 && errno != EINTR) {
+                        ctr_health_timer_stop(&r->health);
                         return rc_error_set(err, errno, "poll");
+                }
                 if (n == 0 && exited)
                         break;
                 if (n <= 0)
@@ -340,8 +349,15 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 if (n_attach && ctr_attach_dispatch(&r->attach, p + 5, n_attach, r->tty.fd >= 0 ? r->tty.fd : r->input,
                                                     r->tty.fd))
                         close_input(r, -1);
+                if (n_health)
+                        health.dispatch(health.ctx, p + 5 + n_attach, n_health);
                 if (p[0].revents & POLLIN)
                         exited = true;
+        }
+        ctr_health_timer_stop(&r->health);
+        {
+                cleanup_free char *mark = ctr_health_restart_path(st->dir);
+                r->health_restart = unlink(mark) == 0;
         }
         for (struct stream *s = &r->out; s <= &r->tty; s++) {
                 if (s->fd >= 0) {
@@ -378,9 +394,9 @@ static bool should_restart(struct run *r, int exit_code, int restarts)
         rc_error *e = NULL;
         bool stop_requested;
 
-        if (r->m->foreground || r->stop || o->restart_policy == RC_RESTART_NO)
+        if (r->stop || (!r->health_restart && (r->m->foreground || o->restart_policy == RC_RESTART_NO)))
                 return false;
-        if (o->restart_policy == RC_RESTART_ON_FAILURE &&
+        if (!r->health_restart && o->restart_policy == RC_RESTART_ON_FAILURE &&
             (exit_code == 0 || (o->restart_max > 0 && restarts >= o->restart_max)))
                 return false;
         if (!ctr_store(st))
@@ -409,7 +425,8 @@ static void backoff(struct run *r, int restarts)
 int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_error **err)
 {
         struct ctr_state *st = m->st;
-        struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 } };
+        struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 },
+                         .health = { .tfd = -1, .child_pidfd = -1 } };
         int restarts = 0, ret = -1;
 
         *exit_code = 125;

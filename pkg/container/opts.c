@@ -70,6 +70,23 @@ static json_object *limits_json(const struct rc_cgroup_limits *l)
         return o;
 }
 
+/* The check as resolved at create ({"Test":["NONE"]} when there is none),
+ * so that a later start does not consult the image again. */
+static void add_health(json_object *root, const struct rc_health_flags *h)
+{
+        struct rc_health_config c = { .test = h->disable ? NULL : h->test,
+                                      .interval = h->no_timer ? 0 : h->interval,
+                                      .timeout = h->timeout,
+                                      .start_period = h->start_period,
+                                      .retries = h->retries };
+
+        if (!h->disable && h->test == NULL)
+                return;
+        json_object_object_add(root, "healthcheck", rc_health_config_json(&c));
+        if (h->on_failure != RC_HEALTH_ACTION_NONE)
+                add_str(root, "healthOnFailure", rc_health_action_name(h->on_failure));
+}
+
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
 {
         json_object *root = json_object_new_object();
@@ -122,6 +139,7 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         json_object_object_add(root, "replace", json_object_new_boolean(o->replace));
         add_str(root, "sdnotify", o->sdnotify == RC_SDNOTIFY_IGNORE ? "ignore" : "conmon");
         add_strv(root, "createCommand", o->create_command);
+        add_health(root, &o->health);
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
         r = rc_write_file(path, text, strlen(text), 0600, err);
         json_object_put(root);
@@ -209,6 +227,36 @@ bad:
         return rc_error_set(err, EINVAL, "%s: its mounts are not what rc writes; remove the container", path);
 }
 
+/* The saved check, checked as hostile as an image's (the file is the
+ * user's to edit); absent: unset, for containers from before checks. */
+static int get_health(json_object *root, const char *path, struct rc_saved_opts *out, rc_error **err)
+{
+        struct rc_health_flags *h = &out->opts.health;
+        struct rc_health_config c;
+        const char *action = get_str(root, "healthOnFailure");
+        json_object *o;
+
+        if (!json_object_object_get_ex(root, "healthcheck", &o))
+                return 0;
+        if (rc_health_config_from_json(o, path, &c, err) < 0)
+                return -1;
+        if (action && rc_health_action_parse(action, &h->on_failure, err) < 0) {
+                rc_health_config_free(&c);
+                return rc_error_wrap(err, "%s", path);
+        }
+        out->health_test = c.test;
+        h->test = c.test;
+        h->disable = c.test == NULL;
+        h->interval = c.interval;
+        h->no_timer = c.interval == 0;
+        h->timeout = c.timeout;
+        h->start_period = c.start_period;
+        h->start_period_set = true;
+        h->retries = c.retries;
+        h->retries_set = true;
+        return 0;
+}
+
 int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err)
 {
         cleanup_free char *text = NULL;
@@ -283,6 +331,8 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
                 o->limits.pids = v[4] > 0 ? (uint64_t)v[4] : 0;
                 o->limits.io_weight = v[5] > 0 && v[5] <= 10000 ? (uint64_t)v[5] : 0;
         }
+        if (get_health(root, path, out, err) < 0)
+                return -1;
         return get_mounts(root, path, out, err);
 }
 
@@ -307,5 +357,6 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
                 rc_mount_req_free(&s->mounts[i]);
         free(s->mounts);
         strv_free(s->create_command);
+        strv_free(s->health_test);
         memset(s, 0, sizeof(*s));
 }

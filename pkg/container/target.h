@@ -32,6 +32,13 @@ void ctr_target_free(struct ctr_target *t);
  * keep the namespace they were born in; from the host the user owns both. */
 int ctr_target_enter_userns(const struct ctr_target *t, rc_error **err);
 
+/* rc exec's process in t (ctr_target_enter_userns first), set up from its
+ * config.json with o's changes, its stdio as given; rc_runtime_exec's
+ * contract (proc->exec_failed, ESRCH "not running"). */
+struct rc_exec_opts;
+int ctr_exec_start(const struct rc_config *cfg, const struct ctr_target *t, const struct rc_exec_opts *o,
+                   const struct rc_runtime_stdio *stdio, struct rc_container_proc *proc, rc_error **err);
+
 /* A directory fd (O_PATH) of the running container's root as its first
  * process sees it (/proc/PID/root: its mount namespace, its mounts), checked
  * to belong to that process and not to one that took its pid. */

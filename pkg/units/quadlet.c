@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health/health.h"
 #include "units/units.h"
 #include "util/xalloc.h"
 
@@ -22,6 +23,10 @@ static const struct {
         { "Pull", "--pull", false },             { "LogOpt", "--log-opt", true },
         { "DNS", "--dns", true },                { "DNSSearch", "--dns-search", true },
         { "DNSOption", "--dns-option", true },   { "AddHost", "--add-host", true },
+        { "HealthCmd", "--health-cmd", false },  { "HealthInterval", "--health-interval", false },
+        { "HealthRetries", "--health-retries", false }, { "HealthTimeout", "--health-timeout", false },
+        { "HealthStartPeriod", "--health-start-period", false },
+        { "HealthOnFailure", "--health-on-failure", false },
 };
 
 const char *const rc_quadlet_keys[] = { "Image",      "ContainerName", "Exec",       "Environment", "User",
@@ -29,7 +34,8 @@ const char *const rc_quadlet_keys[] = { "Image",      "ContainerName", "Exec",  
                                         "RcArgs",     "PodmanArgs",     "Entrypoint", "PublishPort", "Volume",
                                         "WorkingDir", "HostName",       "Network",    "Memory",      "PidsLimit",
                                         "StopSignal", "StopTimeout",    "Pull",       "LogOpt",      "DNS",
-                                        "DNSSearch",  "DNSOption",      "AddHost",    NULL };
+                                        "DNSSearch",  "DNSOption",      "AddHost",    "HealthCmd",   "HealthInterval",
+                                        "HealthRetries", "HealthTimeout", "HealthStartPeriod", "HealthOnFailure", NULL };
 
 void rc_quadlet_free(struct rc_quadlet *q)
 {
@@ -78,8 +84,6 @@ static int unknown_key(const struct conv *c, const struct rc_unit_entry *e, rc_e
         char known[1024] = "";
         size_t used = 0;
 
-        if (strncmp(e->key, "Health", 6) == 0)
-                return rc_error_code(err, EINVAL, "%s:%u: %s: rc has no health checks yet", c->path, e->line, e->key);
         for (size_t i = 0; rc_quadlet_keys[i] && used < sizeof(known); i++)
                 used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", i ? " " : "",
                                          rc_quadlet_keys[i]);
@@ -87,11 +91,42 @@ static int unknown_key(const struct conv *c, const struct rc_unit_entry *e, rc_e
                              e->key, known);
 }
 
+/* Health* values checked now, as rc run would check them at every start
+ * of the service. */
+static int check_health_key(const struct conv *c, const struct rc_unit_entry *e, rc_error **err)
+{
+        cleanup_strv char **test = NULL;
+        enum rc_health_action action;
+        int64_t ns;
+        int retries, r;
+
+        if (*e->value == '\0')
+                return 0;
+        if (strcmp(e->key, "HealthCmd") == 0)
+                r = rc_health_cmd_parse(e->value, &test, err);
+        else if (strcmp(e->key, "HealthInterval") == 0)
+                r = rc_health_duration_parse("--health-interval", e->value, false, &ns, err);
+        else if (strcmp(e->key, "HealthTimeout") == 0)
+                r = rc_health_duration_parse("--health-timeout", e->value, false, &ns, err);
+        else if (strcmp(e->key, "HealthStartPeriod") == 0)
+                r = rc_health_duration_parse("--health-start-period", e->value, true, &ns, err);
+        else if (strcmp(e->key, "HealthRetries") == 0)
+                r = rc_health_retries_parse(e->value, &retries, err);
+        else if (strcmp(e->key, "HealthOnFailure") == 0)
+                r = rc_health_action_parse(e->value, &action, err);
+        else
+                return 0;
+        return r < 0 ? rc_error_wrap(err, "%s:%u: %s", c->path, e->line, e->key) : 0;
+}
+
 /* One [Container] entry into the command line. */
 static int container_key(struct conv *c, const struct rc_unit_entry *e, rc_error **err)
 {
         cleanup_strv char **words = NULL;
         bool b;
+
+        if (strncmp(e->key, "Health", 6) == 0 && check_health_key(c, e, err) < 0)
+                return -1;
 
         for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
                 if (strcmp(e->key, flags[i].key) != 0)

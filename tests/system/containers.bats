@@ -300,7 +300,7 @@ wait_status() {
         run -0 rc ps -a --filter ancestor=localhost/bb -q
         [ "${#lines[@]}" -eq 2 ]
         run -125 rc ps --filter color=red
-        [[ "$output" == *"status, name, id, ancestor and label"* ]]
+        [[ "$output" == *"status, name, id, ancestor, label and health"* ]]
 }
 
 @test "unknown containers get a clear error for every command" {

@@ -391,6 +391,42 @@ EOF
         systemctl --user daemon-reload
 }
 
+@test "health checks of a .container service: the monitor (the unit's main process) runs them on its timer" {
+        cat >"$QUADLET_DIR/webhc.container" <<EOF
+[Container]
+Image=localhost/bb
+GlobalArgs=--root $RC_ROOT --runroot $RC_RUNROOT
+Exec=sleep 1000
+HealthCmd=test -f /tmp/ready
+HealthInterval=1s
+HealthRetries=1
+EOF
+        systemctl --user daemon-reload
+        systemctl --user start webhc.service
+        [ "$(prop webhc.service MainPID)" = "$(rc inspect --format '{{.State.ConmonPid}}' systemd-webhc)" ]
+        for _ in $(seq 100); do
+                [ "$(rc inspect --format '{{.State.Health.Status}}' systemd-webhc)" = unhealthy ] && break
+                sleep 0.1
+        done
+        run -0 rc ps --format '{{.Names}} {{.Status}}'
+        [[ "$output" == "systemd-webhc Up "*" (unhealthy)" ]]
+        rc exec systemd-webhc touch /tmp/ready
+        for _ in $(seq 100); do
+                [ "$(rc inspect --format '{{.State.Health.Status}}' systemd-webhc)" = healthy ] && break
+                sleep 0.1
+        done
+        run -0 rc ps --format '{{.Names}} {{.Status}}'
+        [[ "$output" == "systemd-webhc Up "*" (healthy)" ]]
+        # no timer unit of its own: the checks leave nothing behind in the manager
+        id=$(rc inspect --format '{{.Id}}' systemd-webhc)
+        run -0 systemctl --user list-units --all --plain --no-legend '*.timer'
+        [[ "$output" != *"$id"* ]]
+        systemctl --user stop webhc.service
+        assert_no_container_left
+        rm -f "$QUADLET_DIR/webhc.container"
+        systemctl --user daemon-reload
+}
+
 @test "rc system check: the user manager answers; lingering is off for this user and the fix is given" {
         run rc system check
         [[ "$output" == *"[ OK ] cgroup manager: systemd"* ]]

@@ -91,28 +91,6 @@ static void test_paths(void **state)
         free(s);
 }
 
-static void test_duration(void **state)
-{
-        int64_t ns;
-
-        (void)state;
-        assert_int_equal(bld_parse_duration("30s", &ns), 0);
-        assert_int_equal(ns, 30000000000LL);
-        assert_int_equal(bld_parse_duration("1m30s", &ns), 0);
-        assert_int_equal(ns, 90000000000LL);
-        assert_int_equal(bld_parse_duration("1.5h", &ns), 0);
-        assert_int_equal(ns, 5400000000000LL);
-        assert_int_equal(bld_parse_duration("250ms", &ns), 0);
-        assert_int_equal(ns, 250000000);
-        assert_int_equal(bld_parse_duration("0", &ns), 0);
-        assert_int_equal(ns, 0);
-        assert_int_equal(bld_parse_duration("5", &ns), -1);
-        assert_int_equal(bld_parse_duration("s", &ns), -1);
-        assert_int_equal(bld_parse_duration("-1s", &ns), -1);
-        assert_int_equal(bld_parse_duration("", &ns), -1);
-        assert_int_equal(bld_parse_duration("99999999999h", &ns), -1);
-}
-
 static const char *vars(void *ctx, const char *name, size_t len)
 {
         return bld_kv_get(ctx, name, len);
@@ -217,7 +195,6 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ignore),
                 cmocka_unit_test(test_paths),
-                cmocka_unit_test(test_duration),
                 cmocka_unit_test(test_config_apply),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,6 +237,17 @@ static void test_quadlet(void **state)
         assert_null(strstr(q.text, "--memory 64m"));
         assert_null(strstr(q.text, "Type=notify"));
         rc_quadlet_free(&q);
+
+        /* the Health* keys are rc run's --health-* flags */
+        assert_int_equal(rc_quadlet_convert("hc.container",
+                                            "[Container]\nImage=bb\nHealthCmd=test -f /tmp/ok\nHealthInterval=10s\n"
+                                            "HealthRetries=2\nHealthTimeout=3s\nHealthStartPeriod=1m\n"
+                                            "HealthOnFailure=kill\n",
+                                            "/usr/bin/rc", &q, &err),
+                         0);
+        assert_non_null(strstr(q.text, "--health-cmd \"test -f /tmp/ok\" --health-interval 10s --health-retries 2 "
+                                       "--health-timeout 3s --health-start-period 1m --health-on-failure kill bb\n"));
+        rc_quadlet_free(&q);
 }
 
 static void test_quadlet_errors(void **state)
@@ -245,7 +256,12 @@ static void test_quadlet_errors(void **state)
                 const char *text, *expect;
         } cases[] = {
                 { "[Container]\nImage=bb\nFrobnicate=yes\n", "bad.container:3: unknown key Frobnicate in [Container]" },
-                { "[Container]\nImage=bb\nHealthCmd=true\n", "no health checks yet" },
+                { "[Container]\nImage=bb\nHealthInterval=5\n",
+                  "bad.container:3: HealthInterval: --health-interval 5: give a duration such as 30s" },
+                { "[Container]\nImage=bb\nHealthRetries=many\n", "bad.container:3: HealthRetries: --health-retries" },
+                { "[Container]\nImage=bb\nHealthOnFailure=reboot\n", "HealthOnFailure: --health-on-failure reboot" },
+                { "[Container]\nImage=bb\nHealthCmd=[\"CMD\"]\n", "HealthCmd: --health-cmd: CMD needs a program" },
+                { "[Container]\nImage=bb\nHealthStartupCmd=true\n", "unknown key HealthStartupCmd" },
                 { "[Container]\nExec=true\n", "needs Image=" },
                 { "[Unit]\nDescription=x\n", "no [Container] section" },
                 { "[Container]\nImage=bb\n[Service]\nExecStart=/bin/true\n", "ExecStart is rc's own" },
