@@ -300,9 +300,12 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
         }
         record_running(st, &r->proc, restart);
         ctr_health_timer_start(&r->health, st);
-        ctr_report_send(report_fd, 0, 0, NULL);
+        /* the service manager first: the rc run that started this monitor
+         * exits once it has the report, and a Type=notify unit whose main
+         * process ended before READY and MAINPID came has failed */
         if (!restart)
                 ctr_notify_ready(st);
+        ctr_report_send(report_fd, 0, 0, NULL);
         if (!r->m->foreground) {
                 rc_store_closep(&st->store); /* nothing to write until it exits */
                 /* from here on the monitor mostly sleeps: keep resident only
