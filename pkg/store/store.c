@@ -142,6 +142,18 @@ const char *rc_db_text(sqlite3_stmt *st, int col)
         return t ? (const char *)t : "";
 }
 
+/* Whether the database file says it is in WAL mode already (its header's
+ * read and write format versions are 2): setting the mode again costs a
+ * lock round trip at every open. */
+static bool already_wal(int root_fd)
+{
+        unsigned char h[20];
+        cleanup_close int fd = openat(root_fd, "store.db", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        return fd >= 0 && pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+               memcmp(h, "SQLite format 3", 16) == 0 && h[18] == 2 && h[19] == 2;
+}
+
 static int open_db(struct rc_store *s, rc_error **err)
 {
         cleanup_free char *path = xasprintf("%s/store.db", s->root);
@@ -170,7 +182,8 @@ static int open_db(struct rc_store *s, rc_error **err)
         /* WAL: readers never block the writer; synchronous=NORMAL keeps the
          * database consistent across crashes (only the last commits may be
          * lost on power failure) without an fsync per commit. */
-        if (rc_db_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=1048576; PRAGMA wal_autocheckpoint=256;", err) < 0)
+        if ((!already_wal(s->root_fd) && rc_db_exec(s, "PRAGMA journal_mode=WAL;", err) < 0) ||
+            rc_db_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=1048576; PRAGMA wal_autocheckpoint=256;", err) < 0)
                 return -1;
         if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
