@@ -170,6 +170,7 @@ int ctr_start_detached(struct ctr_state *st, int *exit_code, rc_error **err)
                 n = read(report[0], &r, sizeof(r));
         while (n < 0 && errno == EINTR);
         close(report[0]);
+        rc_timer_phase(&st->timer, "the monitor started it");
         if (n != (ssize_t)sizeof(r))
                 return rc_error_set(err, EPROTO, "the monitor of container %.12s died before the container started",
                                     st->rec.id);
