@@ -39,6 +39,9 @@ int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child
 /* terminal.c: in the child, after pivot_root: a pty from the container's
  * devpts as controlling terminal and stdio, its master sent to rc. */
 int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int sync_fd, struct rc_child_error *e);
+/* In the child: one message of RC_SYNC_TERMINAL or RC_SYNC_TAP with its fd.
+ * 0, or -1 with errno. */
+int rc_sync_send_fd(int sync_fd, char tag, int fd);
 /* In rc: one message from the child (RC_SYNC_*); a terminal's fd goes to
  * *terminal_fd, a tap's to *tap_fd (each if it is -1 and the pointer not
  * NULL; any other fd received is closed). */

@@ -70,11 +70,6 @@ out:
 
 int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child_error *e)
 {
-        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-        char tag = RC_SYNC_TAP;
-        struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-        struct cmsghdr *cmsg;
         struct ifreq ifr = { 0 };
         int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
@@ -116,12 +111,7 @@ int rc_child_setup_tap(const struct rc_spec_tap *t, int sync_fd, struct rc_child
                         close(dad);
                 }
         }
-        cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-        if (sendmsg(sync_fd, &msg, MSG_NOSIGNAL) != 1) {
+        if (rc_sync_send_fd(sync_fd, RC_SYNC_TAP, fd) < 0) {
                 rc_child_fail(e, errno, "send the tap device to rc");
                 close(fd);
                 return -1;

@@ -28,11 +28,6 @@
 int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int sync_fd, struct rc_child_error *e)
 {
         struct winsize ws = { .ws_row = stdio->rows, .ws_col = stdio->cols };
-        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-        char tag = RC_SYNC_TERMINAL;
-        struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-        struct cmsghdr *cmsg;
         int master, slave, unlock = 0;
 
         /* The container's devpts, mounted by rc at /dev/pts.  When joining a
@@ -77,12 +72,7 @@ int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int
                 }
         }
         close(slave);
-        cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-        if (sendmsg(sync_fd, &msg, MSG_NOSIGNAL) != 1) {
+        if (rc_sync_send_fd(sync_fd, RC_SYNC_TERMINAL, master) < 0) {
                 rc_child_fail(e, errno, "send the terminal to rc");
                 goto fail;
         }
@@ -91,6 +81,20 @@ int rc_child_setup_terminal(const struct rc_runtime_stdio *stdio, uid_t uid, int
 fail:
         close(master);
         return -1;
+}
+
+int rc_sync_send_fd(int sync_fd, char tag, int fd)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+        struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+        return sendmsg(sync_fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
 int rc_sync_recv(int sync_fd, struct rc_child_error *e, int *terminal_fd, int *tap_fd)
