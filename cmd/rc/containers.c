@@ -444,14 +444,35 @@ static int container_exists(struct rc_cli *cli, int argc, char **argv)
         return 0;
 }
 
-/* rc container prune: every container that is not running. */
-static int container_prune(struct rc_cli *cli, int argc, char **argv)
+int rc_cli_prune_containers(struct rc_cli *cli, struct rc_store *s, char ***removed)
 {
-        cleanup_store struct rc_store *s = NULL;
         struct rc_container_rec *list = NULL;
         rc_error *err = NULL;
         size_t n = 0;
         int status = 0;
+
+        *removed = xcalloc(1, sizeof(char *));
+        if (rc_store_container_list(s, &list, &n, &err) < 0)
+                return report(err, &status, 125);
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)
+                        continue;
+                if (rc_container_remove(&cli->cfg, s, list[i].id, false, &err) < 0)
+                        report(err, &status, 125);
+                else
+                        strv_push(removed, list[i].id);
+        }
+        rc_container_list_free(list, n);
+        return status;
+}
+
+/* rc container prune: every container that is not running. */
+static int container_prune(struct rc_cli *cli, int argc, char **argv)
+{
+        cleanup_store struct rc_store *s = NULL;
+        cleanup_strv char **removed = NULL;
+        rc_error *err = NULL;
+        int status;
 
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
@@ -462,16 +483,10 @@ static int container_prune(struct rc_cli *cli, int argc, char **argv)
                 }
                 return rc_cli_usage_error("container prune", "unknown option %s", argv[i]);
         }
-        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0)
                 return rc_cli_fail(err);
-        for (size_t i = 0; i < n; i++) {
-                if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)
-                        continue;
-                if (rc_container_remove(&cli->cfg, s, list[i].id, false, &err) < 0)
-                        report(err, &status, 125);
-                else
-                        printf("%s\n", list[i].id);
-        }
-        rc_container_list_free(list, n);
+        status = rc_cli_prune_containers(cli, s, &removed);
+        for (size_t i = 0; removed[i]; i++)
+                printf("%s\n", removed[i]);
         return status;
 }

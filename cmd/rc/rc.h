@@ -168,6 +168,9 @@ int cmd_cp(struct rc_cli *cli, int argc, char **argv);
 int cmd_export(struct rc_cli *cli, int argc, char **argv);
 int cmd_unshare(struct rc_cli *cli, int argc, char **argv);
 int cmd_diff(struct rc_cli *cli, int argc, char **argv);
+/* Remove every container that is not running (containers.c), reporting
+ * each failure; *removed gets the ids removed.  0, or 125 if one failed. */
+int rc_cli_prune_containers(struct rc_cli *cli, struct rc_store *s, char ***removed);
 /* rc system df, prune, reset (system_space.c) */
 int rc_system_df(struct rc_cli *cli, int argc, char **argv);
 int rc_system_prune(struct rc_cli *cli, int argc, char **argv);

@@ -238,12 +238,10 @@ int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
                 { NULL, 0, NULL, 0 },
         };
         cleanup_store struct rc_store *s = NULL;
-        cleanup_strv char **ctrs = xcalloc(1, sizeof(char *)), **vols = NULL, **imgs = NULL;
-        struct rc_container_rec *list = NULL;
+        cleanup_strv char **ctrs = NULL, **vols = NULL, **imgs = NULL;
         bool all = false, force = false, volumes = false;
         struct usage before[3], after[3];
         rc_error *err = NULL;
-        size_t n = 0;
         char freed[32];
         int c, status = 0;
 
@@ -289,22 +287,9 @@ int rc_system_prune(struct rc_cli *cli, int argc, char **argv)
                 if (yes <= 0)
                         return yes < 0 ? 125 : 0;
         }
-        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || store_usage(s, before, &err) < 0 ||
-            rc_store_container_list(s, &list, &n, &err) < 0)
+        if (rc_cli_open_store_rw(cli, &s, &err) < 0 || store_usage(s, before, &err) < 0)
                 return rc_cli_fail(err);
-        for (size_t i = 0; i < n; i++) {
-                if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)
-                        continue;
-                if (rc_container_remove(&cli->cfg, s, list[i].id, false, &err) < 0) {
-                        rc_cli_error("%s", err->msg);
-                        rc_error_free(err);
-                        err = NULL;
-                        status = 125;
-                } else {
-                        strv_push(&ctrs, list[i].id);
-                }
-        }
-        rc_container_list_free(list, n);
+        status = rc_cli_prune_containers(cli, s, &ctrs);
         if ((volumes && rc_volume_prune(s, &vols, &err) < 0) || rc_images_prune(s, all, &imgs, &err) < 0)
                 return rc_cli_fail(err);
         print_section("Containers", ctrs);
