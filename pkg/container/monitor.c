@@ -213,6 +213,17 @@ static void close_input(struct run *r, int other)
                 close(other);
 }
 
+/* The output pipes of a start that failed. */
+static void close_pipes(int outp[2], int errp[2])
+{
+        for (int i = 0; i < 2; i++) {
+                if (outp[i] >= 0)
+                        close(outp[i]);
+                if (errp[i] >= 0)
+                        close(errp[i]);
+        }
+}
+
 /* Start the process once and follow it to its end. */
 static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code, rc_error **err)
 {
@@ -252,12 +263,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 close_input(r, stdio.in);
                 *exit_code = r->proc.exec_failed ? (e == ENOENT ? 127 : e == EACCES ? 126 : 125) : 125;
                 ctr_cgroup_done(st);
-                for (int i = 0; i < 2; i++) {
-                        if (outp[i] >= 0)
-                                close(outp[i]);
-                        if (errp[i] >= 0)
-                                close(errp[i]);
-                }
+                close_pipes(outp, errp);
                 return -1;
         }
         rc_timer_phase(&st->timer, "start (clone to exec)");
@@ -274,12 +280,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 r->proc.terminal = -1;
                 close_input(r, -1);
                 ctr_cgroup_done(st);
-                for (int i = 0; i < 2; i++) {
-                        if (outp[i] >= 0)
-                                close(outp[i]);
-                        if (errp[i] >= 0)
-                                close(errp[i]);
-                }
+                close_pipes(outp, errp);
                 *exit_code = 125;
                 return -1;
         }
