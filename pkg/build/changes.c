@@ -55,16 +55,36 @@ static void classify(char **list, char *const *lower, struct rc_change **out, si
         *n = k;
 }
 
-/* The container's changes dir and its image's layers; *found false when
- * `what` names no container. */
+int bld_container_changes(struct rc_store *s, const struct rc_container_rec *rec, struct bld_changes *ch,
+                          char **changes_dir, char ***lower, struct rc_image *img, rc_error **err)
+{
+        cleanup_free char *dir = rc_store_container_dir(s, rec->id);
+
+        if (rc_storage_driver_parse(rec->driver, &ch->driver) < 0)
+                return rc_error_set(err, EINVAL, "container %s: unknown storage driver \"%s\"", rec->name,
+                                    rec->driver);
+        if (rc_images_resolve(s, rec->image_id, img, err) < 0)
+                return rc_error_wrap(err, "container %s", rec->name);
+        *lower = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; img->layers && img->layers[i]; i++) {
+                cleanup_free char *d = rc_store_layer_dir(s, img->layers[i]);
+                strv_push(lower, d);
+        }
+        *changes_dir = xasprintf("%s/%s", dir, ch->driver == RC_DRIVER_VFS ? "rootfs" : "upper");
+        ch->dir = *changes_dir;
+        ch->lower_dirs = *lower;
+        ch->skip_mount_points = true;
+        return 0;
+}
+
+/* `what` as a container; *found false when it names none. */
 static int container_changes(struct rc_store *s, const char *what, struct bld_changes *ch, char **changes_dir,
                              char ***lower, bool *found, rc_error **err)
 {
         struct rc_container_rec rec = { 0 };
         struct rc_image img = { 0 };
-        cleanup_free char *dir = NULL;
         rc_error *e = NULL;
-        int r = -1;
+        int r;
 
         *found = false;
         if (rc_store_container_find(s, what, &rec, &e) < 0) {
@@ -72,23 +92,7 @@ static int container_changes(struct rc_store *s, const char *what, struct bld_ch
                 return 0;
         }
         *found = true;
-        dir = rc_store_container_dir(s, rec.id);
-        if (rc_storage_driver_parse(rec.driver, &ch->driver) < 0) {
-                rc_error_set(err, EINVAL, "container %s: unknown storage driver \"%s\"", rec.name, rec.driver);
-                goto out;
-        }
-        if (rc_images_resolve(s, rec.image_id, &img, err) < 0) {
-                rc_error_wrap(err, "container %s", rec.name);
-                goto out;
-        }
-        for (size_t i = 0; img.layers && img.layers[i]; i++) {
-                cleanup_free char *d = rc_store_layer_dir(s, img.layers[i]);
-                strv_push(lower, d);
-        }
-        *changes_dir = xasprintf("%s/%s", dir, ch->driver == RC_DRIVER_VFS ? "rootfs" : "upper");
-        ch->skip_mount_points = true;
-        r = 0;
-out:
+        r = bld_container_changes(s, &rec, ch, changes_dir, lower, &img, err);
         rc_image_free(&img);
         rc_container_rec_free(&rec);
         return r;
@@ -111,6 +115,7 @@ static int image_changes(struct rc_store *s, const char *what, struct bld_change
                 return -1;
         }
         n = strv_len(img.layers);
+        *lower = xcalloc(1, sizeof(char *));
         for (size_t i = 0; i + 1 < n; i++) {
                 cleanup_free char *d = rc_store_layer_dir(s, img.layers[i]);
                 strv_push(lower, d);
@@ -118,6 +123,8 @@ static int image_changes(struct rc_store *s, const char *what, struct bld_change
         if (n)
                 *changes_dir = rc_store_layer_dir(s, img.layers[n - 1]);
         ch->driver = RC_DRIVER_OVERLAY;
+        ch->dir = *changes_dir;
+        ch->lower_dirs = *lower;
         rc_image_free(&img);
         return 0;
 }
@@ -126,7 +133,7 @@ int rc_build_diff(struct rc_store *s, const char *what, struct rc_change **out, 
 {
         struct bld_changes ch = { 0 };
         cleanup_free char *changes_dir = NULL;
-        cleanup_strv char **lower = xcalloc(1, sizeof(char *));
+        cleanup_strv char **lower = NULL;
         struct bld_layer_writer *w;
         bool found;
 
@@ -140,8 +147,6 @@ int rc_build_diff(struct rc_store *s, const char *what, struct rc_change **out, 
                 *out = xcalloc(1, sizeof(**out));
                 return 0;
         }
-        ch.dir = changes_dir;
-        ch.lower_dirs = lower;
         w = bld_layer_lister();
         if (bld_diff_write(w, &ch, err) < 0) {
                 bld_layer_abort(w);

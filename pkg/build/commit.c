@@ -152,9 +152,9 @@ int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_
         struct rc_image img = { 0 };
         struct rc_image_config cfg = { 0 };
         struct rc_layer layer;
-        struct bld_changes ch = { .skip_mount_points = true };
+        struct bld_changes ch = { 0 };
         cleanup_free char *dir = NULL, *opts_path = NULL, *changes_dir = NULL, *created_by = NULL;
-        cleanup_strv char **lower = xcalloc(1, sizeof(char *));
+        cleanup_strv char **lower = NULL;
         cleanup_strv char **layers = NULL;
         bool empty = true;
         int r = -1;
@@ -163,23 +163,13 @@ int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_
                 return -1;
         dir = rc_store_container_dir(s, rec.id);
         opts_path = xasprintf("%s/create.json", dir);
-        if (rc_storage_driver_parse(rec.driver, &ch.driver) < 0) {
-                rc_error_set(err, EINVAL, "container %s: unknown storage driver \"%s\"", rec.name, rec.driver);
+        if (bld_container_changes(s, &rec, &ch, &changes_dir, &lower, &img, err) < 0)
                 goto out;
-        }
-        if (rc_images_resolve(s, rec.image_id, &img, err) < 0 || rc_images_load_config(s, &img, &cfg, err) < 0 ||
-            rc_run_opts_load(opts_path, &saved, err) < 0) {
+        if (rc_images_load_config(s, &img, &cfg, err) < 0 || rc_run_opts_load(opts_path, &saved, err) < 0) {
                 rc_error_wrap(err, "container %s", rec.name);
                 goto out;
         }
         layers = strv_dup(img.layers);
-        for (size_t i = 0; img.layers[i]; i++) {
-                cleanup_free char *d = rc_store_layer_dir(s, img.layers[i]);
-                strv_push(&lower, d);
-        }
-        changes_dir = xasprintf("%s/%s", dir, ch.driver == RC_DRIVER_VFS ? "rootfs" : "upper");
-        ch.dir = changes_dir;
-        ch.lower_dirs = lower;
         /* a container that never started has no changes */
         if (rc_path_exists(changes_dir) &&
             bld_commit_changes(s, &ch, strv_len(layers) ? layers[strv_len(layers) - 1] : NULL, &layer, &empty,

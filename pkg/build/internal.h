@@ -85,6 +85,12 @@ int bld_diff_write(struct bld_layer_writer *w, const struct bld_changes *c, rc_e
 /* Whether the image whose layer directories are lower_dirs (base first)
  * has path ("etc/passwd"), its whiteouts and opaque directories applied. */
 bool bld_lower_has(char *const *lower_dirs, const char *path);
+/* A container's changes as bld_diff_write reads them (changes.c): its
+ * driver, the directory of its changes (upper, or vfs's whole root) and
+ * its image's layer directories, into ch (whose dir and lower_dirs point
+ * at *changes_dir and *lower); *img gets its image. */
+int bld_container_changes(struct rc_store *s, const struct rc_container_rec *rec, struct bld_changes *ch,
+                          char **changes_dir, char ***lower, struct rc_image *img, rc_error **err);
 
 /* bld_diff_write into a new layer above parent_chain.  *empty: no change,
  * no layer. */
