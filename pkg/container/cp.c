@@ -32,7 +32,6 @@
 #include "container/internal.h"
 #include "container/target.h"
 #include "dl/archive.h"
-#include "userns/userns.h"
 #include "util/xalloc.h"
 
 /* One side of the copy, as the user wrote it. */
