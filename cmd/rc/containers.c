@@ -209,7 +209,7 @@ static int stop_or_restart(struct rc_cli *cli, const char *cmd, int argc, char *
                 cleanup_store struct rc_store *s = NULL;
                 struct rc_container_rec *list = NULL;
                 size_t n = 0;
-                if (rc_store_open(cli->cfg.root, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0)
+                if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0)
                         return rc_cli_fail(err);
                 for (size_t i = 0; i < n; i++)
                         if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)
@@ -430,7 +430,7 @@ static int container_exists(struct rc_cli *cli, int argc, char **argv)
         }
         if (argc != 2)
                 return rc_cli_usage_error("container exists", "exists takes one container");
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+        if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (rc_store_container_find(s, argv[1], &rec, &err) < 0) {
                 int missing = rc_error_errno(err) == ENOENT;

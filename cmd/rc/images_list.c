@@ -252,7 +252,7 @@ int rc_images_list_load(struct rc_cli *cli, const char *what, char *const *filte
         /* Listing needs neither the user namespace nor the write lock,
          * unless an interrupted or killed rc left staging to collect. */
         if (rc_store_has_dead_staging(cli->cfg.root) ? rc_cli_open_store_rw(cli, &s, err) < 0
-                                                     : rc_store_open(cli->cfg.root, &s, err) < 0)
+                                                     : rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, err) < 0)
                 return -1;
         if (rc_store_image_list(s, &imgs, &n, err) < 0)
                 return -1;

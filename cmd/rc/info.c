@@ -291,7 +291,7 @@ static void info_gather(const struct rc_config *cfg, struct info *in)
         in->uids = rc_idmap_format(in->us.mapping.uids, in->us.mapping.n_uids);
         in->gids = rc_idmap_format(in->us.mapping.gids, in->us.mapping.n_gids);
         in->images = in->containers = in->running = -1;
-        if (rc_store_open(cfg->root, &s, &e) == 0) {
+        if (rc_store_open(cfg->root, cfg->runroot, &s, &e) == 0) {
                 struct rc_image *imgs = NULL;
                 size_t ni = 0;
                 if (rc_store_image_list(s, &imgs, &ni, &e) == 0) {

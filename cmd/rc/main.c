@@ -205,7 +205,7 @@ int rc_cli_open_store(struct rc_cli *cli, struct rc_store **s, rc_error **err)
         if (rc_userns_enter(&cli->cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
-        if (rc_store_open(cli->cfg.root, s, err) < 0)
+        if (rc_store_open(cli->cfg.root, cli->cfg.runroot, s, err) < 0)
                 return -1;
         rc_store_set_max_layer_size(*s, cli->cfg.max_layer_size);
         return 0;

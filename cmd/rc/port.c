@@ -101,7 +101,7 @@ int cmd_port(struct rc_cli *cli, int argc, char **argv)
                                                   argv[optind + 1]);
                 filter = true;
         }
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+        if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (all) {
                 struct rc_container_rec *list = NULL;

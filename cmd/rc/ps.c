@@ -509,7 +509,7 @@ int cmd_ps(struct rc_cli *cli, int argc, char **argv)
                 return rc_cli_usage_error("ps", "rc ps takes no arguments (use --filter)");
         }
         /* sizes need rc's user namespace, where the containers' files are readable */
-        if ((size ? rc_cli_open_store(cli, &s, &err) : rc_store_open(cli->cfg.root, &s, &err)) < 0 ||
+        if ((size ? rc_cli_open_store(cli, &s, &err) : rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err)) < 0 ||
             rc_store_container_list(s, &list, &n, &err) < 0 ||
             (size && rc_store_image_list(s, &sizes.images, &sizes.n_images, &err) < 0)) {
                 ps_filter_free(&filter);

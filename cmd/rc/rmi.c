@@ -215,7 +215,7 @@ int cmd_image_exists(struct rc_cli *cli, int argc, char **argv)
         }
         if (argc - optind != 1)
                 return rc_cli_usage_error("image exists", "accepts 1 arg(s), received %d", argc - optind);
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+        if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (rc_images_resolve(s, argv[optind], &img, &err) < 0) {
                 if (rc_error_errno(err) == ENOENT) {

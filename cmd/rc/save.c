@@ -95,7 +95,7 @@ int cmd_save(struct rc_cli *cli, int argc, char **argv)
                 o.images = first;
                 o.extra_names = argv + optind + 1;
         }
-        if (rc_store_open(cli->cfg.root, &s, &err) < 0)
+        if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0)
                 return rc_cli_fail(err);
         if (output) {
                 /* written beside the target and renamed: no half archive on failure */

@@ -23,7 +23,7 @@ static const struct rc_template_opts volume_opts = {
 /* Read-only commands need neither rc's user namespace nor a clean-up. */
 static int open_ro(struct rc_cli *cli, struct rc_store **s, rc_error **err)
 {
-        return rc_store_open(cli->cfg.root, s, err);
+        return rc_store_open(cli->cfg.root, cli->cfg.runroot, s, err);
 }
 
 static int volume_create(struct rc_cli *cli, int argc, char **argv)

@@ -45,7 +45,7 @@ int bld_root_mount(const struct rc_config *cfg, struct rc_store *s, enum rc_stor
                 }
                 strv_push(&dirs, empty);
         }
-        if (rc_rootfs_mount(cfg, d, dirs, blobs, r.dir, true, &r.rootfs, err) < 0)
+        if (rc_rootfs_mount(cfg, d, dirs, blobs, r.dir, NULL, true, &r.rootfs, err) < 0)
                 goto fail;
         r.changes = xasprintf("%s/%s", r.dir, d == RC_DRIVER_VFS ? "rootfs" : "upper");
         r.fd = open(r.rootfs.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

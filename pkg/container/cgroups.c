@@ -79,7 +79,7 @@ static int running_cgroup(const struct rc_config *cfg, const char *name_or_id, s
         if (rc_userns_enter(cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
-        if (rc_store_open(cfg->root, s, err) < 0 || rc_store_container_find(*s, name_or_id, rec, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, s, err) < 0 || rc_store_container_find(*s, name_or_id, rec, err) < 0)
                 return -1;
         if (strcmp(rc_container_rec_status(rec), "running") != 0)
                 return rc_error_code(err, ENOTCONN, "container %s is not running (it is %s)", rec->name,
@@ -155,7 +155,7 @@ int rc_container_update(const struct rc_config *cfg, const char *name_or_id, con
         if (rc_userns_enter(cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
-        if (rc_store_open(cfg->root, &st.store, err) < 0 || ctr_load(&st, name_or_id, &saved, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &st.store, err) < 0 || ctr_load(&st, name_or_id, &saved, err) < 0)
                 goto out;
         merge_limits(&saved.opts.limits, l);
         /* the new set must hold together and be enforceable, as at create */

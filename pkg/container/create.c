@@ -277,11 +277,11 @@ int ctr_create(struct ctr_state *st, pid_t monitor, rc_error **err)
         st->recorded = true;
         rc_timer_phase(&st->timer, "container record");
         st->dir = rc_store_container_dir(st->store, st->rec.id);
+        st->run_dir = rc_store_container_run_dir(st->store, st->rec.id);
         if (mkdir(st->dir, 0700) < 0)
                 return rc_error_set(err, errno, "create %s", st->dir);
         pick_hostname(st);
-        if (ctr_write_etc_files(st, err) < 0 || save_opts(st, err) < 0 ||
-            (o->privileged && ctr_write_containerenv(st, err) < 0) ||
+        if (ctr_run_dir_ensure(st, err) < 0 || save_opts(st, err) < 0 ||
             (o->cidfile && write_cidfile(o->cidfile, st->rec.id, err) < 0))
                 return -1;
         rc_timer_phase(&st->timer, "container files");
@@ -299,6 +299,7 @@ int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts 
                 return rc_error_set(err, EINVAL, "container %s: unknown storage driver \"%s\" in its record",
                                     st->rec.name, st->rec.driver);
         st->dir = rc_store_container_dir(st->store, st->rec.id);
+        st->run_dir = rc_store_container_run_dir(st->store, st->rec.id);
         opts_path = xasprintf("%s/create.json", st->dir);
         if (rc_run_opts_load(opts_path, saved, err) < 0)
                 return rc_error_wrap(err, "container %s", st->rec.name);

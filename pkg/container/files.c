@@ -58,10 +58,22 @@ void ctr_write_exit_file(const struct ctr_state *st, int exit_code)
 
 int ctr_write_containerenv(const struct ctr_state *st, rc_error **err)
 {
-        cleanup_free char *path = xasprintf("%s/containerenv", st->dir);
+        cleanup_free char *path = xasprintf("%s/containerenv", st->run_dir);
         cleanup_free char *text = xasprintf("engine=\"rc-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\n"
                                             "imageid=\"%s\"\nrootless=1\n",
                                             RC_VERSION, st->rec.name, st->rec.id, st->rec.image_name, st->rec.image_id);
 
         return rc_write_file(path, text, strlen(text), 0644, err);
+}
+
+int ctr_run_dir_ensure(struct ctr_state *st, rc_error **err)
+{
+        cleanup_free char *hostname = xasprintf("%s/hostname", st->run_dir);
+
+        if (rc_path_exists(hostname))
+                return 0;
+        if (rc_mkdir_p(st->run_dir, 0700, err) < 0 || ctr_write_etc_files(st, err) < 0 ||
+            (st->opts->privileged && ctr_write_containerenv(st, err) < 0))
+                return rc_error_wrap(err, "container %.12s", st->rec.id);
+        return 0;
 }

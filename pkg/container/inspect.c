@@ -395,7 +395,7 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
 
         if (ctr_load(&st, name_or_id, &saved, err) < 0)
                 goto out;
-        spec_path = xasprintf("%s/config.json", st.dir);
+        spec_path = xasprintf("%s/config.json", st.run_dir);
         if (rc_read_file(spec_path, &spec_text, NULL, &e) == 0)
                 spec = json_tokener_parse(spec_text);
         rc_error_free(e);
@@ -437,13 +437,13 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
         json_object_object_add(o, "LogPath", json_object_new_string(log_path));
         json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
         {
-                cleanup_free char *p = xasprintf("%s/resolv.conf", st.dir);
+                cleanup_free char *p = xasprintf("%s/resolv.conf", st.run_dir);
                 json_object_object_add(o, "ResolvConfPath", json_object_new_string(p));
                 free(p);
-                p = xasprintf("%s/hostname", st.dir);
+                p = xasprintf("%s/hostname", st.run_dir);
                 json_object_object_add(o, "HostnamePath", json_object_new_string(p));
                 free(p);
-                p = xasprintf("%s/hosts", st.dir);
+                p = xasprintf("%s/hosts", st.run_dir);
                 json_object_object_add(o, "HostsPath", json_object_new_string(p));
         }
         *out = o;

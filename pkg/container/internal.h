@@ -26,7 +26,8 @@ struct ctr_state {
         struct rc_image image;
         struct rc_image_config image_config;
         struct rc_container_rec rec;
-        char *dir;                   /* STORE/containers/ID */
+        char *dir;                   /* STORE/containers/ID: what lasts */
+        char *run_dir;               /* RUNROOT/containers/ID: what a start makes again */
         bool recorded;               /* the record exists */
         enum rc_storage_driver driver;
         struct rc_rootfs rootfs;
@@ -104,6 +105,9 @@ void ctr_net_release(struct ctr_state *st);
 void ctr_write_exit_file(const struct ctr_state *st, int exit_code);
 /* --privileged: /run/.containerenv says so, with the engine and names */
 int ctr_write_containerenv(const struct ctr_state *st, rc_error **err);
+/* st->run_dir with the files above: made at create, and again by a start
+ * after the machine cleared the run root (a reboot). */
+int ctr_run_dir_ensure(struct ctr_state *st, rc_error **err);
 
 /* cgroups.c: put the container's process in its cgroup (the runtime's
  * spec->created hook, set by ctr_prepare when a manager is in use), and let

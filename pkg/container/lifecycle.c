@@ -29,7 +29,7 @@ static int open_store(const struct rc_config *cfg, struct rc_store **s, rc_error
         if (rc_userns_enter(cfg, &us, err) < 0)
                 return -1;
         rc_userns_state_free(&us);
-        return rc_store_open(cfg->root, s, err);
+        return rc_store_open(cfg->root, cfg->runroot, s, err);
 }
 
 /* A pidfd for (pid, start time), or -1 when that process is gone. */

@@ -113,10 +113,10 @@ void ctr_net_spec(struct ctr_state *st)
 int ctr_write_etc_files(struct ctr_state *st, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
-        cleanup_free char *hostname_path = xasprintf("%s/hostname", st->dir);
-        cleanup_free char *hosts_path = xasprintf("%s/hosts", st->dir);
-        cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", st->dir);
-        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", st->dir);
+        cleanup_free char *hostname_path = xasprintf("%s/hostname", st->run_dir);
+        cleanup_free char *hosts_path = xasprintf("%s/hosts", st->run_dir);
+        cleanup_free char *resolv_path = xasprintf("%s/resolv.conf", st->run_dir);
+        cleanup_free char *containerenv_path = xasprintf("%s/containerenv", st->run_dir);
         cleanup_free char *hostname_text = xasprintf("%s\n", st->hostname);
         cleanup_free char *host_resolv = NULL, *host_hosts = NULL, *hosts = NULL, *resolv = NULL;
         rc_error *ignored = NULL;

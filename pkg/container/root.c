@@ -95,7 +95,8 @@ int ctr_root_open(const struct rc_config *cfg, const char *name, bool bare, stru
                 return -1;
         rc_userns_state_free(&us);
         if (ctr_load(&r->st, name, &r->saved, err) < 0 || ctr_layer_paths(&r->st, &dirs, &blobs, err) < 0 ||
-            rc_rootfs_mount(cfg, r->st.driver, dirs, blobs, r->st.dir, false, &r->st.rootfs, err) < 0)
+            ctr_run_dir_ensure(&r->st, err) < 0 ||
+            rc_rootfs_mount(cfg, r->st.driver, dirs, blobs, r->st.dir, r->st.run_dir, false, &r->st.rootfs, err) < 0)
                 return rc_error_wrap(err, "container %s", r->t.rec.name);
         r->fd = open(r->st.rootfs.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (r->fd < 0)

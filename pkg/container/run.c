@@ -213,7 +213,7 @@ static int enter_and_open(const struct rc_config *cfg, struct ctr_state *st, rc_
                 return -1;
         rc_userns_state_free(&us);
         rc_timer_phase(&st->timer, "user namespace");
-        if (rc_store_open(cfg->root, &st->store, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &st->store, err) < 0)
                 return -1;
         rc_timer_phase(&st->timer, "store open");
         if (rc_store_gc(st->store, err) < 0)

@@ -204,11 +204,11 @@ static bool db_has_id(const char *db, uint32_t id)
 }
 
 /* The image's file with one line added, written into the container's
- * directory and bound over the image's (as podman does; the image's own
+ * run directory and bound over the image's (as podman does; the image's own
  * file is never written). */
 static int add_entry(struct ctr_state *st, const char *name, const char *base, const char *line, rc_error **err)
 {
-        cleanup_free char *path = xasprintf("%s/%s", st->dir, name);
+        cleanup_free char *path = xasprintf("%s/%s", st->run_dir, name);
         cleanup_free char *text = xasprintf("%s%s%s", base ? base : "",
                                             base && *base && base[strlen(base) - 1] != '\n' ? "\n" : "", line);
         cleanup_free char *dest = xasprintf("/etc/%s", name);

@@ -80,7 +80,7 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         }
         ctr_net_spec(st);
         for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
-                cleanup_free char *path = xasprintf("%s/%s", st->dir, etc_files[i].file);
+                cleanup_free char *path = xasprintf("%s/%s", st->run_dir, etc_files[i].file);
                 if (o->no_hosts && strcmp(etc_files[i].file, "hosts") == 0)
                         continue;
                 if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
@@ -122,7 +122,7 @@ int ctr_layer_paths(struct ctr_state *st, char ***dirs, char ***blobs, rc_error 
 static int write_config(struct ctr_state *st, rc_error **err)
 {
         cleanup_free char *json = NULL;
-        cleanup_free char *path = xasprintf("%s/config.json", st->dir);
+        cleanup_free char *path = xasprintf("%s/config.json", st->run_dir);
 
         if (rc_spec_to_json(&st->spec, &json, err) < 0)
                 return -1;
@@ -135,7 +135,8 @@ int ctr_prepare(struct ctr_state *st, rc_error **err)
 
         if (ctr_layer_paths(st, &layer_dirs, &layer_blobs, err) < 0)
                 return -1;
-        if (rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->opts->auto_remove, &st->rootfs,
+        if (ctr_run_dir_ensure(st, err) < 0 ||
+            rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->run_dir, st->opts->auto_remove, &st->rootfs,
                             err) < 0)
                 return -1;
         rc_timer_phase(&st->timer, "rootfs mount");
@@ -151,7 +152,7 @@ struct rc_store *ctr_store(struct ctr_state *st)
 {
         rc_error *e = NULL;
 
-        if (st->store == NULL && rc_store_open(st->cfg->root, &st->store, &e) < 0) {
+        if (st->store == NULL && rc_store_open(st->cfg->root, st->cfg->runroot, &st->store, &e) < 0) {
                 rc_warn("container %.12s: %s", st->rec.id, e->msg);
                 rc_error_free(e);
         }
@@ -177,7 +178,7 @@ void ctr_teardown(struct ctr_state *st, bool remove)
                 }
                 st->recorded = false;
         } else if (remove && !st->recorded && st->dir) {
-                if (rc_rm_rf(st->dir, &err) < 0) {
+                if (rc_rm_rf(st->dir, &err) < 0 || (st->run_dir && rc_rm_rf(st->run_dir, &err) < 0)) {
                         rc_warn("%s", err->msg);
                         rc_error_free(err);
                 }
@@ -209,6 +210,7 @@ void ctr_state_free(struct ctr_state *st)
         rc_seccomp_profile_free(st->seccomp);
         st->seccomp = NULL;
         free(st->dir);
+        free(st->run_dir);
         st->dir = NULL;
         rc_store_close(st->store);
         st->store = NULL;

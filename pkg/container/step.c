@@ -64,7 +64,7 @@ int rc_container_run_step(const struct rc_config *cfg, const struct rc_run_opts 
         if (ctr_check_opts(&st, err) < 0 || rc_userns_enter(cfg, &us, err) < 0)
                 goto out;
         rc_userns_state_free(&us);
-        if (rc_store_open(cfg->root, &st.store, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &st.store, err) < 0)
                 goto out;
         /* monitored by this rc: rc_store_gc removes it if rc dies */
         if (ctr_create(&st, getpid(), err) < 0 || ctr_prepare(&st, err) < 0)

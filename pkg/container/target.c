@@ -20,6 +20,7 @@ void ctr_target_free(struct ctr_target *t)
 {
         rc_container_rec_free(&t->rec);
         free(t->dir);
+        free(t->run_dir);
         if (t->pidfd >= 0)
                 close(t->pidfd);
         memset(t, 0, sizeof(*t));
@@ -50,9 +51,10 @@ int ctr_target_find(const struct rc_config *cfg, const char *name_or_id, bool ne
         cleanup_store struct rc_store *s = NULL;
         struct ctr_target t = { .pidfd = -1 };
 
-        if (rc_store_open(cfg->root, &s, err) < 0 || rc_store_container_find(s, name_or_id, &t.rec, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 || rc_store_container_find(s, name_or_id, &t.rec, err) < 0)
                 return -1;
         t.dir = rc_store_container_dir(s, t.rec.id);
+        t.run_dir = rc_store_container_run_dir(s, t.rec.id);
         if (strcmp(rc_container_rec_status(&t.rec), "running") == 0)
                 t.pidfd = open_pidfd(t.rec.pid, t.rec.pid_start);
         t.running = t.pidfd >= 0;
@@ -110,7 +112,7 @@ int ctr_target_root(const struct ctr_target *t, rc_error **err)
 
 int ctr_target_spec(const struct ctr_target *t, struct rc_spec *spec, rc_error **err)
 {
-        cleanup_free char *path = xasprintf("%s/config.json", t->dir);
+        cleanup_free char *path = xasprintf("%s/config.json", t->run_dir);
         cleanup_free char *text = NULL;
         cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         struct stat st;

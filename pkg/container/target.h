@@ -12,6 +12,7 @@
 struct ctr_target {
         struct rc_container_rec rec;
         char *dir;     /* STORE/containers/ID */
+        char *run_dir; /* RUNROOT/containers/ID */
         bool running;  /* its first process is alive (rec.pid, rec.pid_start) */
         int pidfd;     /* of that process, when running; else -1 */
 };

@@ -149,20 +149,20 @@ int rc_storage_select(const struct rc_config *cfg, enum rc_storage_driver *out, 
 }
 
 /* Native overlay takes its options in one page, so absolute layer paths
- * (~100 bytes each) would stop it near 40 layers.  Instead the container
- * directory gets a link per layer, l/0 (base) .. l/N, and the mount is made
- * from inside that directory with relative names: up to 500 layers, the
- * kernel's own limit. */
-static int short_layer_links(const char *container_dir, char *const *layer_dirs, char ***out, rc_error **err)
+ * (~100 bytes each) would stop it near 40 layers.  Instead the container's
+ * run directory gets a link per layer, l/0 (base) .. l/N, and the mount is
+ * made from inside that directory with relative names: up to 500 layers,
+ * the kernel's own limit. */
+static int short_layer_links(const char *run_dir, char *const *layer_dirs, char ***out, rc_error **err)
 {
-        cleanup_free char *l = xasprintf("%s/l", container_dir);
+        cleanup_free char *l = xasprintf("%s/l", run_dir);
         cleanup_strv char **names = xcalloc(1, sizeof(char *));
 
         if (mkdir(l, 0700) < 0 && errno != EEXIST)
                 return rc_error_set(err, errno, "create %s", l);
         for (size_t i = 0; layer_dirs[i]; i++) {
                 cleanup_free char *name = xasprintf("l/%zu", i);
-                cleanup_free char *link = xasprintf("%s/%s", container_dir, name);
+                cleanup_free char *link = xasprintf("%s/%s", run_dir, name);
                 char target[PATH_MAX];
                 ssize_t n;
 
@@ -197,12 +197,12 @@ static char *lowerdir_option(char *const *layer_dirs)
         return s;
 }
 
-static int make_dirs(const char *container_dir, rc_error **err)
+static int make_dirs(const char *container_dir, const char *run_dir, rc_error **err)
 {
-        static const char *const sub[] = { "upper", "work", "merged" };
+        const char *const paths[][2] = { { container_dir, "upper" }, { container_dir, "work" }, { run_dir, "merged" } };
 
         for (size_t i = 0; i < 3; i++) {
-                cleanup_free char *p = xasprintf("%s/%s", container_dir, sub[i]);
+                cleanup_free char *p = xasprintf("%s/%s", paths[i][0], paths[i][1]);
                 if (mkdir(p, 0755) < 0 && errno != EEXIST)
                         return rc_error_set(err, errno, "create %s", p);
         }
@@ -213,8 +213,8 @@ static int make_dirs(const char *container_dir, rc_error **err)
  * then skips every sync of the upper file system, including the one at
  * unmount, which otherwise syncs the whole file system the store lives on.
  * Kernels before 5.10 do not know the option: they get a plain mount. */
-static int mount_overlay(const char *lower, const char *container_dir, const char *merged, bool throwaway,
-                         rc_error **err)
+static int mount_overlay(const char *lower, const char *container_dir, const char *run_dir, const char *merged,
+                         bool throwaway, rc_error **err)
 {
         cleanup_free char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr%s", lower,
                                             container_dir, container_dir, throwaway ? ",volatile" : "");
@@ -226,8 +226,8 @@ static int mount_overlay(const char *lower, const char *container_dir, const cha
                 return rc_error_set(err, E2BIG, "too many layers for one overlay mount (%zu bytes of options)",
                                     strlen(opts));
         /* the relative lower layers (l/N) are looked up from here */
-        if (cwd < 0 || chdir(container_dir) < 0)
-                return rc_error_set(err, errno, "enter %s", container_dir);
+        if (cwd < 0 || chdir(run_dir) < 0)
+                return rc_error_set(err, errno, "enter %s", run_dir);
         r = mount("overlay", merged, "overlay", 0, opts);
         if (r < 0 && throwaway && errno == EINVAL) {
                 rc_debug("overlay: no volatile mounts on this kernel, mounting %s without", merged);
@@ -318,8 +318,8 @@ static int build_vfs(char *const *layer_blobs, const char *rootfs, rc_error **er
 }
 
 int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, char *const *layer_dirs,
-                    char *const *layer_blobs, const char *container_dir, bool throwaway, struct rc_rootfs *out,
-                    rc_error **err)
+                    char *const *layer_blobs, const char *container_dir, const char *run_dir, bool throwaway,
+                    struct rc_rootfs *out, rc_error **err)
 {
         cleanup_free char *merged = NULL, *lower = NULL;
         int r;
@@ -337,15 +337,17 @@ int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, 
                 out->mounted = false;
                 return 0;
         }
-        if (make_dirs(container_dir, err) < 0)
+        if (run_dir == NULL)
+                run_dir = container_dir;
+        if (make_dirs(container_dir, run_dir, err) < 0)
                 return -1;
-        merged = xasprintf("%s/merged", container_dir);
+        merged = xasprintf("%s/merged", run_dir);
         if (driver == RC_DRIVER_OVERLAY) {
                 cleanup_strv char **links = NULL;
-                if (short_layer_links(container_dir, layer_dirs, &links, err) < 0)
+                if (short_layer_links(run_dir, layer_dirs, &links, err) < 0)
                         return -1;
                 lower = lowerdir_option(links);
-                r = mount_overlay(lower, container_dir, merged, throwaway, err);
+                r = mount_overlay(lower, container_dir, run_dir, merged, throwaway, err);
         } else {
                 /* fuse-overlayfs reads its options itself: no page limit */
                 lower = lowerdir_option(layer_dirs);

@@ -43,12 +43,14 @@ struct rc_rootfs {
 
 /* Assemble the root for a container in container_dir (created by the
  * caller): overlay/fuse-overlayfs stack layer_dirs (base layer first) under
- * container_dir/upper; vfs extracts layer_blobs (base first) into
- * container_dir/rootfs.  throwaway: the upper directory is deleted after
- * use (rc run --rm), so overlay may skip syncing it ("volatile"). */
+ * container_dir/upper and mount them on run_dir/merged (run_dir, created by
+ * the caller, holds what lives only while mounted; NULL: container_dir);
+ * vfs extracts layer_blobs (base first) into container_dir/rootfs.
+ * throwaway: the upper directory is deleted after use (rc run --rm), so
+ * overlay may skip syncing it ("volatile"). */
 int rc_rootfs_mount(const struct rc_config *cfg, enum rc_storage_driver driver, char *const *layer_dirs,
-                    char *const *layer_blobs, const char *container_dir, bool throwaway, struct rc_rootfs *out,
-                    rc_error **err);
+                    char *const *layer_blobs, const char *container_dir, const char *run_dir, bool throwaway,
+                    struct rc_rootfs *out, rc_error **err);
 /* Unmount (if mounted) and free; the directories stay for the caller. */
 int rc_rootfs_unmount(struct rc_rootfs *r, rc_error **err);
 void rc_rootfs_free(struct rc_rootfs *r);

@@ -27,6 +27,13 @@ char *rc_store_container_dir(const struct rc_store *s, const char *id)
         return xasprintf("%s/containers/%s", s->root, id);
 }
 
+char *rc_store_container_run_dir(const struct rc_store *s, const char *id)
+{
+        if (s->run_root == NULL)
+                return rc_store_container_dir(s, id);
+        return xasprintf("%s/containers/%s", s->run_root, id);
+}
+
 /* The volumes a container uses, in the transaction that records it. */
 static int add_volume_refs(struct rc_store *s, const struct rc_container_rec *c, rc_error **err)
 {
@@ -294,10 +301,13 @@ int rc_store_container_find(struct rc_store *s, const char *what, struct rc_cont
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err)
 {
         cleanup_free char *dir = rc_store_container_dir(s, id);
+        cleanup_free char *run_dir = rc_store_container_run_dir(s, id);
         cleanup_stmt sqlite3_stmt *st = NULL;
 
         /* Files first: a crash in between leaves a record whose directory
          * is gone, which removal handles again; never the reverse. */
+        if (strcmp(run_dir, dir) != 0 && rc_rm_rf(run_dir, err) < 0)
+                return rc_error_wrap(err, "remove container %.12s", id);
         if (rc_store_discard_dir(s, dir, err) < 0)
                 return rc_error_wrap(err, "remove container %.12s", id);
         if (rc_db_prepare(s, "DELETE FROM containers WHERE id = ?", &st, err) < 0)

@@ -8,6 +8,7 @@
 
 struct rc_store {
         char *root;
+        char *run_root; /* NULL: root */
         int root_fd;
         sqlite3 *db;
         uint64_t max_layer_size; /* 0: no limit */

@@ -175,8 +175,9 @@ static int open_db(struct rc_store *s, rc_error **err)
          * (the WAL, the database, then the WAL's header and the directory
          * again at the next write, once it was emptied).  The WAL is folded
          * into the database by SQLite's automatic checkpoint once it holds
-         * 256 pages instead (small, so that rebuilding its index when a
-         * command opens the store stays cheap); what is committed is as
+         * 64 pages instead: small, because the first connection of every
+         * command rebuilds the log's index by reading it whole (at 256
+         * pages, a third of rc run's store open); what is committed is as
          * safe either way. */
         sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         /* WAL: readers never block the writer; synchronous=NORMAL keeps the
@@ -212,13 +213,14 @@ static int open_db(struct rc_store *s, rc_error **err)
         return 0;
 }
 
-int rc_store_open(const char *root, struct rc_store **out, rc_error **err)
+int rc_store_open(const char *root, const char *run_root, struct rc_store **out, rc_error **err)
 {
         static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "containers", "volumes", "tmp" };
         struct rc_store *s = xcalloc(1, sizeof(*s));
         cleanup_store struct rc_store *owned = s;
 
         s->root = xstrdup(root);
+        s->run_root = run_root ? xstrdup(run_root) : NULL;
         s->root_fd = -1;
         if (rc_mkdir_p(root, 0700, err) < 0)
                 return rc_error_wrap(err, "store");
@@ -243,6 +245,7 @@ void rc_store_close(struct rc_store *s)
         if (s->root_fd >= 0)
                 close(s->root_fd);
         free(s->root);
+        free(s->run_root);
         free(s);
 }
 
@@ -297,18 +300,32 @@ int rc_store_mkstemp(struct rc_store *s, const char *what, int *fd, char **path,
 
 int rc_store_discard_dir(struct rc_store *s, const char *path, rc_error **err)
 {
-        cleanup_free char *tmp = xasprintf("%s/tmp/rm-%d-XXXXXX", s->root, (int)getpid());
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        cleanup_free char *tmp = xasprintf("%s/tmp/rm-%d-%.64s", s->root, (int)getpid(), base);
         rc_error *e = NULL;
 
-        if (mkdtemp(tmp) == NULL)
-                return rc_error_set(err, errno, "create %s", tmp);
-        /* rename(2) replaces the empty directory mkdtemp made. */
-        if (rename(path, tmp) < 0) {
+        /* A name of its own under tmp/ (this pid's, so that clean-up knows
+         * whose it is), taken by the rename itself: creating an empty
+         * directory to rename over costs a file system two inodes. */
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, tmp, RENAME_NOREPLACE) < 0) {
                 int en = errno;
-                rmdir(tmp);
                 if (en == ENOENT)
                         return 0;
-                return rc_error_set(err, en, "move %s out of the way", path);
+                if (en != EEXIST && en != EINVAL && en != ENOSYS)
+                        return rc_error_set(err, en, "move %s out of the way", path);
+                /* taken (or no RENAME_NOREPLACE here): a fresh name, and
+                 * rename(2) replaces the empty directory mkdtemp made */
+                free(tmp);
+                tmp = xasprintf("%s/tmp/rm-%d-XXXXXX", s->root, (int)getpid());
+                if (mkdtemp(tmp) == NULL)
+                        return rc_error_set(err, errno, "create %s", tmp);
+                if (rename(path, tmp) < 0) {
+                        en = errno;
+                        rmdir(tmp);
+                        if (en == ENOENT)
+                                return 0;
+                        return rc_error_set(err, en, "move %s out of the way", path);
+                }
         }
         /* It is out of the way: whatever stays behind is a leftover to
          * report, not a reason to fail the command. */

@@ -26,7 +26,11 @@
 
 struct rc_store;
 
-int rc_store_open(const char *root, struct rc_store **out, rc_error **err);
+/* root: what lasts (images, layers, containers' writable layers, the
+ * database); run_root: what a container needs only while the machine is up
+ * (its generated /etc files, spec, mount point), best on a tmpfs such as
+ * XDG_RUNTIME_DIR; NULL keeps those under root too. */
+int rc_store_open(const char *root, const char *run_root, struct rc_store **out, rc_error **err);
 void rc_store_close(struct rc_store *s);
 void rc_store_closep(struct rc_store **s);
 #define cleanup_store __attribute__((cleanup(rc_store_closep)))
@@ -171,12 +175,15 @@ bool rc_container_rec_running(const struct rc_container_rec *c);
 const char *rc_container_rec_status(const struct rc_container_rec *c);
 /* Nanoseconds since the epoch, for started_at and finished_at. */
 int64_t rc_now_ns(void);
-/* Delete the record and the container's directory. */
+/* Delete the record and the container's directories. */
 int rc_store_container_remove(struct rc_store *s, const char *id, rc_error **err);
 /* The same, and then its anonymous volumes that no other container uses
  * (rc rm -v, --rm); a volume that cannot be removed is only reported. */
 int rc_store_container_remove_with_volumes(struct rc_store *s, const char *id, rc_error **err);
 char *rc_store_container_dir(const struct rc_store *s, const char *id);
+/* The container's directory under run_root: rebuilt by a start when the
+ * machine cleared it. */
+char *rc_store_container_run_dir(const struct rc_store *s, const char *id);
 
 /* Volumes: volumes/NAME/_data and a record (pkg/volume is their API). */
 struct rc_volume_rec {

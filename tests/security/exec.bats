@@ -109,7 +109,7 @@ preexec_attack() {
 
 @test "a tampered config.json fails cleanly, naming what is wrong" {
         id=$(rc run -d --name cj localhost/probes)
-        cfg=$RC_ROOT/containers/$id/config.json
+        cfg=$RC_RUNROOT/containers/$id/config.json
         cp "$cfg" "$RC_WORK/config.json.orig"
         printf 'not json' > "$cfg"
         run -125 rc exec cj true

@@ -159,6 +159,25 @@ wait_status() {
         [ "$output" = here ]
 }
 
+@test "a stopped container whose run directory is gone (a reboot clears it) starts again with its /etc files" {
+        id=$(rc create --name rb1 --hostname rebooted --add-host db:10.1.2.3 localhost/bb \
+                sh -c 'cat /etc/hostname; grep -c "db" /etc/hosts; test -e /run/.containerenv && echo env')
+        id2=$(rc create --name rb2 --privileged localhost/bb grep -c '^engine=' /run/.containerenv)
+        [ -d "$RC_RUNROOT/containers/$id" ]
+        [ -e "$RC_RUNROOT/containers/$id2/containerenv" ]
+        rm -rf "$RC_RUNROOT/containers"
+        run -0 rc start -a rb1
+        [ "$output" = $'rebooted\n1\nenv' ]
+        run -0 rc start -a rb2
+        [ "$output" = 1 ]
+        run -0 rc inspect --format '{{.HostsPath}}' rb1
+        [ -s "$output" ]
+        # removal takes both directories
+        rc rm rb1 rb2 >/dev/null
+        [ ! -e "$RC_RUNROOT/containers/$id" ] && [ ! -e "$RC_ROOT/containers/$id" ]
+        [ ! -e "$RC_RUNROOT/containers/$id2" ] && [ ! -e "$RC_ROOT/containers/$id2" ]
+}
+
 @test "--restart on-failure:2 restarts a failing container twice, always stops on rc stop" {
         rc run -d --name p2 --restart on-failure:2 localhost/bb sh -c 'echo try; exit 3' >/dev/null
         for _ in $(seq 100); do

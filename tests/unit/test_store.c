@@ -29,7 +29,7 @@ static int setup(void **state)
 
         assert_non_null(mkdtemp(tmpl));
         f->root = xasprintf("%s/store", tmpl);
-        assert_int_equal(rc_store_open(f->root, &f->s, &err), 0);
+        assert_int_equal(rc_store_open(f->root, NULL, &f->s, &err), 0);
         *state = f;
         return 0;
 }
@@ -308,7 +308,7 @@ static void test_schema_1_store_migrates(void **state)
                          SQLITE_OK);
         sqlite3_close(db);
 
-        assert_int_equal(rc_store_open(root, &s, &err), 0);
+        assert_int_equal(rc_store_open(root, NULL, &s, &err), 0);
         assert_int_equal(rc_store_blob_source_add(s, "sha256:ab", "r.example", "a/b", &err), 0);
         {
                 /* a container of schema 1 reads back with the new fields empty */
