@@ -153,7 +153,7 @@ int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_
         struct rc_image_config cfg = { 0 };
         struct rc_layer layer;
         struct bld_changes ch = { 0 };
-        cleanup_free char *dir = NULL, *opts_path = NULL, *changes_dir = NULL, *created_by = NULL;
+        cleanup_free char *opts_path = NULL, *changes_dir = NULL, *created_by = NULL;
         cleanup_strv char **lower = NULL;
         cleanup_strv char **layers = NULL;
         bool empty = true;
@@ -161,8 +161,7 @@ int rc_build_commit(struct rc_store *s, const struct rc_commit_opts *o, char id_
 
         if (rc_store_container_find(s, o->container, &rec, err) < 0)
                 return -1;
-        dir = rc_store_container_dir(s, rec.id);
-        opts_path = xasprintf("%s/create.json", dir);
+        opts_path = rc_store_container_opts_path(s, &rec);
         if (bld_container_changes(s, &rec, &ch, &changes_dir, &lower, &img, err) < 0)
                 goto out;
         if (rc_images_load_config(s, &img, &cfg, err) < 0 || rc_run_opts_load(opts_path, &saved, err) < 0) {

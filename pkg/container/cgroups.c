@@ -170,7 +170,7 @@ int rc_container_update(const struct rc_config *cfg, const char *name_or_id, con
                 }
         }
         /* kept for the next start, as docker update does */
-        path = xasprintf("%s/create.json", st.dir);
+        path = rc_store_container_opts_path(st.store, &st.rec);
         r = rc_run_opts_save(&saved.opts, path, err);
 out:
         ctr_state_free(&st);

@@ -161,7 +161,7 @@ static void pick_hostname(struct ctr_state *st)
 static int save_opts(struct ctr_state *st, rc_error **err)
 {
         struct rc_run_opts saved = *st->opts;
-        cleanup_free char *opts_path = xasprintf("%s/create.json", st->dir);
+        cleanup_free char *opts_path = rc_store_container_opts_path(st->store, &st->rec);
         cleanup_free char *profile_copy = NULL;
         cleanup_free char *name = xstrdup(st->rec.name);
 
@@ -300,7 +300,12 @@ int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts 
                                     st->rec.name, st->rec.driver);
         st->dir = rc_store_container_dir(st->store, st->rec.id);
         st->run_dir = rc_store_container_run_dir(st->store, st->rec.id);
-        opts_path = xasprintf("%s/create.json", st->dir);
+        opts_path = rc_store_container_opts_path(st->store, &st->rec);
+        if (st->rec.auto_remove && !rc_path_exists(opts_path))
+                return rc_error_code(err, ENOENT,
+                                     "container %s was created with --rm, and its options were kept in the run root "
+                                     "(%s), which is gone (a restart of the machine clears it): remove it with rc rm %s",
+                                     st->rec.name, st->cfg->runroot, st->rec.name);
         if (rc_run_opts_load(opts_path, saved, err) < 0)
                 return rc_error_wrap(err, "container %s", st->rec.name);
         st->opts = &saved->opts;

@@ -60,7 +60,7 @@ static int exec_user(const struct ctr_target *t, const char *user, struct rc_spe
  * or its copy of a JSON profile), compiled for the process's bounding set. */
 static int exec_seccomp(const struct rc_config *cfg, const struct ctr_target *t, struct rc_spec *spec, rc_error **err)
 {
-        cleanup_free char *path = xasprintf("%s/create.json", t->dir);
+        const char *path = t->opts_path;
         cleanup_free char *cache = xasprintf("%s/seccomp", cfg->runroot);
         cleanup_seccomp_profile struct rc_seccomp_profile *p = NULL;
         struct rc_saved_opts saved;

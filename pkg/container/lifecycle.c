@@ -160,8 +160,7 @@ stopped:
 static int load_saved(struct rc_store *s, const struct rc_container_rec *rec, struct rc_saved_opts *saved,
                       rc_error **err)
 {
-        cleanup_free char *dir = rc_store_container_dir(s, rec->id);
-        cleanup_free char *path = xasprintf("%s/create.json", dir);
+        cleanup_free char *path = rc_store_container_opts_path(s, rec);
 
         return rc_run_opts_load(path, saved, err);
 }

@@ -21,6 +21,7 @@ void ctr_target_free(struct ctr_target *t)
         rc_container_rec_free(&t->rec);
         free(t->dir);
         free(t->run_dir);
+        free(t->opts_path);
         if (t->pidfd >= 0)
                 close(t->pidfd);
         memset(t, 0, sizeof(*t));
@@ -55,6 +56,7 @@ int ctr_target_find(const struct rc_config *cfg, const char *name_or_id, bool ne
                 return -1;
         t.dir = rc_store_container_dir(s, t.rec.id);
         t.run_dir = rc_store_container_run_dir(s, t.rec.id);
+        t.opts_path = rc_store_container_opts_path(s, &t.rec);
         if (strcmp(rc_container_rec_status(&t.rec), "running") == 0)
                 t.pidfd = open_pidfd(t.rec.pid, t.rec.pid_start);
         t.running = t.pidfd >= 0;

@@ -13,6 +13,7 @@ struct ctr_target {
         struct rc_container_rec rec;
         char *dir;     /* STORE/containers/ID */
         char *run_dir; /* RUNROOT/containers/ID */
+        char *opts_path; /* its create.json */
         bool running;  /* its first process is alive (rec.pid, rec.pid_start) */
         int pidfd;     /* of that process, when running; else -1 */
 };

@@ -34,6 +34,13 @@ char *rc_store_container_run_dir(const struct rc_store *s, const char *id)
         return xasprintf("%s/containers/%s", s->run_root, id);
 }
 
+char *rc_store_container_opts_path(const struct rc_store *s, const struct rc_container_rec *c)
+{
+        cleanup_free char *dir = c->auto_remove ? rc_store_container_run_dir(s, c->id) : rc_store_container_dir(s, c->id);
+
+        return xasprintf("%s/create.json", dir);
+}
+
 /* The volumes a container uses, in the transaction that records it. */
 static int add_volume_refs(struct rc_store *s, const struct rc_container_rec *c, rc_error **err)
 {

@@ -184,6 +184,10 @@ char *rc_store_container_dir(const struct rc_store *s, const char *id);
 /* The container's directory under run_root: rebuilt by a start when the
  * machine cleared it. */
 char *rc_store_container_run_dir(const struct rc_store *s, const char *id);
+/* Its create.json: a --rm container's is in the run directory (it cannot
+ * outlive the machine's uptime, and every file made in the store is one
+ * more to delete when it ends), any other's in its directory. */
+char *rc_store_container_opts_path(const struct rc_store *s, const struct rc_container_rec *c);
 
 /* Volumes: volumes/NAME/_data and a record (pkg/volume is their API). */
 struct rc_volume_rec {

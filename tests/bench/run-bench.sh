@@ -34,17 +34,22 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${RC_TEST_AS_USER:-}" ]; then
 fi
 
 work=$(mktemp -d /tmp/rc-bench-XXXXXX)
+# run roots where users have them by default: on the XDG_RUNTIME_DIR tmpfs
+run_base=$work
+[ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && run_base=$(mktemp -d "$XDG_RUNTIME_DIR/rc-bench-XXXXXX")
 case $BIN in /*) rc_bin=$BIN/rc ;; *) rc_bin=$here/$BIN/rc ;; esac
-rc=("$rc_bin" --root "$work/rc-root" --runroot "$work/rc-run")
+rc=("$rc_bin" --root "$work/rc-root" --runroot "$run_base/rc-run")
 cleanup() {
         "${rc[@]}" ps -a -q 2>/dev/null | xargs -r "${rc[@]}" rm >/dev/null 2>&1 || true
         "${rc[@]}" rmi -f localhost/bench localhost/bench-build >/dev/null 2>&1 || true
         "${rc[@]}" system migrate >/dev/null 2>&1 || true
         if command -v podman >/dev/null; then
-                podman --root "$work/podman-root" --runroot "$work/podman-run" rmi -af >/dev/null 2>&1 || true
+                podman --root "$work/podman-root" --runroot "$run_base/podman-run" rmi -af >/dev/null 2>&1 || true
                 podman unshare rm -rf "$work/podman-root" >/dev/null 2>&1 || true
         fi
-        unshare --user --map-auto --map-root-user rm -rf "$work" 2>/dev/null || rm -rf "$work" 2>/dev/null || true
+        for d in "$work" "$run_base"; do
+                unshare --user --map-auto --map-root-user rm -rf "$d" 2>/dev/null || rm -rf "$d" 2>/dev/null || true
+        done
 }
 trap cleanup EXIT
 
@@ -103,7 +108,7 @@ row "rc run --rm --network none IMAGE true" "$rc_median" "$rc_p95" \
         "$(ratio "$rc_median" "$floor_m")x the floor (target <= 1.5x)"
 
 if command -v podman >/dev/null; then
-        podman=(podman --root "$work/podman-root" --runroot "$work/podman-run")
+        podman=(podman --root "$work/podman-root" --runroot "$run_base/podman-run")
         # crun refuses hybrid cgroup hosts; runc works there
         runtime=()
         if [ -e /sys/fs/cgroup/unified ] && command -v runc >/dev/null; then

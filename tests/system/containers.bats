@@ -163,6 +163,9 @@ wait_status() {
         id=$(rc create --name rb1 --hostname rebooted --add-host db:10.1.2.3 localhost/bb \
                 sh -c 'cat /etc/hostname; grep -c "db" /etc/hosts; test -e /run/.containerenv && echo env')
         id2=$(rc create --name rb2 --privileged localhost/bb grep -c '^engine=' /run/.containerenv)
+        # a --rm container keeps even its options there: it cannot outlive the machine's uptime
+        id3=$(rc create --rm --name rb3 localhost/bb true)
+        [ -e "$RC_RUNROOT/containers/$id3/create.json" ] && [ ! -e "$RC_ROOT/containers/$id3/create.json" ]
         [ -d "$RC_RUNROOT/containers/$id" ]
         [ -e "$RC_RUNROOT/containers/$id2/containerenv" ]
         rm -rf "$RC_RUNROOT/containers"
@@ -170,6 +173,9 @@ wait_status() {
         [ "$output" = $'rebooted\n1\nenv' ]
         run -0 rc start -a rb2
         [ "$output" = 1 ]
+        run -125 rc start rb3
+        [[ "$output" == *"created with --rm"*"remove it with rc rm rb3"* ]]
+        rc rm rb3 >/dev/null
         run -0 rc inspect --format '{{.HostsPath}}' rb1
         [ -s "$output" ]
         # removal takes both directories
