@@ -3,7 +3,7 @@
 # system tests can run as an ordinary user (run as root; idempotent):
 #   - a test user "rctest" with subordinate uid/gid ranges
 #   - /dev/fuse and /dev/net/tun usable by users (mode 0666, the distro default)
-#   - /run/user/UID for the user (what logind would create)
+#   - /run/user/UID for the user, a tmpfs (what logind would create)
 #   - a second test user "rctest-systemd" for the tests under a systemd user manager
 #   - the checkout readable by the user
 #   - a 24 MB tmpfs at /var/tmp/rc-test-smallfs (where mounting is allowed)
@@ -19,10 +19,17 @@ grep -q "^$user:" /etc/subgid 2>/dev/null || usermod --add-subgids 100000-165535
 for dev in /dev/fuse /dev/net/tun; do
         [ -e "$dev" ] && chmod 0666 "$dev"
 done
+# /run/user/UID as logind makes it: a tmpfs of the user's (rc's run root
+# lives there; without systemd as PID 1, /run may be the root file system)
+runtime_dir() {
+        mkdir -p "/run/user/$1"
+        mountpoint -q "/run/user/$1" ||
+                mount -t tmpfs -o "mode=0700,uid=$1,gid=$(id -g "$1"),size=10%" tmpfs "/run/user/$1" 2>/dev/null || true
+        chown "$1:$(id -g "$1")" "/run/user/$1"
+        chmod 0700 "/run/user/$1"
+}
 uid=$(id -u "$user")
-mkdir -p "/run/user/$uid"
-chown "$user:" "/run/user/$uid"
-chmod 0700 "/run/user/$uid"
+runtime_dir "$uid"
 
 # The user must reach the checkout: every parent directory needs o+x and
 # the tree o+rX (a CI clone under /root, say, has neither).
@@ -49,6 +56,4 @@ fi
 grep -q "^$sd_user:" /etc/subuid 2>/dev/null || usermod --add-subuids 165536-231071 "$sd_user"
 grep -q "^$sd_user:" /etc/subgid 2>/dev/null || usermod --add-subgids 165536-231071 "$sd_user"
 sd_uid=$(id -u "$sd_user")
-mkdir -p "/run/user/$sd_uid"
-chown "$sd_user:" "/run/user/$sd_uid"
-chmod 0700 "/run/user/$sd_uid"
+runtime_dir "$sd_uid"

@@ -209,7 +209,8 @@ static int stop_or_restart(struct rc_cli *cli, const char *cmd, int argc, char *
                 cleanup_store struct rc_store *s = NULL;
                 struct rc_container_rec *list = NULL;
                 size_t n = 0;
-                if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0 || rc_store_container_list(s, &list, &n, &err) < 0)
+                if (rc_store_open(cli->cfg.root, cli->cfg.runroot, &s, &err) < 0 ||
+                    rc_store_container_list(s, &list, &n, &err) < 0)
                         return rc_cli_fail(err);
                 for (size_t i = 0; i < n; i++)
                         if (strcmp(rc_container_rec_status(&list[i]), "running") == 0)

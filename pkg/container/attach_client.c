@@ -135,7 +135,8 @@ int rc_container_attach(const struct rc_config *cfg, const char *name_or_id, con
                                  err) < 0)
                 return -1;
         d.keys = keys;
-        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 || rc_store_container_find(s, name_or_id, &rec, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 ||
+            rc_store_container_find(s, name_or_id, &rec, err) < 0)
                 return -1;
         if (strcmp(rc_container_rec_status(&rec), "running") != 0) {
                 rc_error_set(err, ENOTCONN, "container %s is not running: start it with rc start -a %s", rec.name,

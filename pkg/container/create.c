@@ -303,8 +303,9 @@ int ctr_load(struct ctr_state *st, const char *name_or_id, struct rc_saved_opts 
         opts_path = rc_store_container_opts_path(st->store, &st->rec);
         if (st->rec.auto_remove && !rc_path_exists(opts_path))
                 return rc_error_code(err, ENOENT,
-                                     "container %s was created with --rm, and its options were kept in the run root "
-                                     "(%s), which is gone (a restart of the machine clears it): remove it with rc rm %s",
+                                     "container %s was created with --rm, and its options were kept in the run "
+                                     "root (%s), which is gone (a restart of the machine clears it): remove it "
+                                     "with rc rm %s",
                                      st->rec.name, st->cfg->runroot, st->rec.name);
         if (rc_run_opts_load(opts_path, saved, err) < 0)
                 return rc_error_wrap(err, "container %s", st->rec.name);

@@ -219,7 +219,8 @@ int rc_container_logs(const struct rc_config *cfg, const char *name_or_id, const
         rc_error *e = NULL;
         int r = -1;
 
-        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 || rc_store_container_find(s, name_or_id, &rec, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 ||
+            rc_store_container_find(s, name_or_id, &rec, err) < 0)
                 return -1;
         dir = rc_store_container_dir(s, rec.id);
         path = xasprintf("%s/ctr.log", dir);

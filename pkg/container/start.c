@@ -136,8 +136,8 @@ int ctr_prepare(struct ctr_state *st, rc_error **err)
         if (ctr_layer_paths(st, &layer_dirs, &layer_blobs, err) < 0)
                 return -1;
         if (ctr_run_dir_ensure(st, err) < 0 ||
-            rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->run_dir, st->opts->auto_remove, &st->rootfs,
-                            err) < 0)
+            rc_rootfs_mount(st->cfg, st->driver, layer_dirs, layer_blobs, st->dir, st->run_dir, st->opts->auto_remove,
+                            &st->rootfs, err) < 0)
                 return -1;
         rc_timer_phase(&st->timer, "rootfs mount");
         if (build_spec(st, err) < 0 || write_config(st, err) < 0)
@@ -210,8 +210,9 @@ void ctr_state_free(struct ctr_state *st)
         rc_seccomp_profile_free(st->seccomp);
         st->seccomp = NULL;
         free(st->dir);
-        free(st->run_dir);
         st->dir = NULL;
+        free(st->run_dir);
+        st->run_dir = NULL;
         rc_store_close(st->store);
         st->store = NULL;
 }

@@ -52,7 +52,8 @@ int ctr_target_find(const struct rc_config *cfg, const char *name_or_id, bool ne
         cleanup_store struct rc_store *s = NULL;
         struct ctr_target t = { .pidfd = -1 };
 
-        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 || rc_store_container_find(s, name_or_id, &t.rec, err) < 0)
+        if (rc_store_open(cfg->root, cfg->runroot, &s, err) < 0 ||
+            rc_store_container_find(s, name_or_id, &t.rec, err) < 0)
                 return -1;
         t.dir = rc_store_container_dir(s, t.rec.id);
         t.run_dir = rc_store_container_run_dir(s, t.rec.id);

@@ -36,7 +36,8 @@ char *rc_store_container_run_dir(const struct rc_store *s, const char *id)
 
 char *rc_store_container_opts_path(const struct rc_store *s, const struct rc_container_rec *c)
 {
-        cleanup_free char *dir = c->auto_remove ? rc_store_container_run_dir(s, c->id) : rc_store_container_dir(s, c->id);
+        cleanup_free char *dir =
+                c->auto_remove ? rc_store_container_run_dir(s, c->id) : rc_store_container_dir(s, c->id);
 
         return xasprintf("%s/create.json", dir);
 }

@@ -184,7 +184,10 @@ static int open_db(struct rc_store *s, rc_error **err)
          * database consistent across crashes (only the last commits may be
          * lost on power failure) without an fsync per commit. */
         if ((!already_wal(s->root_fd) && rc_db_exec(s, "PRAGMA journal_mode=WAL;", err) < 0) ||
-            rc_db_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=1048576; PRAGMA wal_autocheckpoint=64;", err) < 0)
+            rc_db_exec(s,
+                       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=1048576; "
+                       "PRAGMA wal_autocheckpoint=64;",
+                       err) < 0)
                 return -1;
         if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)

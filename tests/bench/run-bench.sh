@@ -4,7 +4,8 @@
 # machine are noisy: compare within a run, not across runs):
 #   /bin/true, rc --version, rc ps -a (10 containers in the store),
 #   unshare -Urmpf --mount-proc true (a new user, mount and pid namespace: the
-#   floor), rc run --rm --network none IMAGE true, podman's run --rm (runc)
+#   floor), rc run --rm --network none IMAGE true, podman's run --rm (runc),
+#   and runc alone on a bundle already unpacked (for scale)
 # with the ratios the targets are stated in; detached containers and
 # rc exec (tests/bench/containers.sh, exec.sh); the network (network.sh:
 # iperf3 both ways, requests through -p, against podman); then pulls from a loopback
@@ -106,6 +107,16 @@ row "unshare -Urmpf --mount-proc true (floor)" "$floor_m" "$floor_p"
 read -r rc_median rc_p95 < <(time_runs rc "${rc[@]}" run --rm --network none localhost/bench true)
 row "rc run --rm --network none IMAGE true" "$rc_median" "$rc_p95" \
         "$(ratio "$rc_median" "$floor_m")x the floor (target <= 1.5x)"
+# The same with the store on the run root's tmpfs: what the store's disk
+# costs (a --rm container's writable layer is made and deleted there)
+if [ "$run_base" != "$work" ]; then
+        rc_tmpfs=("$rc_bin" --root "$run_base/rc-root" --runroot "$run_base/rc-run")
+        "${rc_tmpfs[@]}" import "$work/busybox.tar" localhost/bench >/dev/null
+        read -r tmpfs_m tmpfs_p < <(time_runs rc-tmpfs "${rc_tmpfs[@]}" run --rm --network none localhost/bench true)
+        row "  the same, the store on a tmpfs" "$tmpfs_m" "$tmpfs_p" \
+                "$(ratio "$tmpfs_m" "$floor_m")x the floor; the store's disk costs $(awk -v a="$rc_median" -v b="$tmpfs_m" 'BEGIN { printf "%.2f", a - b }') ms"
+        "${rc_tmpfs[@]}" rmi -f localhost/bench >/dev/null 2>&1 || true
+fi
 
 if command -v podman >/dev/null; then
         podman=(podman --root "$work/podman-root" --runroot "$run_base/podman-run")
@@ -127,6 +138,31 @@ if command -v podman >/dev/null; then
         fi
 else
         echo "  podman: not installed (scripts/install-deps.sh --test installs it)"
+fi
+# For scale: an OCI runtime alone, given a root file system already
+# unpacked and a spec already written (no image, no store, no overlay)
+if command -v runc >/dev/null; then
+        bundle=$work/runc-bundle
+        mkdir -p "$bundle/rootfs"
+        tar -xf "$work/busybox.tar" -C "$bundle/rootfs" 2>/dev/null || true
+        if (cd "$bundle" && runc spec --rootless) && python3 - "$bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["true"]
+c["process"]["terminal"] = False
+c["linux"]["namespaces"].append({"type": "network"})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+        then
+                runc_cmd=(runc --root "$run_base/runc-state" run -b "$bundle" bench-runc)
+                if "${runc_cmd[@]}" >/dev/null 2>&1; then
+                        read -r runc_m runc_p < <(time_runs runc "${runc_cmd[@]}")
+                        row "runc run, bundle ready (no image, no store)" "$runc_m" "$runc_p" \
+                                "rc run --rm is $(ratio "$runc_m" "$rc_median")x faster"
+                else
+                        echo "  runc: a rootless run failed here"
+                fi
+        fi
 fi
 source "$here/tests/bench/containers.sh"
 source "$here/tests/bench/exec.sh"
