@@ -247,17 +247,16 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
         struct rc_health_state s = { 0 };
         struct rc_saved_opts saved;
         struct ctr_target t;
-        cleanup_free char *path = NULL;
         cleanup_close int lock = -1;
         rc_error *e = NULL;
         int r = -1;
 
         if (ctr_target_find(cfg, name_or_id, false, NULL, &t, err) < 0)
                 return -1;
-        path = xasprintf("%s/create.json", t.dir);
-        if (rc_run_opts_load(path, &saved, err) < 0) {
+        if (rc_run_opts_load(t.opts_path, &saved, err) < 0) {
+                rc_error_wrap(err, "container %s", t.rec.name);
                 ctr_target_free(&t);
-                return rc_error_wrap(err, "container %s", t.rec.name);
+                return -1;
         }
         /* create.json holds the check as resolved at create: no image to read */
         if (saved.opts.health.test == NULL)

@@ -272,11 +272,11 @@ int rc_container_wait(const struct rc_config *cfg, const char *name_or_id, int *
         }
 }
 
-/* A fuse-overlayfs daemon still serving dir/merged: its rc was killed
+/* A fuse-overlayfs daemon still serving run_dir/merged: its rc was killed
  * before it could unmount.  Found by its command line, ended. */
-static void kill_orphan_fuse(const char *dir)
+static void kill_orphan_fuse(const char *run_dir)
 {
-        cleanup_free char *merged = xasprintf("%s/merged", dir);
+        cleanup_free char *merged = xasprintf("%s/merged", run_dir);
         cleanup_closedir DIR *d = opendir("/proc");
         struct dirent *de;
 
@@ -321,12 +321,12 @@ static int remove_container(const struct rc_config *cfg, struct rc_store *s, con
                             bool volumes, rc_error **err)
 {
         struct rc_container_rec rec = { 0 };
-        cleanup_free char *dir = NULL;
+        cleanup_free char *run_dir = NULL;
         int r = -1;
 
         if (rc_store_container_find(s, name_or_id, &rec, err) < 0)
                 return -1;
-        dir = rc_store_container_dir(s, rec.id);
+        run_dir = rc_store_container_run_dir(s, rec.id);
         if (strcmp(rc_container_rec_status(&rec), "running") == 0) {
                 if (!force) {
                         rc_error_set(err, EBUSY,
@@ -344,7 +344,7 @@ static int remove_container(const struct rc_config *cfg, struct rc_store *s, con
                         syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
                         wait_pidfd(fd, 5000);
                 }
-                kill_orphan_fuse(dir);
+                kill_orphan_fuse(run_dir);
         }
         r = volumes ? rc_store_container_remove_with_volumes(s, rec.id, err) : rc_store_container_remove(s, rec.id, err);
 out:

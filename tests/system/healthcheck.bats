@@ -97,6 +97,17 @@ assert h["Log"][-1]["Output"].startswith("xxxx"), h["Log"][-1]["Output"][:10]
         [ "$output" = timed ]
 }
 
+@test "a --rm container's checks run too (its options live in the run root)" {
+        run -0 rc run -d --rm --name timed-rm --health-cmd 'test -f /tmp/ok' --health-interval 1s \
+                --health-retries 1 localhost/bb sleep 1000
+        wait_health timed-rm unhealthy
+        rc exec timed-rm touch /tmp/ok
+        run -0 rc healthcheck run timed-rm
+        run -0 rc inspect --format '{{.State.Health.Status}}' timed-rm
+        [ "$output" = healthy ]
+        rc rm -f timed-rm >/dev/null
+}
+
 @test "a check runs confined as the container's process: its capabilities, user, and pid namespace" {
         rc run -d --name conf --cap-drop ALL -u 1000:1000 --health-interval disable \
                 --health-cmd 'grep CapEff /proc/self/status; id -u; cat /proc/1/cmdline | tr "\0" " "' \
