@@ -164,6 +164,7 @@ static int generate_systemd(struct rc_cli *cli, int argc, char **argv)
                                                  .container = new_ || by_name ? rec.name : rec.id,
                                                  .description = desc,
                                                  .run_args = new_ ? run : NULL,
+                                                 .notify_container = saved.opts.sdnotify == RC_SDNOTIFY_CONTAINER,
                                                  .restart = restart,
                                                  .restart_sec = restart_sec,
                                                  .stop_timeout = timeout,

@@ -45,8 +45,11 @@ static void run_usage(const char *cmd)
                "  --stop-signal SIGNAL    signal rc stop sends first (default: the image's, or SIGTERM)\n"
                "  --stop-timeout SECONDS  how long rc stop waits before SIGKILL (default 10)\n"
                "  --replace               remove a container that has the --name already (stopping it)\n"
-               "  --sdnotify conmon|ignore  under a service manager ($NOTIFY_SOCKET): the monitor\n"
-               "                          sends READY=1 and its pid once the container runs (default)\n"
+               "  --sdnotify conmon|container|ignore\n"
+               "                          under a service manager ($NOTIFY_SOCKET): the monitor sends\n"
+               "                          READY=1 and its pid once the container runs (conmon, the\n"
+               "                          default), or its pid and then the container's own READY=1,\n"
+               "                          which it sends to $NOTIFY_SOCKET inside (container)\n"
                "%s%s",
                rc_cli_limits_help, rc_cli_health_help);
         run_flags_usage();
@@ -259,13 +262,9 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                         o.replace = true;
                         break;
                 case OPT_SDNOTIFY:
-                        if (!strcmp(optarg, "conmon") || !strcmp(optarg, "monitor"))
-                                o.sdnotify = RC_SDNOTIFY_MONITOR;
-                        else if (!strcmp(optarg, "ignore"))
-                                o.sdnotify = RC_SDNOTIFY_IGNORE;
-                        else
+                        if (rc_sdnotify_parse(optarg, &o.sdnotify) < 0)
                                 return rc_cli_usage_error(cmd, "--sdnotify takes conmon (the monitor, rc's "
-                                                               "default) or ignore");
+                                                               "default), container or ignore");
                         break;
                 RC_LIMIT_CASES:
                         if (rc_cli_limit_flag(cmd, c, optarg, &o.limits) != 0)

@@ -66,9 +66,14 @@ struct rc_run_opts {
         struct rc_cgroup_limits limits; /* --memory, --cpus, --pids-limit...: checked against the cgroup
                                            manager before anything is created */
         bool replace;             /* --replace: a container with the same name is removed first */
-        enum rc_sdnotify { RC_SDNOTIFY_MONITOR, RC_SDNOTIFY_IGNORE } sdnotify; /* --sdnotify: who tells a
-                                     service manager ($NOTIFY_SOCKET) that the container runs: its monitor
-                                     (READY=1 and MAINPID, podman's "conmon"), or nobody */
+        enum rc_sdnotify {
+                RC_SDNOTIFY_MONITOR,
+                RC_SDNOTIFY_IGNORE,
+                RC_SDNOTIFY_CONTAINER
+        } sdnotify;               /* --sdnotify: who tells a service manager ($NOTIFY_SOCKET) that the
+                                     container runs: its monitor (READY=1 and MAINPID, podman's "conmon"),
+                                     nobody, or the container itself through a socket its monitor relays
+                                     (the monitor sends MAINPID) */
         char **create_command;    /* the command line that created it (rc generate systemd --new) */
         enum { RC_PULL_MISSING, RC_PULL_ALWAYS, RC_PULL_NEVER } pull; /* --pull */
         bool skip_tls_verify;     /* --tls-verify=false, for a pull */
@@ -212,6 +217,9 @@ struct rc_saved_opts {
         char **health_test;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
+/* --sdnotify values: conmon (or monitor), ignore, container. */
+int rc_sdnotify_parse(const char *name, enum rc_sdnotify *out);
+const char *rc_sdnotify_name(enum rc_sdnotify n);
 /* A container's record and saved options (free both). */
 int rc_container_load_opts(struct rc_store *s, const char *name_or_id, struct rc_container_rec *rec,
                            struct rc_saved_opts *saved, rc_error **err);

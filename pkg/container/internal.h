@@ -170,6 +170,19 @@ void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st);
 struct rc_poll_source ctr_health_source(struct ctr_health_timer *h);
 void ctr_health_timer_stop(struct ctr_health_timer *h);
 
+/* sdnotify.c: --sdnotify=container under a service manager: the socket
+ * the container says READY=1 to, relayed by its monitor. */
+struct ctr_notify_relay {
+        int fd; /* -1: nothing to relay */
+};
+bool ctr_notify_relayed(const struct ctr_state *st);
+/* build_spec: the socket's directory bound at /run/notify, $NOTIFY_SOCKET */
+int ctr_notify_spec(struct ctr_state *st, rc_error **err);
+/* The monitor, before the container first starts: its socket, bound. */
+int ctr_notify_relay_open(struct ctr_notify_relay *r, const struct ctr_state *st, rc_error **err);
+void ctr_notify_relay_close(struct ctr_notify_relay *r);
+struct rc_poll_source ctr_notify_relay_source(struct ctr_notify_relay *r);
+
 /* What a detached monitor tells the command that started it, once. */
 struct ctr_report {
         int status; /* 0: running; -1: failed */

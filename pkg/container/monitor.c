@@ -110,8 +110,12 @@ void ctr_notify_ready(const struct ctr_state *st)
         if (st->opts->sdnotify == RC_SDNOTIFY_IGNORE)
                 return;
         /* MAINPID first: the command that started this process may exit
-         * right after, and the manager must know who its main process is */
-        snprintf(state, sizeof(state), "MAINPID=%d\nREADY=1", (int)getpid());
+         * right after, and the manager must know who its main process is;
+         * READY=1 is the container's to say with --sdnotify=container */
+        if (st->opts->sdnotify == RC_SDNOTIFY_CONTAINER)
+                snprintf(state, sizeof(state), "MAINPID=%d", (int)getpid());
+        else
+                snprintf(state, sizeof(state), "MAINPID=%d\nREADY=1", (int)getpid());
         if (rc_notify(state) < 0)
                 rc_warn("container %.12s: tell the service manager it runs: %s", st->rec.id, strerror(errno));
 }
@@ -189,6 +193,7 @@ struct run {
         bool stop;   /* a signal asked the monitor to end: no restart */
         struct ctr_health_timer health;
         bool health_restart; /* --health-on-failure=restart: restarted whatever the policy */
+        struct ctr_notify_relay notify; /* --sdnotify=container */
 };
 
 static void forward_signals(struct run *r)
@@ -314,7 +319,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 rc_memory_trim();
         }
         for (;;) {
-                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS] = {
+                struct pollfd p[5 + 1 + ATTACH_MAX_CLIENTS + CTR_HEALTH_FDS + 1] = {
                         { .fd = r->proc.pidfd, .events = POLLIN }, { .fd = r->sigfd, .events = POLLIN },
                         { .fd = r->out.fd, .events = POLLIN },     { .fd = r->err.fd, .events = POLLIN },
                         { .fd = r->tty.fd, .events = POLLIN }
@@ -324,6 +329,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 struct rc_poll_source health = ctr_health_source(&r->health);
                 int timeout = exited ? 1000 : -1;
                 size_t n_health = health.fill(health.ctx, p + 5 + n_attach, CTR_HEALTH_FDS, &timeout);
+                struct rc_poll_source notify = ctr_notify_relay_source(&r->notify);
+                size_t n_notify = notify.fill(notify.ctx, p + 5 + n_attach + n_health, 1, &timeout);
                 int n;
 
                 if (exited && !open_streams)
@@ -333,7 +340,7 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                 /* once it exited, what it wrote is drained; a stream held
                  * open past that (it cannot be, in its own pid namespace)
                  * does not keep the monitor */
-                n = poll(p, 5 + n_attach + n_health, timeout);
+                n = poll(p, 5 + n_attach + n_health + n_notify, timeout);
                 if (n < 0 && errno != EINTR) {
                         ctr_health_timer_stop(&r->health);
                         return rc_error_set(err, errno, "poll");
@@ -355,6 +362,8 @@ static int run_once(struct run *r, int *report_fd, bool restart, int *exit_code,
                         close_input(r, -1);
                 if (n_health)
                         health.dispatch(health.ctx, p + 5 + n_attach, n_health);
+                if (n_notify)
+                        notify.dispatch(notify.ctx, p + 5 + n_attach + n_health, n_notify);
                 if (p[0].revents & POLLIN)
                         exited = true;
         }
@@ -430,7 +439,7 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
 {
         struct ctr_state *st = m->st;
         struct run r = { .m = m, .sigfd = -1, .input = -1, .log = { .fd = -1 }, .attach = { .listen_fd = -1 },
-                         .health = { .tfd = -1, .child_pidfd = -1 } };
+                         .health = { .tfd = -1, .child_pidfd = -1 }, .notify = { .fd = -1 } };
         int restarts = 0, ret = -1;
 
         *exit_code = 125;
@@ -440,6 +449,8 @@ int ctr_monitor_run(struct ctr_monitor *m, int *report_fd, int *exit_code, rc_er
         if (ctr_log_open(&r.log, st->dir, st->opts->log_max_size, err) < 0)
                 goto out;
         if (!m->foreground && ctr_attach_listen(&r.attach, st->cfg, st->rec.id, err) < 0)
+                goto out;
+        if (ctr_notify_relay_open(&r.notify, st, err) < 0)
                 goto out;
         /* ports are bound once, for every restart: a taken port fails
          * before the container first starts */
@@ -478,6 +489,7 @@ out:
         ctr_net_release(st);
         ctr_log_close(&r.log);
         ctr_attach_close(&r.attach);
+        ctr_notify_relay_close(&r.notify);
         if (r.sigfd >= 0)
                 close(r.sigfd);
         return ret;

@@ -87,6 +87,24 @@ static void add_health(json_object *root, const struct rc_health_flags *h)
                 add_str(root, "healthOnFailure", rc_health_action_name(h->on_failure));
 }
 
+int rc_sdnotify_parse(const char *name, enum rc_sdnotify *out)
+{
+        if (strcmp(name, "conmon") == 0 || strcmp(name, "monitor") == 0)
+                *out = RC_SDNOTIFY_MONITOR;
+        else if (strcmp(name, "ignore") == 0)
+                *out = RC_SDNOTIFY_IGNORE;
+        else if (strcmp(name, "container") == 0)
+                *out = RC_SDNOTIFY_CONTAINER;
+        else
+                return -1;
+        return 0;
+}
+
+const char *rc_sdnotify_name(enum rc_sdnotify n)
+{
+        return n == RC_SDNOTIFY_IGNORE ? "ignore" : n == RC_SDNOTIFY_CONTAINER ? "container" : "conmon";
+}
+
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err)
 {
         json_object *root = json_object_new_object();
@@ -137,7 +155,7 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         if (rc_cgroup_limits_any(&o->limits))
                 json_object_object_add(root, "limits", limits_json(&o->limits));
         json_object_object_add(root, "replace", json_object_new_boolean(o->replace));
-        add_str(root, "sdnotify", o->sdnotify == RC_SDNOTIFY_IGNORE ? "ignore" : "conmon");
+        add_str(root, "sdnotify", rc_sdnotify_name(o->sdnotify));
         add_strv(root, "createCommand", o->create_command);
         add_health(root, &o->health);
         text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
@@ -315,9 +333,8 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->userns = get_str(root, "userns");
         o->init = get_bool(root, "init");
         o->replace = get_bool(root, "replace");
-        o->sdnotify = get_str(root, "sdnotify") && strcmp(get_str(root, "sdnotify"), "ignore") == 0
-                              ? RC_SDNOTIFY_IGNORE
-                              : RC_SDNOTIFY_MONITOR;
+        if (get_str(root, "sdnotify") == NULL || rc_sdnotify_parse(get_str(root, "sdnotify"), &o->sdnotify) < 0)
+                o->sdnotify = RC_SDNOTIFY_MONITOR;
         out->create_command = get_strv(root, "createCommand");
         o->create_command = out->create_command;
         if (json_object_object_get_ex(root, "limits", &limits) && json_object_is_type(limits, json_type_object)) {

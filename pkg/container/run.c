@@ -32,7 +32,12 @@ static int start_foreground(struct ctr_state *st, int *exit_code, rc_error **err
         struct winsize ws;
         rc_error *e = NULL;
 
-        if (!o->auto_remove && !o->tty) {
+        if (o->tty && ctr_notify_relayed(st))
+                return rc_error_code(err, ENOTSUP,
+                                     "--sdnotify=container with -t in the foreground: the container's "
+                                     "messages need rc's monitor; run it with -d (as generated units do)");
+        /* the monitor's loop logs, and relays what the container says */
+        if ((!o->auto_remove || ctr_notify_relayed(st)) && !o->tty) {
                 struct ctr_monitor m = { .st = st, .foreground = true, .stdin_fd = stdio.in };
                 int no_report = -1;
                 return ctr_monitor_run(&m, &no_report, exit_code, err);

@@ -86,7 +86,7 @@ static int build_spec(struct ctr_state *st, rc_error **err)
                 if (!ctr_mount_covered(st, etc_files[i].dest) && !ctr_mount_shadows(st, etc_files[i].dest))
                         ctr_spec_bind(spec, path, etc_files[i].dest);
         }
-        if (ctr_spec_user_mounts(st, err) < 0)
+        if (ctr_spec_user_mounts(st, err) < 0 || ctr_notify_spec(st, err) < 0)
                 return -1;
         if (st->seccomp) {
                 /* compiled here, in rc, for the capabilities the container may hold */

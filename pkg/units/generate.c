@@ -206,7 +206,8 @@ char *rc_unit_generate(const struct rc_unit_opts *o)
         snprintf(timeout, sizeof(timeout), "%d", o->stop_timeout);
         if (o->run_args) {
                 const char *const start[] = { "run", "--name", o->container, "--replace", "--rm", "-d",
-                                              "--sdnotify=conmon", NULL };
+                                              o->notify_container ? "--sdnotify=container" : "--sdnotify=conmon",
+                                              NULL };
                 exec_line(&text, "ExecStart", "", o, start, o->run_args);
         } else {
                 const char *const start[] = { "start", o->container, NULL };

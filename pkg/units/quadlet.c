@@ -77,6 +77,7 @@ struct conv {
         char **global, **args, **exec;
         char *image, *name, *user, *group;
         int stop_timeout;
+        bool notify; /* Notify=true: the container says when it is ready */
 };
 
 static int unknown_key(const struct conv *c, const struct rc_unit_entry *e, rc_error **err)
@@ -171,11 +172,12 @@ static int container_key(struct conv *c, const struct rc_unit_entry *e, rc_error
                         return rc_error_code(err, EINVAL, "%s:%u: NoNewPrivileges takes yes or no", c->path, e->line);
                 /* rc sets no_new_privs for every container anyway */
         } else if (strcmp(e->key, "Notify") == 0) {
-                if (!parse_bool(e->value, &b) || b)
+                if (!parse_bool(e->value, &b))
                         return rc_error_code(err, EINVAL,
-                                             "%s:%u: Notify=%s: rc's monitor tells systemd when the container runs; "
-                                             "readiness from the container itself is not supported yet",
+                                             "%s:%u: Notify=%s: takes yes (the container sends READY=1 to "
+                                             "$NOTIFY_SOCKET itself) or no (rc's monitor says so once it runs)",
                                              c->path, e->line, e->value);
+                c->notify = b;
         } else if (strcmp(e->key, "Exec") == 0 || strcmp(e->key, "Environment") == 0 ||
                    strcmp(e->key, "GlobalArgs") == 0 || strcmp(e->key, "RcArgs") == 0 ||
                    strcmp(e->key, "PodmanArgs") == 0) {
@@ -308,7 +310,8 @@ static int convert(struct conv *c, const struct rc_unit_file *f, const char *rc_
                 return -1;
         if (c->name == NULL)
                 c->name = xasprintf("systemd-%s", base); /* Quadlet's default */
-        /* the command: rc [GlobalArgs] run --name N --replace --rm [-d --sdnotify=conmon] ARGS IMAGE EXEC */
+        /* the command: rc [GlobalArgs] run --name N --replace --rm [-d --sdnotify=conmon|container] ARGS IMAGE
+         * EXEC */
         strv_push(&start, "run");
         strv_push(&start, "--name");
         strv_push(&start, c->name);
@@ -316,7 +319,7 @@ static int convert(struct conv *c, const struct rc_unit_file *f, const char *rc_
         strv_push(&start, "--rm");
         if (!oneshot) {
                 strv_push(&start, "-d");
-                strv_push(&start, "--sdnotify=conmon");
+                strv_push(&start, c->notify ? "--sdnotify=container" : "--sdnotify=conmon");
         }
         if (c->user) {
                 cleanup_free char *u = c->group ? xasprintf("%s:%s", c->user, c->group) : xstrdup(c->user);

@@ -67,6 +67,7 @@ struct rc_unit_opts {
         const char *container;   /* name (or id) the commands use */
         const char *description; /* "rc container web" */
         char *const *run_args;   /* with --new: what follows `run` (options, image, arguments); else NULL */
+        bool notify_container;   /* with --new: the container sends READY=1 itself (--sdnotify=container) */
         const char *restart;     /* Restart= (on-failure, always, no...) */
         int restart_sec;         /* RestartSec=; -1: not set */
         int stop_timeout;        /* seconds rc stop waits; TimeoutStopSec= is 60 more */

@@ -33,6 +33,25 @@ import_busybox() {
         rc import "$(busybox_tar)" "${1:-localhost/bb}" >/dev/null
 }
 
+# import_with_helper SOURCE.c NAME IMAGE: the busybox image plus SOURCE.c
+# built static as /bin/NAME (also left in $RC_WORK/NAME).  Fails (1) when
+# there is no static C compiler (gcc + libc6-dev).
+import_with_helper() {
+        command -v cc >/dev/null && cc -static -O2 -o "$RC_WORK/$2" "$1" 2>/dev/null || return 1
+        cp "$(busybox_tar)" "$RC_WORK/$2.tar"
+        python3 - "$RC_WORK/$2.tar" "$RC_WORK/$2" "bin/$2" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "a", format=tarfile.PAX_FORMAT) as t:
+    ti = t.gettarinfo(sys.argv[2], sys.argv[3])
+    ti.uid = ti.gid = 0
+    ti.uname = ti.gname = ""
+    ti.mode = 0o755
+    with open(sys.argv[2], "rb") as f:
+        t.addfile(ti, f)
+PY
+        rc import "$RC_WORK/$2.tar" "$3" >/dev/null
+}
+
 # Nothing of any container may remain: no directories, no records, no
 # mounts, no processes.
 assert_no_container_left() {
@@ -41,7 +60,9 @@ assert_no_container_left() {
         [ -z "$left" ] || { echo "left in containers/: $left"; return 1; }
         left=$(rc ps -a -q)
         [ -z "$left" ] || { echo "records left: $left"; return 1; }
-        ! grep -q "$RC_ROOT/containers" /proc/mounts || { echo "mounts left"; return 1; }
+        left=$(ls -A "$RC_RUNROOT/containers" 2>/dev/null)
+        [ -z "$left" ] || { echo "left in the run root's containers/: $left"; return 1; }
+        ! grep -q -e "$RC_ROOT/containers" -e "$RC_RUNROOT/containers" /proc/mounts || { echo "mounts left"; return 1; }
 }
 
 # run_marked SCRIPT: start `rc run --rm localhost/bb sh -c SCRIPT` in the

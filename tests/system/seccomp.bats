@@ -8,20 +8,7 @@ setup_file() {
         rc_setup_file
         import_busybox
         # The busybox image plus a static probe that makes single system calls.
-        if command -v cc >/dev/null && cc -static -O2 -o "$RC_WORK/seccomp-probe" "$LIB/seccomp-probe.c" 2>/dev/null; then
-                cp "$(busybox_tar)" "$RC_WORK/probe.tar"
-                python3 - "$RC_WORK/probe.tar" "$RC_WORK/seccomp-probe" <<'PY'
-import sys, tarfile
-with tarfile.open(sys.argv[1], "a", format=tarfile.PAX_FORMAT) as t:
-    ti = t.gettarinfo(sys.argv[2], "bin/seccomp-probe")
-    ti.uid = ti.gid = 0
-    ti.uname = ti.gname = ""
-    ti.mode = 0o755
-    with open(sys.argv[2], "rb") as f:
-        t.addfile(ti, f)
-PY
-                rc import "$RC_WORK/probe.tar" localhost/probe >/dev/null
-        fi
+        import_with_helper "$LIB/seccomp-probe.c" seccomp-probe localhost/probe || true
 }
 
 teardown_file() {

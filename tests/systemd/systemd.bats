@@ -18,6 +18,7 @@ setup_file() {
         fi
         rc_setup_file
         import_busybox
+        import_with_helper "$LIB/notify-send.c" notify-send localhost/notify || true
         info=$(rc info --format json)
         manager=$(echo "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["host"]["cgroupManager"])')
         if [ "$manager" != systemd ]; then
@@ -38,7 +39,7 @@ sys.exit(0 if {"memory", "pids", "cpu"} <= set(c) else 1)'; then
 
 teardown_file() {
         [ -n "${RC_WORK:-}" ] || return 0
-        for u in $(systemctl --user list-units --all --plain --no-legend 'container-*' 'web*.service' | awk '{ print $1 }'); do
+        for u in $(systemctl --user list-units --all --plain --no-legend 'container-*' 'web*.service' 'ready*.service' | awk '{ print $1 }'); do
                 systemctl --user stop "$u" >/dev/null 2>&1 || true
         done
         rm -f "$UNIT_DIR"/container-*.service "$QUADLET_DIR"/*.container
@@ -438,4 +439,27 @@ EOF
                         [[ "$output" == *"loginctl enable-linger $(id -un)"* ]]
                 fi
         fi
+}
+
+@test "Notify=true: the unit is active only once the container says READY=1, with its status; the monitor is its main process" {
+        [ -x "$RC_WORK/notify-send" ] || skip "no static C compiler (gcc + libc6-dev) for notify-send"
+        cat >"$QUADLET_DIR/ready.container" <<EOF
+[Container]
+Image=localhost/notify
+GlobalArgs=--root $RC_ROOT --runroot $RC_RUNROOT
+Notify=true
+Exec=sh -c 'sleep 2; notify-send "STATUS=warmed up" READY=1; exec sleep 1000'
+EOF
+        systemctl --user daemon-reload
+        t0=$(date +%s%N)
+        systemctl --user start ready.service
+        t1=$(date +%s%N)
+        [ $(((t1 - t0) / 1000000)) -ge 1800 ] || { echo "active after $(((t1 - t0) / 1000000)) ms, before READY=1"; false; }
+        [ "$(prop ready.service ActiveState)" = active ]
+        [ "$(prop ready.service StatusText)" = "warmed up" ]
+        [ "$(prop ready.service MainPID)" = "$(rc inspect --format '{{.State.ConmonPid}}' systemd-ready)" ]
+        systemctl --user stop ready.service
+        assert_no_container_left
+        rm -f "$QUADLET_DIR/ready.container"
+        systemctl --user daemon-reload
 }

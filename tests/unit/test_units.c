@@ -182,6 +182,12 @@ static void test_generate(void **state)
         assert_non_null(strstr(text, "Type=notify\nNotifyAccess=all\n"));
         assert_non_null(strstr(text, "[Install]\nWantedBy=default.target\n"));
         free(text);
+        /* created with --sdnotify=container: its unit keeps it */
+        o.notify_container = true;
+        text = rc_unit_generate(&o);
+        assert_non_null(strstr(text, "--replace --rm -d --sdnotify=container -e"));
+        free(text);
+        o.notify_container = false;
         /* an existing container: start and stop it, no removal */
         o.run_args = NULL;
         o.restart_sec = -1;
@@ -248,6 +254,17 @@ static void test_quadlet(void **state)
         assert_non_null(strstr(q.text, "--health-cmd \"test -f /tmp/ok\" --health-interval 10s --health-retries 2 "
                                        "--health-timeout 3s --health-start-period 1m --health-on-failure kill bb\n"));
         rc_quadlet_free(&q);
+
+        /* Notify=true: the container says when it is ready; no: the monitor does */
+        assert_int_equal(rc_quadlet_convert("n.container", "[Container]\nImage=bb\nNotify=true\n", "/usr/bin/rc", &q, &err),
+                         0);
+        assert_non_null(strstr(q.text, "Type=notify\nNotifyAccess=all\n"));
+        assert_non_null(strstr(q.text, "--rm -d --sdnotify=container bb\n"));
+        rc_quadlet_free(&q);
+        assert_int_equal(rc_quadlet_convert("n.container", "[Container]\nImage=bb\nNotify=no\n", "/usr/bin/rc", &q, &err),
+                         0);
+        assert_non_null(strstr(q.text, "--rm -d --sdnotify=conmon bb\n"));
+        rc_quadlet_free(&q);
 }
 
 static void test_quadlet_errors(void **state)
@@ -268,7 +285,7 @@ static void test_quadlet_errors(void **state)
                 { "[Container]\nImage=bb\n[Service]\nType=forking\n", "Type=forking" },
                 { "[Container]\nImage=bb\nEnvironment=NOEQUALS\n", "not KEY=VALUE" },
                 { "[Container]\nImage=bb\nGroup=g\n", "Group= needs User=" },
-                { "[Container]\nImage=bb\nNotify=true\n", "not supported yet" },
+                { "[Container]\nImage=bb\nNotify=healthy\n", "Notify=healthy: takes yes" },
         };
         struct rc_quadlet q;
 
