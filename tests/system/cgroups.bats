@@ -128,8 +128,9 @@ print(s.recv(4096).decode())' "$sock" >"$BATS_TEST_TMPDIR/msg" &
 READY=1" ]
         # --sdnotify=ignore: nothing is sent (the socket does not even exist now)
         NOTIFY_SOCKET=$sock rc --cgroup-manager none run -d --sdnotify=ignore --name n2 localhost/bb true >/dev/null
-        run -125 rc run --rm --sdnotify=container localhost/bb true
+        run -125 rc run --rm --sdnotify=bogus localhost/bb true
         [[ "$output" == *"--sdnotify takes conmon"* ]]
+        # --sdnotify=container: tests/system/sdnotify.bats
 }
 
 @test "--replace removes a container that has the name" {

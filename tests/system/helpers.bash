@@ -60,7 +60,7 @@ assert_no_container_left() {
         [ -z "$left" ] || { echo "left in containers/: $left"; return 1; }
         left=$(rc ps -a -q)
         [ -z "$left" ] || { echo "records left: $left"; return 1; }
-        left=$(ls -A "$RC_RUNROOT/containers" 2>/dev/null)
+        left=$(ls -A "$RC_RUNROOT/containers" 2>/dev/null || true)
         [ -z "$left" ] || { echo "left in the run root's containers/: $left"; return 1; }
         ! grep -q -e "$RC_ROOT/containers" -e "$RC_RUNROOT/containers" /proc/mounts || { echo "mounts left"; return 1; }
 }
