@@ -395,7 +395,7 @@ int rc_container_inspect(const struct rc_config *cfg, struct rc_store *s, const 
 
         if (ctr_load(&st, name_or_id, &saved, err) < 0)
                 goto out;
-        spec_path = xasprintf("%s/config.json", st.run_dir);
+        spec_path = ctr_config_path(st.run_dir, st.dir);
         if (rc_read_file(spec_path, &spec_text, NULL, &e) == 0)
                 spec = json_tokener_parse(spec_text);
         rc_error_free(e);

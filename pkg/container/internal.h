@@ -108,6 +108,9 @@ int ctr_write_containerenv(const struct ctr_state *st, rc_error **err);
 /* st->run_dir with the files above: made at create, and again by a start
  * after the machine cleared the run root (a reboot). */
 int ctr_run_dir_ensure(struct ctr_state *st, rc_error **err);
+/* The running container's config.json: in its run directory, or in its
+ * store directory when an rc that kept it there started it. */
+char *ctr_config_path(const char *run_dir, const char *dir);
 
 /* cgroups.c: put the container's process in its cgroup (the runtime's
  * spec->created hook, set by ctr_prepare when a manager is in use), and let

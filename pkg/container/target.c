@@ -115,7 +115,7 @@ int ctr_target_root(const struct ctr_target *t, rc_error **err)
 
 int ctr_target_spec(const struct ctr_target *t, struct rc_spec *spec, rc_error **err)
 {
-        cleanup_free char *path = xasprintf("%s/config.json", t->run_dir);
+        cleanup_free char *path = ctr_config_path(t->run_dir, t->dir);
         cleanup_free char *text = NULL;
         cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         struct stat st;

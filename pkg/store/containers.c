@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/internal.h"
 #include "util/fs.h"
@@ -36,10 +37,23 @@ char *rc_store_container_run_dir(const struct rc_store *s, const char *id)
 
 char *rc_store_container_opts_path(const struct rc_store *s, const struct rc_container_rec *c)
 {
-        cleanup_free char *dir =
-                c->auto_remove ? rc_store_container_run_dir(s, c->id) : rc_store_container_dir(s, c->id);
+        cleanup_free char *dir = rc_store_container_dir(s, c->id);
+        cleanup_free char *run_dir = NULL;
+        char *path;
 
-        return xasprintf("%s/create.json", dir);
+        if (!c->auto_remove)
+                return xasprintf("%s/create.json", dir);
+        run_dir = rc_store_container_run_dir(s, c->id);
+        path = xasprintf("%s/create.json", run_dir);
+        if (access(path, F_OK) < 0) {
+                /* made by an rc that kept it in the store */
+                cleanup_free char *old = xasprintf("%s/create.json", dir);
+                if (access(old, F_OK) == 0) {
+                        free(path);
+                        path = steal_pointer(&old);
+                }
+        }
+        return path;
 }
 
 /* The volumes a container uses, in the transaction that records it. */

@@ -176,6 +176,11 @@ wait_status() {
         run -125 rc start rb3
         [[ "$output" == *"created with --rm"*"remove it with rc rm rb3"* ]]
         rc rm rb3 >/dev/null
+        # one made by an rc that kept its options in the store starts as before
+        id4=$(rc create --rm --name rb4 localhost/bb echo old)
+        mv "$RC_RUNROOT/containers/$id4/create.json" "$RC_ROOT/containers/$id4/create.json"
+        run -0 rc start -a rb4
+        [ "$output" = old ]
         run -0 rc inspect --format '{{.HostsPath}}' rb1
         [ -s "$output" ]
         # removal takes both directories
