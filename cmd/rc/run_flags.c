@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "rc.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -56,7 +57,13 @@ void run_flags_usage(void)
                "  --dns-search DOMAIN     a search domain (\".\": none)\n"
                "  --dns-option OPT        a resolver option (ndots:2, edns0...)\n"
                "  --add-host NAME:IP      an /etc/hosts line (IP host-gateway: the host, as the container sees it)\n"
-               "  --no-hosts              keep the image's /etc/hosts instead of rc's\n");
+               "  --no-hosts              keep the image's /etc/hosts instead of rc's\n"
+               "  --device HOST[:CONTAINER][:PERMS]\n"
+               "                          bind a device node of the host (/dev/fuse, /dev/dri/renderD128...) at\n"
+               "                          CONTAINER (default: the same path); PERMS rw or rwm (the device's own\n"
+               "                          permissions apply: rootless, there is no device cgroup)\n"
+               "  --shm-size SIZE         size of /dev/shm (default 64m; 0: no limit but memory)\n"
+               "  --env-host              the container gets rc's whole environment (-e and --env-file win)\n");
 }
 
 static int usage_err(const char *cmd, rc_error *err)
@@ -143,6 +150,68 @@ static int add_mount(const char *cmd, struct run_flags *f, int c, const char *ar
         return 0;
 }
 
+/* --device HOST[:CONTAINER][:PERMS]: rootless, a device is a bind of the
+ * host's node (no mknod in a user namespace, no device cgroup to open). */
+static int add_device(const char *cmd, struct run_flags *f, const char *arg)
+{
+        cleanup_free char *copy = xstrdup(arg), *spec = NULL;
+        char *host = copy, *ctr = NULL, *perms = NULL, *colon;
+        struct stat st;
+
+        if ((colon = strchr(host, ':'))) {
+                *colon = '\0';
+                ctr = colon + 1;
+                if ((colon = strchr(ctr, ':'))) {
+                        *colon = '\0';
+                        perms = colon + 1;
+                } else if (*ctr != '/') {
+                        perms = ctr; /* HOST:PERMS */
+                        ctr = NULL;
+                }
+        }
+        if (*host != '/' || (ctr && *ctr != '/')) {
+                rc_cli_usage_error(cmd, "--device %s: give absolute paths: HOST[:CONTAINER][:PERMS]", arg);
+                return -1;
+        }
+        if (perms && (*perms == '\0' || strspn(perms, "rwm") != strlen(perms))) {
+                rc_cli_usage_error(cmd, "--device %s: permissions are letters of rwm", arg);
+                return -1;
+        }
+        /* a read-only mount does not stop writes to a device node, and a
+         * rootless container has no device cgroup: say so, never pretend */
+        if (perms && (!strchr(perms, 'r') || !strchr(perms, 'w'))) {
+                rc_cli_usage_error(cmd,
+                                   "--device %s: a rootless container cannot be kept from reading or writing a "
+                                   "device it has (no device cgroup); give rw or rwm, or no permissions",
+                                   arg);
+                return -1;
+        }
+        if (stat(host, &st) < 0) {
+                rc_cli_usage_error(cmd, "--device %s: %s", arg, strerror(errno));
+                return -1;
+        }
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+                rc_cli_usage_error(cmd, "--device %s: %s is not a device node (name each device of a directory)",
+                                   arg, host);
+                return -1;
+        }
+        spec = xasprintf("%s:%s", host, ctr ? ctr : host);
+        return add_mount(cmd, f, 'v', spec);
+}
+
+/* --shm-size: the /dev/shm tmpfs of that size, in place of rc's 64m one. */
+static int add_shm(const char *cmd, struct run_flags *f, const char *arg)
+{
+        cleanup_free char *spec = NULL;
+        rc_error *err = NULL;
+        uint64_t bytes;
+
+        if (rc_cgroup_parse_bytes("--shm-size", arg, &bytes, &err) < 0)
+                return usage_err(cmd, err);
+        spec = xasprintf("/dev/shm:size=%llu,mode=1777", (unsigned long long)bytes);
+        return add_mount(cmd, f, OPT_TMPFS, spec);
+}
+
 static int bool_arg(const char *cmd, const char *flag, const char *arg, bool *out)
 {
         if (arg == NULL || !strcmp(arg, "true")) {
@@ -199,6 +268,12 @@ int run_flags_parse(const char *cmd, int c, const char *arg, struct run_flags *f
                 return 1;
         case OPT_ENV_FILE:
                 return kv_file(cmd, "--env-file", arg, false, &f->env_file) < 0 ? -1 : 1;
+        case OPT_DEVICE:
+                return add_device(cmd, f, arg) < 0 ? -1 : 1;
+        case OPT_SHM_SIZE:
+                return add_shm(cmd, f, arg) < 0 ? -1 : 1;
+        case OPT_ENV_HOST:
+                return bool_arg(cmd, "--env-host", arg, &f->env_host) < 0 ? -1 : 1;
         case OPT_ULIMIT: {
                 struct rc_spec_rlimit rl;
                 if (rc_ulimit_parse(arg, &rl, &err) < 0)
@@ -337,8 +412,11 @@ void run_flags_finish(struct run_flags *f, struct rc_run_opts *o, char ***env)
         o->dns_search = f->dns_search;
         o->dns_option = f->dns_option;
         o->add_host = f->add_host;
-        if (f->env_file && f->env_file[0]) {
-                char **merged = strv_dup(f->env_file);
+        if ((f->env_file && f->env_file[0]) || f->env_host) {
+                /* later entries win: rc's environment, then --env-file, then -e (podman's order) */
+                char **merged = f->env_host ? strv_dup(environ) : xcalloc(1, sizeof(char *));
+                for (size_t i = 0; f->env_file && f->env_file[i]; i++)
+                        strv_push(&merged, f->env_file[i]);
                 for (size_t i = 0; *env && (*env)[i]; i++)
                         strv_push(&merged, (*env)[i]);
                 strv_free(*env);

@@ -13,7 +13,8 @@
 enum {
         OPT_MOUNT = 1024, OPT_TMPFS, OPT_READ_ONLY, OPT_READ_ONLY_TMPFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
         OPT_GROUP_ADD, OPT_ENV_FILE, OPT_ULIMIT, OPT_LABEL_FILE, OPT_CIDFILE, OPT_USERNS, OPT_INIT,
-        OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST, OPT_NO_HOSTS,
+        OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST, OPT_NO_HOSTS, OPT_DEVICE, OPT_SHM_SIZE,
+        OPT_ENV_HOST,
 };
 
 #define RUN_FLAGS_LONGOPTS                                                                                    \
@@ -29,7 +30,9 @@ enum {
         { "publish-all", no_argument, NULL, 'P' }, { "dns", required_argument, NULL, OPT_DNS },                 \
         { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },                                             \
         { "dns-option", required_argument, NULL, OPT_DNS_OPTION }, { "dns-opt", required_argument, NULL, OPT_DNS_OPTION }, \
-        { "add-host", required_argument, NULL, OPT_ADD_HOST }, { "no-hosts", no_argument, NULL, OPT_NO_HOSTS }
+        { "add-host", required_argument, NULL, OPT_ADD_HOST }, { "no-hosts", no_argument, NULL, OPT_NO_HOSTS }, \
+        { "device", required_argument, NULL, OPT_DEVICE }, { "shm-size", required_argument, NULL, OPT_SHM_SIZE }, \
+        { "env-host", optional_argument, NULL, OPT_ENV_HOST }
 
 struct run_flags {
         struct rc_mount_req *mounts;
@@ -38,6 +41,7 @@ struct run_flags {
         char **publish, **dns, **dns_search, **dns_option, **add_host;
         char *cidfile;
         char *cwd;
+        bool env_host; /* --env-host: rc's whole environment goes in, under -e and --env-file */
 };
 
 /* One option of the table above: 1 if it was one of them (o filled in), 0

@@ -290,6 +290,31 @@ rc-init
 $(id -u)" ]
 }
 
+@test "--device binds a host device node; --shm-size sizes /dev/shm; --env-host" {
+        run -0 rc run --rm --device /dev/null --device /dev/zero:/dev/zz:rwm localhost/bb sh -c \
+                'test -c /dev/null && test -c /dev/zz && head -c 3 /dev/zz | wc -c && echo x >/dev/zz && echo written'
+        [ "$output" = $'3\nwritten' ]
+        # a device the user cannot open stays closed inside (its own permissions apply)
+        closed=
+        for d in /dev/mem /dev/port /dev/vda /dev/sda /dev/nvme0n1 /dev/kvm; do
+                if [ -e "$d" ] && [ ! -r "$d" ]; then closed=$d; break; fi
+        done
+        if [ -n "$closed" ]; then
+                run -0 rc run --rm --device "$closed:/dev/closed" localhost/bb sh -c 'head -c 1 /dev/closed >/dev/null 2>&1 || echo denied'
+                [ "$output" = denied ]
+        fi
+        run -0 rc run --rm --shm-size 2m localhost/bb sh -c 'df -k /dev/shm | awk "NR == 2 { print \$2 }"'
+        [ "$output" = 2048 ]
+        # rc's environment under --env-file and -e; kept for rc start
+        printf 'B=from-file\n' >"$RC_WORK/env.list"
+        A=host B=host C=host run -0 rc run --rm --env-host --env-file "$RC_WORK/env.list" -e C=flag localhost/bb \
+                sh -c 'echo "$A $B $C"'
+        [ "$output" = "host from-file flag" ]
+        D=at-create rc create --name eh --env-host localhost/bb sh -c 'echo "$D"' >/dev/null
+        D=later run -0 rc start -a eh
+        [ "$output" = at-create ]
+}
+
 @test "bad and unknown options are refused before anything exists" {
         refused "unknown flag: --no-such-flag" run --no-such-flag localhost/bb true
         refused "incorrect volume format" run -v a:b:c:d localhost/bb true
@@ -300,6 +325,12 @@ $(id -u)" ]
         refused "give true or false" run --read-only-tmpfs=maybe localhost/bb true
         refused "give KEY=VALUE" run --label =x localhost/bb true
         refused "not supported" create --security-opt apparmor=myprofile localhost/bb true
+        refused "is not a device node" run --device /tmp localhost/bb true
+        refused "give absolute paths" run --device fuse localhost/bb true
+        refused "permissions are letters of rwm" run --device /dev/null:/dev/x:rx localhost/bb true
+        refused "cannot be kept from reading or writing" run --device /dev/null:r localhost/bb true
+        refused "not a size" run --shm-size lots localhost/bb true
+        refused "duplicate mount destination" run --shm-size 1m --tmpfs /dev/shm localhost/bb true
         run -0 rc volume ls -q
         [ -z "$output" ]
 }
