@@ -10,6 +10,7 @@
 #include "rc.h"
 #include "store/store.h"
 #include "userns/userns.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
                 if (strcmp(base ? base + 1 : argv[0], "rc-user-generator") == 0)
                         return rc_user_generator_main(argc, argv);
         }
+        rc_umask_init();
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+hv", rc_cli_global_options, NULL)) != -1) {
                 switch (c) {

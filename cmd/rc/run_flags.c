@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "net/net.h"
 #include "rc.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -63,7 +64,13 @@ void run_flags_usage(void)
                "                          CONTAINER (default: the same path); PERMS rw or rwm (the device's own\n"
                "                          permissions apply: rootless, there is no device cgroup)\n"
                "  --shm-size SIZE         size of /dev/shm (default 64m; 0: no limit but memory)\n"
-               "  --env-host              the container gets rc's whole environment (-e and --env-file win)\n");
+               "  --env-host              the container gets rc's whole environment (-e and --env-file win)\n"
+               "  --tz local|AREA/CITY    the container's time zone: the host's, or one of the host's\n"
+               "                          /usr/share/zoneinfo (bound at /etc/localtime, and TZ set)\n"
+               "  --umask MASK            the file mode creation mask of the container's processes (default\n"
+               "                          0022, whatever rc's own is)\n"
+               "  --expose PORT[-PORT][/tcp|/udp]\n"
+               "                          expose a port (or a range) besides the image's: -P publishes it\n");
 }
 
 static int usage_err(const char *cmd, rc_error *err)
@@ -199,6 +206,74 @@ static int add_device(const char *cmd, struct run_flags *f, const char *arg)
         return add_mount(cmd, f, 'v', spec);
 }
 
+/* --expose PORT[-PORT][/PROTO]: one "PORT/PROTO" entry per port. */
+static int add_expose(const char *cmd, struct run_flags *f, const char *arg)
+{
+        cleanup_free char *copy = xstrdup(arg);
+        char *slash = strchr(copy, '/'), *dash, *end;
+        const char *proto = "tcp";
+        unsigned long lo, hi;
+
+        if (slash) {
+                *slash = '\0';
+                proto = slash + 1;
+                if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) {
+                        rc_cli_usage_error(cmd, "--expose %s: the protocol is tcp or udp", arg);
+                        return -1;
+                }
+        }
+        dash = strchr(copy, '-');
+        if (dash)
+                *dash = '\0';
+        errno = 0;
+        lo = strtoul(copy, &end, 10);
+        hi = lo;
+        if (errno == 0 && *end == '\0' && dash)
+                hi = strtoul(dash + 1, &end, 10);
+        if (errno || *end != '\0' || !*copy || (dash && !dash[1]) || lo < 1 || hi > 65535 || hi < lo) {
+                rc_cli_usage_error(cmd, "--expose %s: give PORT or PORT-PORT (1-65535), then /tcp or /udp", arg);
+                return -1;
+        }
+        if (hi - lo >= RC_NET_MAX_PORTS || strv_len(f->expose) + (hi - lo + 1) > RC_NET_MAX_PORTS) {
+                rc_cli_usage_error(cmd, "--expose %s: more than %d ports", arg, RC_NET_MAX_PORTS);
+                return -1;
+        }
+        for (unsigned long p = lo; p <= hi; p++) {
+                cleanup_free char *key = xasprintf("%lu/%s", p, proto);
+                push_list(&f->expose, key);
+        }
+        return 0;
+}
+
+/* --tz: the zone's file of the host bound read-only at /etc/localtime
+ * (and TZ set, unless local), as podman does. */
+static int add_tz(const char *cmd, struct run_flags *f, const char *arg)
+{
+        cleanup_free char *file = NULL, *spec = NULL;
+        struct stat st;
+
+        if (strcmp(arg, "local") == 0) {
+                file = realpath("/etc/localtime", NULL);
+        } else if (*arg == '\0' || *arg == '/' || strstr(arg, "..") ||
+                   strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(arg)) {
+                rc_cli_usage_error(cmd, "--tz %s: give local or a zone such as Europe/Paris", arg);
+                return -1;
+        } else {
+                file = xasprintf("/usr/share/zoneinfo/%s", arg);
+        }
+        if (file == NULL || stat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
+                rc_cli_usage_error(cmd, "--tz %s: no such time zone on this host (%s; package tzdata)", arg,
+                                   file ? file : "/etc/localtime");
+                return -1;
+        }
+        if (strcmp(arg, "local") != 0) {
+                free(f->tz);
+                f->tz = xstrdup(arg);
+        }
+        spec = xasprintf("%s:/etc/localtime:ro", file);
+        return add_mount(cmd, f, 'v', spec);
+}
+
 /* --shm-size: the /dev/shm tmpfs of that size, in place of rc's 64m one. */
 static int add_shm(const char *cmd, struct run_flags *f, const char *arg)
 {
@@ -274,6 +349,23 @@ int run_flags_parse(const char *cmd, int c, const char *arg, struct run_flags *f
                 return add_shm(cmd, f, arg) < 0 ? -1 : 1;
         case OPT_ENV_HOST:
                 return bool_arg(cmd, "--env-host", arg, &f->env_host) < 0 ? -1 : 1;
+        case OPT_EXPOSE:
+                return add_expose(cmd, f, arg) < 0 ? -1 : 1;
+        case OPT_TZ:
+                return add_tz(cmd, f, arg) < 0 ? -1 : 1;
+        case OPT_UMASK: {
+                char *end;
+                unsigned long m;
+                errno = 0;
+                m = strtoul(arg, &end, 8);
+                if (errno || *arg == '\0' || *end != '\0' || m > 0777 || *arg == '-') {
+                        rc_cli_usage_error(cmd, "--umask %s: give an octal mask such as 0022 or 077", arg);
+                        return -1;
+                }
+                o->umask_set = true;
+                o->umask = (unsigned)m;
+                return 1;
+        }
         case OPT_ULIMIT: {
                 struct rc_spec_rlimit rl;
                 if (rc_ulimit_parse(arg, &rl, &err) < 0)
@@ -412,9 +504,14 @@ void run_flags_finish(struct run_flags *f, struct rc_run_opts *o, char ***env)
         o->dns_search = f->dns_search;
         o->dns_option = f->dns_option;
         o->add_host = f->add_host;
-        if ((f->env_file && f->env_file[0]) || f->env_host) {
-                /* later entries win: rc's environment, then --env-file, then -e (podman's order) */
+        o->expose = f->expose;
+        if ((f->env_file && f->env_file[0]) || f->env_host || f->tz) {
+                /* later entries win: rc's environment, --tz, then --env-file, then -e (podman's order) */
                 char **merged = f->env_host ? strv_dup(environ) : xcalloc(1, sizeof(char *));
+                if (f->tz) {
+                        cleanup_free char *tz = xasprintf("TZ=%s", f->tz);
+                        strv_push(&merged, tz);
+                }
                 for (size_t i = 0; f->env_file && f->env_file[i]; i++)
                         strv_push(&merged, f->env_file[i]);
                 for (size_t i = 0; *env && (*env)[i]; i++)
@@ -429,6 +526,7 @@ void run_flags_free(struct run_flags *f)
         for (size_t i = 0; i < f->n_mounts; i++)
                 rc_mount_req_free(&f->mounts[i]);
         free(f->mounts);
+        free(f->tz);
         strv_free(f->cap_add);
         strv_free(f->cap_drop);
         strv_free(f->mask);
@@ -442,6 +540,7 @@ void run_flags_free(struct run_flags *f)
         strv_free(f->dns_search);
         strv_free(f->dns_option);
         strv_free(f->add_host);
+        strv_free(f->expose);
         free(f->cidfile);
         free(f->cwd);
         memset(f, 0, sizeof(*f));

@@ -8,6 +8,7 @@
 
 #include "images/images.h"
 #include "rc.h"
+#include "util/fs.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 
@@ -100,7 +101,7 @@ int cmd_save(struct rc_cli *cli, int argc, char **argv)
         if (output) {
                 /* written beside the target and renamed: no half archive on failure */
                 tmp = xasprintf("%s.tmp-%d", output, (int)getpid());
-                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, rc_user_mode(0644));
                 if (fd < 0) {
                         rc_error_set(&err, errno, "save: create %s", output);
                         return rc_cli_fail(err);

@@ -53,6 +53,9 @@ struct rc_run_opts {
         bool publish_all;         /* -P: the image's EXPOSEd ports on free host ports */
         char **dns, **dns_search, **dns_option; /* --dns, --dns-search, --dns-option */
         char **add_host;          /* --add-host NAME:IP */
+        char **expose;            /* --expose, one "PORT/PROTO" each: ports -P publishes besides the image's */
+        bool umask_set;           /* --umask given: umask below, else 0022 */
+        unsigned umask;
         bool no_hosts;            /* --no-hosts: the image's /etc/hosts stays */
         const char *hostname;     /* -h; NULL: short id */
         const char *user;         /* -u; NULL: image's */
@@ -212,7 +215,7 @@ struct rc_saved_opts {
         struct json_object *json;
         char **env, **cmd, **create_command;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
-        char **publish, **dns, **dns_search, **dns_option, **add_host;
+        char **publish, **dns, **dns_search, **dns_option, **add_host, **expose;
         struct rc_mount_req *mounts;
         char **health_test;
 };

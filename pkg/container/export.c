@@ -12,6 +12,7 @@
 #include "container/copytree.h"
 #include "container/target.h"
 #include "dl/archive.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* Where the archive goes: stdout, or a temporary file beside output that
@@ -55,7 +56,7 @@ static int sink_open(const char *output, struct sink *k, rc_error **err)
         for (int i = 0; i < 100; i++) {
                 free(k->tmp_name);
                 k->tmp_name = xasprintf(".%s.rc-%ld-%d", k->name, (long)getpid(), i);
-                k->fd = openat(k->dir_fd, k->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                k->fd = openat(k->dir_fd, k->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, rc_user_mode(0644));
                 if (k->fd >= 0 || errno != EEXIST)
                         break;
         }

@@ -76,15 +76,17 @@ int ctr_net_check(struct ctr_state *st, rc_error **err)
 /* -P: each port the image EXPOSEs that -p does not publish, on a free host port. */
 static int expose_all(struct ctr_state *st, rc_error **err)
 {
-        char **exposed = st->image_config.exposed_ports;
+        char **image = st->image_config.exposed_ports, **flags = st->opts->expose;
+        size_t n_image = image ? strv_len(image) : 0, n = n_image + (flags ? strv_len(flags) : 0);
 
         if (!st->opts->publish_all || st->net.mode != RC_NET_SLIRP)
                 return 0;
-        for (size_t i = 0; exposed && exposed[i]; i++) {
+        for (size_t i = 0; i < n; i++) {
+                const char *key = i < n_image ? image[i] : flags[i - n_image];
                 struct rc_net_port p;
                 bool have = false;
-                if (rc_net_parse_exposed(exposed[i], &p, err) < 0)
-                        return rc_error_wrap(err, "the image's ExposedPorts");
+                if (rc_net_parse_exposed(key, &p, err) < 0)
+                        return rc_error_wrap(err, "%s", i < n_image ? "the image's ExposedPorts" : "--expose");
                 for (size_t j = 0; j < st->n_ports && !have; j++)
                         have = st->ports[j].proto == p.proto && st->ports[j].container_port == p.container_port;
                 if (have)

@@ -128,6 +128,9 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         add_strv(root, "dnsSearch", o->dns_search);
         add_strv(root, "dnsOption", o->dns_option);
         add_strv(root, "addHost", o->add_host);
+        add_strv(root, "expose", o->expose);
+        if (o->umask_set)
+                json_object_object_add(root, "umask", json_object_new_int((int)o->umask));
         add_bool(root, "noHosts", o->no_hosts);
         add_str(root, "user", o->user);
         add_str(root, "seccomp", o->seccomp);
@@ -309,6 +312,15 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->dns_search = out->dns_search = get_strv(root, "dnsSearch");
         o->dns_option = out->dns_option = get_strv(root, "dnsOption");
         o->add_host = out->add_host = get_strv(root, "addHost");
+        o->expose = out->expose = get_strv(root, "expose");
+        {
+                json_object *u;
+                if (json_object_object_get_ex(root, "umask", &u) && json_object_is_type(u, json_type_int) &&
+                    json_object_get_int(u) >= 0 && json_object_get_int(u) <= 0777) {
+                        o->umask_set = true;
+                        o->umask = (unsigned)json_object_get_int(u);
+                }
+        }
         o->no_hosts = get_bool(root, "noHosts");
         o->user = get_str(root, "user");
         o->seccomp = get_str(root, "seccomp");
@@ -370,6 +382,7 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         strv_free(s->dns_search);
         strv_free(s->dns_option);
         strv_free(s->add_host);
+        strv_free(s->expose);
         for (size_t i = 0; i < s->opts.n_mounts; i++)
                 rc_mount_req_free(&s->mounts[i]);
         free(s->mounts);

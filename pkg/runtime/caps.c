@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -108,6 +109,7 @@ int rc_apply_caps_and_ids(const struct rc_spec *spec, struct rc_child_error *e)
                 return rc_child_fail(e, errno, "set gid %u (is it inside the mapped range?)", spec->gid);
         if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
                 return rc_child_fail(e, errno, "set uid %u (is it inside the mapped range?)", spec->uid);
+        umask((mode_t)spec->umask);
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return rc_child_fail(e, errno, "prctl(PR_SET_KEEPCAPS)");
 

@@ -49,6 +49,7 @@ struct rc_spec {
         char **env;                /* KEY=VALUE */
         char *cwd;                 /* absolute; created if missing, as docker does */
         uint32_t uid, gid;
+        uint32_t umask;            /* the process's file mode creation mask (0022 by default, as podman) */
         uint32_t *additional_gids;
         size_t n_additional_gids;
         bool no_new_privileges;

@@ -43,6 +43,7 @@ void rc_spec_init_default(struct rc_spec *spec)
 
         memset(spec, 0, sizeof(*spec));
         spec->cwd = xstrdup("/");
+        spec->umask = 022;
         spec->no_new_privileges = true;
         spec->cap_bounding = strv_dup((char *const *)default_caps);
         spec->cap_effective = strv_dup((char *const *)default_caps);
@@ -149,6 +150,7 @@ int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err)
         json_object_object_add(process, "terminal", json_object_new_boolean(0));
         json_object_object_add(user, "uid", json_object_new_int64(spec->uid));
         json_object_object_add(user, "gid", json_object_new_int64(spec->gid));
+        json_object_object_add(user, "umask", json_object_new_int64(spec->umask));
         for (size_t i = 0; i < spec->n_additional_gids; i++)
                 json_object_array_add(gids, json_object_new_int64(spec->additional_gids[i]));
         json_object_object_add(user, "additionalGids", gids);

@@ -205,6 +205,7 @@ static int check_abs_path(const char *s, const char *field, size_t i, rc_error *
 static int parse_user(json_object *process, struct rc_spec *spec, rc_error **err)
 {
         json_object *user, *gids;
+        bool present;
         uint64_t v;
         size_t n;
 
@@ -217,6 +218,12 @@ static int parse_user(json_object *process, struct rc_spec *spec, rc_error **err
         if (get_uint_member(user, "gid", UINT32_MAX - 1, true, "process.user", &v, NULL, err) < 0)
                 return -1;
         spec->gid = (uint32_t)v;
+        /* a config.json without it (an older rc's) gets the default */
+        spec->umask = 022;
+        if (get_uint_member(user, "umask", 0777, false, "process.user", &v, &present, err) < 0)
+                return -1;
+        if (present)
+                spec->umask = (uint32_t)v;
         if (member(user, "additionalGids", json_type_array, false, "process.user", &gids, err) < 0)
                 return -1;
         n = gids ? json_object_array_length(gids) : 0;

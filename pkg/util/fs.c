@@ -102,6 +102,18 @@ int rc_write_all(int fd, const void *data, size_t len)
         return 0;
 }
 
+static mode_t user_umask = 022;
+
+void rc_umask_init(void)
+{
+        user_umask = umask(022);
+}
+
+mode_t rc_user_mode(mode_t mode)
+{
+        return mode & ~user_umask;
+}
+
 int rc_write_file(const char *path, const void *data, size_t len, mode_t mode, rc_error **err)
 {
         cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);

@@ -8,6 +8,15 @@
 
 #include "util/error.h"
 
+/* rc's own umask is 0022, whatever the user's: the files and directories
+ * it makes for containers (their writable layer's root, /etc/hosts...) and
+ * the store must have the modes rc asks for, or a container's non-root
+ * user could not read them (with a user's umask of 077, / was 0700).
+ * rc_umask_init sets it and keeps the user's, which files made for the
+ * user (rc save -o, rc export -o) get back with rc_user_mode. */
+void rc_umask_init(void);
+mode_t rc_user_mode(mode_t mode);
+
 /* mkdir -p; existing directories are fine. */
 int rc_mkdir_p(const char *path, mode_t mode, rc_error **err);
 

@@ -264,6 +264,19 @@ EOF
         wait_for_port "$tcp"
         run -0 curl -sf "http://127.0.0.1:$tcp/"
         [ "$output" = exposed ]
+        # --expose adds to the image's, a range too, and is kept for rc start
+        rc create --name exp2 -P --expose 8080 --expose 7000-7001/udp localhost/expose sleep 1000 >/dev/null
+        rc start exp2 >/dev/null
+        run -0 rc port exp2
+        [ "${#lines[@]}" -eq 5 ]
+        [[ "$output" == *"8080/tcp -> 0.0.0.0:"* && "$output" == *"7001/udp -> 0.0.0.0:"* ]]
+        rc rm -f exp2 >/dev/null
+        run -125 rc run --rm --expose 80/sctp localhost/bb true
+        [[ "$output" == *"the protocol is tcp or udp"* ]]
+        run -125 rc run --rm --expose 1-9999 localhost/bb true
+        [[ "$output" == *"more than 4096 ports"* ]]
+        run -125 rc run --rm --expose 9-3 localhost/bb true
+        [[ "$output" == *"give PORT or PORT-PORT"* ]]
 }
 
 @test "-p with --network none is refused; ports and ranges are checked before anything runs" {

@@ -315,6 +315,30 @@ $(id -u)" ]
         [ "$output" = at-create ]
 }
 
+@test "--tz: the host's zone file at /etc/localtime and TZ set; local: the host's own; -e TZ wins" {
+        [ -f /usr/share/zoneinfo/Asia/Tokyo ] || skip "no tzdata on this host"
+        run -0 rc run --rm --tz Asia/Tokyo localhost/bb sh -c 'echo "$TZ"; md5sum </etc/localtime | cut -d" " -f1'
+        [ "$output" = "Asia/Tokyo"$'\n'"$(md5sum </usr/share/zoneinfo/Asia/Tokyo | cut -d' ' -f1)" ]
+        if [ -f /etc/localtime ]; then
+                run -0 rc run --rm --tz local localhost/bb sh -c 'echo "${TZ:-unset}"; md5sum </etc/localtime | cut -d" " -f1'
+                [ "$output" = "unset"$'\n'"$(md5sum </etc/localtime | cut -d' ' -f1)" ]
+        fi
+        run -0 rc run --rm --tz Asia/Tokyo -e TZ=UTC localhost/bb sh -c 'echo "$TZ"'
+        [ "$output" = UTC ]
+}
+
+@test "the user's umask stays out: 0022 inside and rc's files readable; --umask sets it, exec too; save keeps the user's" {
+        run -0 sh -c 'umask 077; exec "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" run --rm -u 1000 localhost/bb \
+                sh -c "umask; stat -c %a / /etc/hosts /etc/resolv.conf"'
+        [ "$output" = $'0022\n755\n644\n644' ]
+        rc run -d --name um --umask 027 localhost/bb sleep 1000 >/dev/null
+        run -0 rc exec um sh -c umask
+        [ "$output" = 0027 ]
+        rc rm -f um >/dev/null
+        (umask 077 && "$RC_BIN" --root "$RC_ROOT" --runroot "$RC_RUNROOT" save -o "$RC_WORK/um.tar" localhost/bb)
+        [ "$(stat -c %a "$RC_WORK/um.tar")" = 600 ]
+}
+
 @test "bad and unknown options are refused before anything exists" {
         refused "unknown flag: --no-such-flag" run --no-such-flag localhost/bb true
         refused "incorrect volume format" run -v a:b:c:d localhost/bb true
@@ -330,6 +354,9 @@ $(id -u)" ]
         refused "permissions are letters of rwm" run --device /dev/null:/dev/x:rx localhost/bb true
         refused "cannot be kept from reading or writing" run --device /dev/null:r localhost/bb true
         refused "not a size" run --shm-size lots localhost/bb true
+        refused "give local or a zone" run --tz ../../etc/shadow localhost/bb true
+        refused "no such time zone" run --tz Nowhere/Town localhost/bb true
+        refused "give an octal mask" run --umask 0999 localhost/bb true
         refused "duplicate mount destination" run --shm-size 1m --tmpfs /dev/shm localhost/bb true
         run -0 rc volume ls -q
         [ -z "$output" ]

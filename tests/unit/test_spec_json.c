@@ -36,6 +36,7 @@ static void assert_spec_equal(const struct rc_spec *a, const struct rc_spec *b)
         assert_string_equal(a->cwd, b->cwd);
         assert_int_equal(a->uid, b->uid);
         assert_int_equal(a->gid, b->gid);
+        assert_int_equal(a->umask, b->umask);
         assert_int_equal(a->n_additional_gids, b->n_additional_gids);
         for (size_t i = 0; i < a->n_additional_gids; i++)
                 assert_int_equal(a->additional_gids[i], b->additional_gids[i]);
@@ -127,6 +128,7 @@ static void test_round_trip_full(void **state)
         spec.cwd = xstrdup("/srv/app dir");
         spec.uid = 1000;
         spec.gid = 4294967294U;
+        spec.umask = 077;
         spec.n_additional_gids = 3;
         spec.additional_gids = xcalloc(3, sizeof(uint32_t));
         spec.additional_gids[0] = 0;
@@ -211,6 +213,10 @@ static const struct {
           "process.user.uid: must be an integer" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1,-2]},\"args\":[\"sh\"],\"cwd\":\"/\"}}",
           "process.user.additionalGids[1]: must not be negative" },
+        { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"umask\":512},\"args\":[\"sh\"],\"cwd\":\"/\"}}",
+          "process.user.umask: out of range" },
+        { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"umask\":-1},\"args\":[\"sh\"],\"cwd\":\"/\"}}",
+          "process.user.umask: must not be negative" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":\"sh\",\"cwd\":\"/\"}}",
           "process.args: must be an array" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\",7],\"cwd\":\"/\"}}",
