@@ -69,6 +69,8 @@ void run_flags_usage(void)
                "                          /usr/share/zoneinfo (bound at /etc/localtime, and TZ set)\n"
                "  --umask MASK            the file mode creation mask of the container's processes (default\n"
                "                          0022, whatever rc's own is)\n"
+               "  --sysctl KEY=VALUE      set a sysctl of the container's own namespaces (net.*, fs.mqueue.*,\n"
+               "                          kernel.msg*, kernel.sem, kernel.shm*)\n"
                "  --expose PORT[-PORT][/tcp|/udp]\n"
                "                          expose a port (or a range) besides the image's: -P publishes it\n");
 }
@@ -351,6 +353,9 @@ int run_flags_parse(const char *cmd, int c, const char *arg, struct run_flags *f
                 return bool_arg(cmd, "--env-host", arg, &f->env_host) < 0 ? -1 : 1;
         case OPT_EXPOSE:
                 return add_expose(cmd, f, arg) < 0 ? -1 : 1;
+        case OPT_SYSCTL:
+                push_list(&f->sysctls, arg);
+                return 1;
         case OPT_TZ:
                 return add_tz(cmd, f, arg) < 0 ? -1 : 1;
         case OPT_UMASK: {
@@ -505,6 +510,7 @@ void run_flags_finish(struct run_flags *f, struct rc_run_opts *o, char ***env)
         o->dns_option = f->dns_option;
         o->add_host = f->add_host;
         o->expose = f->expose;
+        o->sysctls = f->sysctls;
         if ((f->env_file && f->env_file[0]) || f->env_host || f->tz) {
                 /* later entries win: rc's environment, --tz, then --env-file, then -e (podman's order) */
                 char **merged = f->env_host ? strv_dup(environ) : xcalloc(1, sizeof(char *));
@@ -541,6 +547,7 @@ void run_flags_free(struct run_flags *f)
         strv_free(f->dns_option);
         strv_free(f->add_host);
         strv_free(f->expose);
+        strv_free(f->sysctls);
         free(f->cidfile);
         free(f->cwd);
         memset(f, 0, sizeof(*f));

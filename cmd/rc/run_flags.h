@@ -14,7 +14,7 @@ enum {
         OPT_MOUNT = 1024, OPT_TMPFS, OPT_READ_ONLY, OPT_READ_ONLY_TMPFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
         OPT_GROUP_ADD, OPT_ENV_FILE, OPT_ULIMIT, OPT_LABEL_FILE, OPT_CIDFILE, OPT_USERNS, OPT_INIT,
         OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST, OPT_NO_HOSTS, OPT_DEVICE, OPT_SHM_SIZE,
-        OPT_ENV_HOST, OPT_EXPOSE, OPT_TZ, OPT_UMASK,
+        OPT_ENV_HOST, OPT_EXPOSE, OPT_TZ, OPT_UMASK, OPT_SYSCTL,
 };
 
 #define RUN_FLAGS_LONGOPTS                                                                                    \
@@ -33,13 +33,14 @@ enum {
         { "add-host", required_argument, NULL, OPT_ADD_HOST }, { "no-hosts", no_argument, NULL, OPT_NO_HOSTS }, \
         { "device", required_argument, NULL, OPT_DEVICE }, { "shm-size", required_argument, NULL, OPT_SHM_SIZE }, \
         { "env-host", optional_argument, NULL, OPT_ENV_HOST }, { "expose", required_argument, NULL, OPT_EXPOSE }, \
-        { "tz", required_argument, NULL, OPT_TZ }, { "umask", required_argument, NULL, OPT_UMASK }
+        { "tz", required_argument, NULL, OPT_TZ }, { "umask", required_argument, NULL, OPT_UMASK }, \
+        { "sysctl", required_argument, NULL, OPT_SYSCTL }
 
 struct run_flags {
         struct rc_mount_req *mounts;
         size_t n_mounts;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels, **env_file;
-        char **publish, **dns, **dns_search, **dns_option, **add_host, **expose;
+        char **publish, **dns, **dns_search, **dns_option, **add_host, **expose, **sysctls;
         char *cidfile;
         char *cwd;
         bool env_host; /* --env-host: rc's whole environment goes in, under -e and --env-file */

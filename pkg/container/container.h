@@ -54,6 +54,7 @@ struct rc_run_opts {
         char **dns, **dns_search, **dns_option; /* --dns, --dns-search, --dns-option */
         char **add_host;          /* --add-host NAME:IP */
         char **expose;            /* --expose, one "PORT/PROTO" each: ports -P publishes besides the image's */
+        char **sysctls;           /* --sysctl KEY=VALUE (checked by ctr_check_opts) */
         bool umask_set;           /* --umask given: umask below, else 0022 */
         unsigned umask;
         bool no_hosts;            /* --no-hosts: the image's /etc/hosts stays */
@@ -215,7 +216,7 @@ struct rc_saved_opts {
         struct json_object *json;
         char **env, **cmd, **create_command;
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
-        char **publish, **dns, **dns_search, **dns_option, **add_host, **expose;
+        char **publish, **dns, **dns_search, **dns_option, **add_host, **expose, **sysctls;
         struct rc_mount_req *mounts;
         char **health_test;
 };

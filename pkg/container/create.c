@@ -33,6 +33,30 @@ static void random_id(char out[RC_DIGEST_HEX_LEN + 1])
 /* What can be refused before anything exists: the network mode, a
  * seccomp profile that does not parse, options that do not parse, host
  * paths that are not there. */
+/* --sysctl KEY=VALUE: only what the container's own namespaces hold
+ * (docker's and podman's rule), one line. */
+static int check_sysctl(const struct ctr_state *st, const char *kv, rc_error **err)
+{
+        const char *eq = strchr(kv, '=');
+        cleanup_free char *key = eq ? xstrndup(kv, (size_t)(eq - kv)) : NULL;
+        const char *ns = key ? rc_sysctl_namespace(key) : NULL;
+
+        if (key == NULL || !rc_sysctl_key_ok(key))
+                return rc_error_code(err, EINVAL, "--sysctl %s: give KEY=VALUE with a sysctl name (net.ipv4.ip_forward=1)",
+                                     kv);
+        if (ns == NULL)
+                return rc_error_code(err, EINVAL,
+                                     "--sysctl %s: not a setting of the container's own namespaces (net.*, fs.mqueue.*, "
+                                     "kernel.msg*, kernel.sem, kernel.shm*); the host's are not the container's to set",
+                                     key);
+        if (strcmp(ns, "net") == 0 && st->host_network)
+                return rc_error_code(err, EINVAL, "--sysctl %s: the container uses the host's network (--network host)",
+                                     key);
+        if (strpbrk(eq + 1, "\n\r") || strlen(eq + 1) > 4096)
+                return rc_error_code(err, EINVAL, "--sysctl %s: the value must be one line", key);
+        return 0;
+}
+
 int ctr_check_opts(struct ctr_state *st, rc_error **err)
 {
         const struct rc_run_opts *o = st->opts;
@@ -46,6 +70,9 @@ int ctr_check_opts(struct ctr_state *st, rc_error **err)
                 if (rc_ulimit_parse(o->ulimits[i], &rl, err) < 0)
                         return -1;
         }
+        for (size_t i = 0; o->sysctls && o->sysctls[i]; i++)
+                if (check_sysctl(st, o->sysctls[i], err) < 0)
+                        return -1;
         for (size_t i = 0; o->cap_add && o->cap_add[i]; i++)
                 if (rc_cap_check(o->cap_add[i], err) < 0)
                         return rc_error_wrap(err, "--cap-add");

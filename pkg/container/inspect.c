@@ -245,6 +245,7 @@ static void host_config_options(json_object *h, const struct ctr_state *st, cons
         json_object_object_add(h, "SecurityOpt", secopt);
         json_object_object_add(h, "Ulimits", ulimits);
         json_object_object_add(h, "GroupAdd", strv_json(o->group_add));
+        json_object_object_add(h, "Sysctls", rc_sysctls_json(o->sysctls));
         json_object_object_add(h, "UsernsMode", json_object_new_string(o->userns ? o->userns : ""));
         json_object_object_add(h, "Init", json_object_new_boolean(o->init));
         json_object_object_add(h, "ContainerIDFile", json_object_new_string(o->cidfile ? o->cidfile : ""));

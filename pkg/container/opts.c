@@ -129,6 +129,7 @@ int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **e
         add_strv(root, "dnsOption", o->dns_option);
         add_strv(root, "addHost", o->add_host);
         add_strv(root, "expose", o->expose);
+        add_strv(root, "sysctl", o->sysctls);
         if (o->umask_set)
                 json_object_object_add(root, "umask", json_object_new_int((int)o->umask));
         add_bool(root, "noHosts", o->no_hosts);
@@ -313,6 +314,7 @@ int rc_run_opts_load(const char *path, struct rc_saved_opts *out, rc_error **err
         o->dns_option = out->dns_option = get_strv(root, "dnsOption");
         o->add_host = out->add_host = get_strv(root, "addHost");
         o->expose = out->expose = get_strv(root, "expose");
+        o->sysctls = out->sysctls = get_strv(root, "sysctl");
         {
                 json_object *u;
                 if (json_object_object_get_ex(root, "umask", &u) && json_object_is_type(u, json_type_int) &&
@@ -383,6 +385,7 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         strv_free(s->dns_option);
         strv_free(s->add_host);
         strv_free(s->expose);
+        strv_free(s->sysctls);
         for (size_t i = 0; i < s->opts.n_mounts; i++)
                 rc_mount_req_free(&s->mounts[i]);
         free(s->mounts);

@@ -66,6 +66,8 @@ static int build_spec(struct ctr_state *st, rc_error **err)
         spec->gid = u.gid;
         if (o->umask_set)
                 spec->umask = o->umask;
+        if (o->sysctls)
+                spec->sysctls = strv_dup(o->sysctls);
         spec->additional_gids = steal_pointer(&u.groups);
         spec->n_additional_gids = u.n_groups;
         if (ctr_spec_groups(st, err) < 0 || ctr_spec_security(st, err) < 0)

@@ -418,6 +418,56 @@ static int readonly_paths(char *const *paths, struct rc_child_error *e)
         return 0;
 }
 
+/* --sysctl: written through the container's own /proc (its namespaces')
+ * before /proc/sys is made read-only; the name stays below /proc/sys. */
+static int write_sysctls(char *const *sysctls, struct rc_child_error *e)
+{
+        int dir;
+
+        if (sysctls == NULL || sysctls[0] == NULL)
+                return 0;
+        dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return rc_child_fail(e, errno, "open /proc/sys");
+        for (size_t i = 0; sysctls[i]; i++) {
+                const char *eq = strchr(sysctls[i], '=');
+                struct open_how how = { .flags = O_WRONLY | O_CLOEXEC,
+                                        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                                                   RESOLVE_NO_XDEV };
+                char path[160];
+                size_t n = eq ? (size_t)(eq - sysctls[i]) : 0;
+                ssize_t w;
+                int fd;
+
+                if (n == 0 || n >= sizeof(path)) {
+                        close(dir);
+                        return rc_child_fail(e, EINVAL, "sysctl %s: not KEY=VALUE", sysctls[i]);
+                }
+                for (size_t k = 0; k < n; k++)
+                        path[k] = sysctls[i][k] == '.' ? '/' : sysctls[i][k];
+                path[n] = '\0';
+                fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+                if (fd < 0) {
+                        int en = errno;
+                        close(dir);
+                        return rc_child_fail(e, en, "sysctl %.*s%s", (int)n, sysctls[i],
+                                             en == ENOENT  ? ": the kernel has no such setting"
+                                             : en == EACCES || en == EPERM ? ": not writable in a rootless container"
+                                                                          : "");
+                }
+                w = write(fd, eq + 1, strlen(eq + 1));
+                if (w < 0) {
+                        int en = errno;
+                        close(fd);
+                        close(dir);
+                        return rc_child_fail(e, en, "sysctl %.*s=%s", (int)n, sysctls[i], eq + 1);
+                }
+                close(fd);
+        }
+        close(dir);
+        return 0;
+}
+
 int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_error *e)
 {
         int root_fd;
@@ -454,7 +504,7 @@ int rc_setup_rootfs(const struct rc_spec *spec, int devnull, struct rc_child_err
                 return rc_child_fail(e, errno, "detach the old root");
         if (chdir("/") < 0)
                 return rc_child_fail(e, errno, "chdir /");
-        if (readonly_paths(spec->readonly_paths, e) < 0)
+        if (write_sysctls(spec->sysctls, e) < 0 || readonly_paths(spec->readonly_paths, e) < 0)
                 return -1;
         return 0;
 }

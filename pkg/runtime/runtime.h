@@ -43,6 +43,8 @@ struct rc_spec_tap {
         struct in_addr addr, netmask, gateway;
 };
 
+struct json_object;
+
 struct rc_spec {
         /* process */
         char **args;               /* argv; args[0] is looked up in env's PATH unless it has a '/' */
@@ -72,6 +74,8 @@ struct rc_spec {
         bool init;                 /* --init: rc's own init is pid 1 and the command its child */
         char **masked_paths;       /* made inaccessible: /dev/null over files, empty read-only tmpfs over dirs */
         char **readonly_paths;     /* bind-mounted read-only */
+        char **sysctls;            /* "KEY=VALUE" (net.ipv4.ping_group_range=0 1000), written to the
+                                      container's /proc/sys before it is made read-only; NULL: none */
         struct rc_seccomp_filter *seccomp; /* compiled filter, owned; NULL: unconfined.  Loaded as the last
                                               step before exec when no_new_privileges is set, else before
                                               capabilities are dropped (loading needs CAP_SYS_ADMIN then) */
@@ -91,6 +95,17 @@ struct rc_spec {
  * capability set; no_new_privileges; docker's masked and read-only paths; RLIMIT_NOFILE 1048576. */
 void rc_spec_init_default(struct rc_spec *spec);
 void rc_spec_free(struct rc_spec *spec);
+/* A sysctl's name as a path below /proc/sys may take it: dot- or
+ * slash-separated words of [a-z0-9_-] (digits and '-', interface names'
+ * other characters, are allowed), no empty word, at most 128 bytes. */
+bool rc_sysctl_key_ok(const char *key);
+/* The namespace a sysctl belongs to, so that a container may set it:
+ * "net", "ipc", or NULL when it is the host's (kernel.hostname and the
+ * like are UTS: -h sets them). */
+const char *rc_sysctl_namespace(const char *key);
+/* "KEY=VALUE" entries as the OCI object {"KEY": "VALUE"} (linux.sysctl,
+ * and rc inspect's HostConfig.Sysctls). */
+struct json_object *rc_sysctls_json(char *const *kv);
 /* config.json form (for inspect, and the container's directory). */
 int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err);
 /* The inverse, for the fields rc_spec_to_json writes (spec_json.c), from a

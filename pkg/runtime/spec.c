@@ -91,8 +91,57 @@ void rc_spec_free(struct rc_spec *spec)
         free(spec->gid_mappings);
         strv_free(spec->masked_paths);
         strv_free(spec->readonly_paths);
+        strv_free(spec->sysctls);
         rc_seccomp_filter_free(spec->seccomp);
         memset(spec, 0, sizeof(*spec));
+}
+
+bool rc_sysctl_key_ok(const char *key)
+{
+        size_t n = strlen(key);
+
+        if (n == 0 || n > 128 || key[0] == '.' || key[0] == '/' || key[n - 1] == '.' || key[n - 1] == '/')
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = key[i];
+                bool sep = c == '.' || c == '/';
+                if (sep && (key[i + 1] == '.' || key[i + 1] == '/'))
+                        return false;
+                if (!sep && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_' && c != '-')
+                        return false;
+        }
+        return true;
+}
+
+struct json_object *rc_sysctls_json(char *const *kv)
+{
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; kv && kv[i]; i++) {
+                const char *eq = strchr(kv[i], '=');
+                cleanup_free char *key = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : NULL;
+                if (key)
+                        json_object_object_add(o, key, json_object_new_string(eq + 1));
+        }
+        return o;
+}
+
+const char *rc_sysctl_namespace(const char *key)
+{
+        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                           "kernel.shmmni", "kernel.shm_rmid_forced" };
+
+        if (!rc_sysctl_key_ok(key))
+                return NULL;
+        if (strncmp(key, "net.", 4) == 0 || strncmp(key, "net/", 4) == 0)
+                return "net";
+        if (strncmp(key, "fs.mqueue.", 10) == 0 || strncmp(key, "fs/mqueue/", 10) == 0)
+                return "ipc";
+        for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+                if (strcmp(key, ipc[i]) == 0)
+                        return "ipc";
+        return NULL;
 }
 
 static json_object *strv_json(char *const *v)
@@ -203,6 +252,8 @@ int rc_spec_to_json(const struct rc_spec *spec, char **out, rc_error **err)
         json_object_object_add(linux_, "gidMappings", mappings_json(spec->gid_mappings, spec->n_gid_mappings));
         json_object_object_add(linux_, "maskedPaths", strv_json(spec->masked_paths));
         json_object_object_add(linux_, "readonlyPaths", strv_json(spec->readonly_paths));
+        if (spec->sysctls && spec->sysctls[0])
+                json_object_object_add(linux_, "sysctl", rc_sysctls_json(spec->sysctls));
         if (spec->seccomp)
                 json_object_object_add(linux_, "seccomp", rc_seccomp_filter_to_json(spec->seccomp));
         json_object_object_add(root, "linux", linux_);

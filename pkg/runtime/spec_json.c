@@ -398,6 +398,39 @@ static int parse_mappings(json_object *linux_, const char *key, struct rc_spec_i
         return 0;
 }
 
+#define MAX_SYSCTLS 256
+#define MAX_SYSCTL_VALUE 4096
+
+/* linux.sysctl: {"net.ipv4.ping_group_range": "0 1000"}: names that stay
+ * below /proc/sys, values of one line. */
+static int parse_sysctl(json_object *linux_, struct rc_spec *spec, rc_error **err)
+{
+        json_object *o;
+        size_t n = 0;
+
+        if (member(linux_, "sysctl", json_type_object, false, "linux", &o, err) < 0)
+                return -1;
+        if (o == NULL)
+                return 0;
+        if (json_object_object_length(o) > MAX_SYSCTLS)
+                return rc_error_set(err, E2BIG, "linux.sysctl: more than %d entries", MAX_SYSCTLS);
+        spec->sysctls = xcalloc((size_t)json_object_object_length(o) + 1, sizeof(char *));
+        json_object_object_foreach(o, key, v)
+        {
+                const char *value;
+                if (!rc_sysctl_key_ok(key))
+                        return rc_error_set(err, EINVAL, "linux.sysctl: \"%.64s\" is not a sysctl name", key);
+                if (!json_object_is_type(v, json_type_string))
+                        return rc_error_set(err, EINVAL, "linux.sysctl.%s: must be a string", key);
+                value = json_object_get_string(v);
+                if (strlen(value) > MAX_SYSCTL_VALUE || strpbrk(value, "\n\r"))
+                        return rc_error_set(err, EINVAL, "linux.sysctl.%s: must be one line of at most %d bytes", key,
+                                            MAX_SYSCTL_VALUE);
+                spec->sysctls[n++] = xasprintf("%s=%s", key, value);
+        }
+        return 0;
+}
+
 static int parse_linux(json_object *root, struct rc_spec *spec, rc_error **err)
 {
         json_object *linux_, *nss;
@@ -432,7 +465,8 @@ static int parse_linux(json_object *root, struct rc_spec *spec, rc_error **err)
         if (parse_mappings(linux_, "uidMappings", &spec->uid_mappings, &spec->n_uid_mappings, err) < 0 ||
             parse_mappings(linux_, "gidMappings", &spec->gid_mappings, &spec->n_gid_mappings, err) < 0 ||
             get_strv(linux_, "maskedPaths", false, "linux", check_abs_path, &spec->masked_paths, err) < 0 ||
-            get_strv(linux_, "readonlyPaths", false, "linux", check_abs_path, &spec->readonly_paths, err) < 0)
+            get_strv(linux_, "readonlyPaths", false, "linux", check_abs_path, &spec->readonly_paths, err) < 0 ||
+            parse_sysctl(linux_, spec, err) < 0)
                 return -1;
         return 0;
 }

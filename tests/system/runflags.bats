@@ -339,6 +339,25 @@ $(id -u)" ]
         [ "$(stat -c %a "$RC_WORK/um.tar")" = 600 ]
 }
 
+@test "--sysctl sets the container's own namespaces' settings; the host's stay its own" {
+        before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+        run -0 rc run --rm --sysctl "net.ipv4.ping_group_range=0 1000" --sysctl net.ipv4.ip_unprivileged_port_start=80 \
+                --sysctl kernel.shmmni=1000 localhost/bb \
+                sh -c 'cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni'
+        [ "$output" = $'0\t1000\n80\n1000' ]
+        [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$before" ]
+        rc create --name sc --sysctl kernel.shmmni=1000 localhost/bb true >/dev/null
+        run -0 rc inspect --format '{{index .HostConfig.Sysctls "kernel.shmmni"}}' sc
+        [ "$output" = 1000 ]
+        rc rm sc >/dev/null
+        # a setting the kernel lacks, or keeps from a user namespace, fails the start with the reason
+        run -125 rc run --rm --sysctl net.ipv4.no_such_setting=1 localhost/bb true
+        [[ "$output" == *"sysctl net.ipv4.no_such_setting: the kernel has no such setting"* ]]
+        run -125 rc run --rm --sysctl net.core.rmem_max=1 localhost/bb true
+        [[ "$output" == *"sysctl net.core.rmem_max: not writable in a rootless container"* ]]
+        assert_no_container_left
+}
+
 @test "bad and unknown options are refused before anything exists" {
         refused "unknown flag: --no-such-flag" run --no-such-flag localhost/bb true
         refused "incorrect volume format" run -v a:b:c:d localhost/bb true
@@ -357,6 +376,10 @@ $(id -u)" ]
         refused "give local or a zone" run --tz ../../etc/shadow localhost/bb true
         refused "no such time zone" run --tz Nowhere/Town localhost/bb true
         refused "give an octal mask" run --umask 0999 localhost/bb true
+        refused "not a setting of the container's own namespaces" run --sysctl kernel.hostname=x localhost/bb true
+        refused "the container uses the host's network" run --network host --sysctl net.ipv4.ip_forward=1 localhost/bb true
+        refused "give KEY=VALUE with a sysctl name" run --sysctl ../../x=1 localhost/bb true
+        refused "give KEY=VALUE with a sysctl name" run --sysctl net.ipv4.ip_forward localhost/bb true
         refused "duplicate mount destination" run --shm-size 1m --tmpfs /dev/shm localhost/bb true
         run -0 rc volume ls -q
         [ -z "$output" ]

@@ -37,6 +37,7 @@ static void assert_spec_equal(const struct rc_spec *a, const struct rc_spec *b)
         assert_int_equal(a->uid, b->uid);
         assert_int_equal(a->gid, b->gid);
         assert_int_equal(a->umask, b->umask);
+        assert_strv_equal(a->sysctls, b->sysctls);
         assert_int_equal(a->n_additional_gids, b->n_additional_gids);
         for (size_t i = 0; i < a->n_additional_gids; i++)
                 assert_int_equal(a->additional_gids[i], b->additional_gids[i]);
@@ -129,6 +130,9 @@ static void test_round_trip_full(void **state)
         spec.uid = 1000;
         spec.gid = 4294967294U;
         spec.umask = 077;
+        spec.sysctls = xcalloc(1, sizeof(char *));
+        strv_push(&spec.sysctls, "net.ipv4.ping_group_range=0 2147483647");
+        strv_push(&spec.sysctls, "kernel.shmmni=4096");
         spec.n_additional_gids = 3;
         spec.additional_gids = xcalloc(3, sizeof(uint32_t));
         spec.additional_gids[0] = 0;
@@ -215,6 +219,10 @@ static const struct {
           "process.user.additionalGids[1]: must not be negative" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"umask\":512},\"args\":[\"sh\"],\"cwd\":\"/\"}}",
           "process.user.umask: out of range" },
+        { PROC_HEAD "},\"linux\":{\"sysctl\":{\"../../etc/passwd\":\"x\"}}}", "is not a sysctl name" },
+        { PROC_HEAD "},\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":1}}}", "must be a string" },
+        { PROC_HEAD "},\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\\n2\"}}}", "must be one line" },
+        { PROC_HEAD "},\"linux\":{\"sysctl\":[]}}", "linux.sysctl: must be an object" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"umask\":-1},\"args\":[\"sh\"],\"cwd\":\"/\"}}",
           "process.user.umask: must not be negative" },
         { "{\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":\"sh\",\"cwd\":\"/\"}}",
@@ -277,6 +285,26 @@ static void test_hostile(void **state)
         }
 }
 
+static void test_sysctl_names(void **state)
+{
+        (void)state;
+        assert_true(rc_sysctl_key_ok("net.ipv4.ip_forward"));
+        assert_true(rc_sysctl_key_ok("net/ipv4/conf/eth0/forwarding"));
+        assert_false(rc_sysctl_key_ok(""));
+        assert_false(rc_sysctl_key_ok("net..ipv4"));
+        assert_false(rc_sysctl_key_ok("./net"));
+        assert_false(rc_sysctl_key_ok("net.ipv4/"));
+        assert_false(rc_sysctl_key_ok("net.ipv4.ip forward"));
+        assert_false(rc_sysctl_key_ok("Net.ipv4"));
+        assert_string_equal(rc_sysctl_namespace("net.core.somaxconn"), "net");
+        assert_string_equal(rc_sysctl_namespace("fs.mqueue.msg_max"), "ipc");
+        assert_string_equal(rc_sysctl_namespace("kernel.shm_rmid_forced"), "ipc");
+        assert_null(rc_sysctl_namespace("kernel.hostname"));
+        assert_null(rc_sysctl_namespace("kernel.shmmaxx"));
+        assert_null(rc_sysctl_namespace("vm.overcommit_memory"));
+        assert_null(rc_sysctl_namespace("network.x"));
+}
+
 static void test_limits(void **state)
 {
         struct rc_spec spec;
@@ -320,6 +348,7 @@ int main(void)
                 cmocka_unit_test(test_unknown_fields_ignored),
                 cmocka_unit_test(test_hostile),
                 cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_sysctl_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
