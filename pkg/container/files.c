@@ -80,14 +80,5 @@ int ctr_run_dir_ensure(struct ctr_state *st, rc_error **err)
 
 char *ctr_config_path(const char *run_dir, const char *dir)
 {
-        char *path = xasprintf("%s/config.json", run_dir);
-
-        if (access(path, F_OK) < 0) {
-                cleanup_free char *old = xasprintf("%s/config.json", dir);
-                if (access(old, F_OK) == 0) {
-                        free(path);
-                        path = steal_pointer(&old);
-                }
-        }
-        return path;
+        return rc_path_in_first((const char *const[]){ run_dir, dir }, "config.json");
 }

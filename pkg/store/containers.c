@@ -39,21 +39,12 @@ char *rc_store_container_opts_path(const struct rc_store *s, const struct rc_con
 {
         cleanup_free char *dir = rc_store_container_dir(s, c->id);
         cleanup_free char *run_dir = NULL;
-        char *path;
 
         if (!c->auto_remove)
                 return xasprintf("%s/create.json", dir);
         run_dir = rc_store_container_run_dir(s, c->id);
-        path = xasprintf("%s/create.json", run_dir);
-        if (access(path, F_OK) < 0) {
-                /* made by an rc that kept it in the store */
-                cleanup_free char *old = xasprintf("%s/create.json", dir);
-                if (access(old, F_OK) == 0) {
-                        free(path);
-                        path = steal_pointer(&old);
-                }
-        }
-        return path;
+        /* the store: where an older rc kept it */
+        return rc_path_in_first((const char *const[]){ run_dir, dir }, "create.json");
 }
 
 /* The volumes a container uses, in the transaction that records it. */

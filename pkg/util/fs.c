@@ -102,6 +102,17 @@ int rc_write_all(int fd, const void *data, size_t len)
         return 0;
 }
 
+char *rc_path_in_first(const char *const dirs[2], const char *name)
+{
+        for (int i = 0; i < 2; i++) {
+                char *path = xasprintf("%s/%s", dirs[i], name);
+                if (access(path, F_OK) == 0)
+                        return path;
+                free(path);
+        }
+        return xasprintf("%s/%s", dirs[0], name);
+}
+
 static mode_t user_umask = 022;
 
 void rc_umask_init(void)

@@ -17,6 +17,10 @@
 void rc_umask_init(void);
 mode_t rc_user_mode(mode_t mode);
 
+/* DIR/NAME in the first of dirs where it exists, else in dirs[0] (a new
+ * string): a file that moved, found where an older layout left it. */
+char *rc_path_in_first(const char *const dirs[2], const char *name);
+
 /* mkdir -p; existing directories are fine. */
 int rc_mkdir_p(const char *path, mode_t mode, rc_error **err);
 

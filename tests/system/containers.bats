@@ -181,6 +181,12 @@ wait_status() {
         mv "$RC_RUNROOT/containers/$id4/create.json" "$RC_ROOT/containers/$id4/create.json"
         run -0 rc start -a rb4
         [ "$output" = old ]
+        # and one started by such an rc takes rc exec as before
+        id5=$(rc run -d --name rb5 localhost/bb sleep 1000)
+        mv "$RC_RUNROOT/containers/$id5/config.json" "$RC_ROOT/containers/$id5/config.json"
+        run -0 rc exec rb5 echo old-exec
+        [ "$output" = old-exec ]
+        rc rm -f rb5 >/dev/null
         run -0 rc inspect --format '{{.HostsPath}}' rb1
         [ -s "$output" ]
         # removal takes both directories
