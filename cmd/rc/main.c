@@ -274,6 +274,7 @@ int main(int argc, char **argv)
 {
         const char *config_path = NULL, *root = NULL, *runroot = NULL, *driver = NULL, *cgroup_manager = NULL;
         struct rc_cli cli = { .argv0 = argv[0] };
+        cleanup_strv char **global_args = NULL;
         const struct rc_command *cmd;
         rc_error *err = NULL;
         char **cmd_argv;
@@ -332,11 +333,13 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 125;
         }
-        /* kept as given, for commands that record how rc was invoked */
+        /* kept as given, for commands that record how rc was invoked
+         * (freed on every way out) */
         cli.argv = argv;
-        cli.global_args = xcalloc(1, sizeof(char *));
+        global_args = xcalloc(1, sizeof(char *));
         for (int i = 1; i < optind; i++)
-                strv_push(&cli.global_args, argv[i]);
+                strv_push(&global_args, argv[i]);
+        cli.global_args = global_args;
         cmd = find_command(argv[optind]);
         if (cmd == NULL) {
                 fprintf(stderr, "Error: unrecognized command `rc %s`\nTry 'rc --help' for more information\n",
@@ -382,6 +385,5 @@ int main(int argc, char **argv)
         optind = 0;
         status = cmd->fn(&cli, cmd_argc, cmd_argv);
         rc_config_free(&cli.cfg);
-        strv_free(cli.global_args);
         return status;
 }

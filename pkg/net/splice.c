@@ -25,11 +25,20 @@
 static void conn_free(struct rc_net *n, struct net_conn *c)
 {
         for (int i = 0; i < 2; i++) {
-                if (c->fd[i] >= 0)
-                        close(c->fd[i]); /* leaves the epoll set with it (no dup of it exists) */
+                if (c->fd[i] >= 0) {
+                        /* out of the epoll set before the close: a close
+                         * alone leaves it there while another reference to
+                         * the socket lives (the helper's copy of the inside
+                         * end, a child forked meanwhile), and its events
+                         * would then name this freed connection */
+                        epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->fd[i], NULL);
+                        close(c->fd[i]);
+                }
                 for (int j = 0; j < 2; j++)
-                        if (c->pipe[i][j] >= 0)
+                        if (c->pipe[i][j] >= 0) {
+                                epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->pipe[i][j], NULL);
                                 close(c->pipe[i][j]);
+                        }
         }
         if (c->prev)
                 c->prev->next = c->next;

@@ -26,11 +26,14 @@ static int64_t now_ms(void)
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void flow_close(struct net_udp *u, struct net_udp_flow **link)
+static void flow_close(struct rc_net *n, struct net_udp *u, struct net_udp_flow **link)
 {
         struct net_udp_flow *f = *link;
 
         *link = f->next;
+        /* out of the epoll set first: the socket outlives this close while
+         * the helper (or a child forked meanwhile) still holds a copy */
+        epoll_ctl(n->epfd, EPOLL_CTL_DEL, f->fd, NULL);
         close(f->fd);
         free(f);
         u->n_flows--;
@@ -50,7 +53,7 @@ static struct net_udp_flow *flow_for(struct rc_net *n, struct net_udp *u, const 
                         oldest = p;
         }
         if (u->n_flows >= NET_UDP_FLOWS && oldest)
-                flow_close(u, oldest);
+                flow_close(n, u, oldest);
         fd = net_helper_connect(n, u->container_port, true);
         if (fd < 0) {
                 rc_debug("udp to the container's port %u: %s", u->container_port, strerror(errno));
@@ -112,7 +115,7 @@ int net_udp_expire(struct rc_net *n)
                 for (struct net_udp_flow **p = &u->flows; *p;) {
                         int64_t due = (*p)->last_ms + FLOW_IDLE_MS;
                         if (due <= now) {
-                                flow_close(u, p);
+                                flow_close(n, u, p);
                                 continue;
                         }
                         if (next < 0 || due - now < next)
@@ -127,5 +130,5 @@ void net_udp_close_all(struct rc_net *n)
 {
         for (size_t i = 0; i < n->n_udp; i++)
                 while (n->udp[i].flows)
-                        flow_close(&n->udp[i], &n->udp[i].flows);
+                        flow_close(n, &n->udp[i], &n->udp[i].flows);
 }

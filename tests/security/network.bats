@@ -95,7 +95,8 @@ hostile_image() {
                 >/dev/null
         rc cp "$RC_WORK/frames" junk:/frames
         rc start junk >/dev/null
-        for _ in $(seq 100); do
+        # (up to 30 s: the frames take a while through a sanitizer build)
+        for _ in $(seq 300); do
                 curl -sf "http://127.0.0.1:$p/" >/dev/null && break
                 sleep 0.1
         done
