@@ -17,9 +17,18 @@ const char rc_cli_health_help[] =
         "  --health-start-period DURATION  failures after the start do not count for this long\n"
         "                          (default 0s)\n"
         "  --health-on-failure ACTION  once unhealthy: none (default), kill, restart or stop it\n"
+        "  --health-startup-cmd CMD  a startup check, run instead of the health check until it passes\n"
+        "                          (needs a health check)\n"
+        "  --health-startup-interval DURATION  time between startup checks (default 30s)\n"
+        "  --health-startup-timeout DURATION  a startup check running longer fails (default 30s)\n"
+        "  --health-startup-retries N  failed startup checks in a row that restart the container\n"
+        "                          (default 0: never)\n"
+        "  --health-startup-success N  passed startup checks in a row that end the startup (default 0:\n"
+        "                          one)\n"
         "  --no-healthcheck        no health check, not even the image's\n";
 
-int rc_cli_health_flag(const char *cmd, int opt, const char *arg, struct rc_health_flags *h, char ***test_owner)
+int rc_cli_health_flag(const char *cmd, int opt, const char *arg, struct rc_health_flags *h, char ***test_owner,
+                       char ***startup_owner)
 {
         rc_error *err = NULL;
         int r = 0;
@@ -47,11 +56,37 @@ int rc_cli_health_flag(const char *cmd, int opt, const char *arg, struct rc_heal
                 h->start_period_set = r == 0;
                 break;
         case RC_OPT_HEALTH_RETRIES:
-                r = rc_health_retries_parse(arg, &h->retries, &err);
+                r = rc_health_retries_parse("--health-retries", arg, &h->retries, &err);
                 h->retries_set = r == 0;
                 break;
         case RC_OPT_HEALTH_ON_FAILURE:
                 r = rc_health_action_parse(arg, &h->on_failure, &err);
+                break;
+        case RC_OPT_HEALTH_STARTUP_CMD: {
+                char **test = NULL;
+                r = rc_health_cmd_parse(arg, &test, &err);
+                if (r == 0 && strcmp(test[0], "NONE") == 0) {
+                        strv_free(test);
+                        test = NULL; /* none: no startup check */
+                }
+                if (r == 0) {
+                        strv_free(*startup_owner);
+                        *startup_owner = test;
+                        h->startup.test = test;
+                }
+                break;
+        }
+        case RC_OPT_HEALTH_STARTUP_INTERVAL:
+                r = rc_health_duration_parse("--health-startup-interval", arg, false, &h->startup.interval, &err);
+                break;
+        case RC_OPT_HEALTH_STARTUP_TIMEOUT:
+                r = rc_health_duration_parse("--health-startup-timeout", arg, false, &h->startup.timeout, &err);
+                break;
+        case RC_OPT_HEALTH_STARTUP_RETRIES:
+                r = rc_health_retries_parse("--health-startup-retries", arg, &h->startup.retries, &err);
+                break;
+        case RC_OPT_HEALTH_STARTUP_SUCCESS:
+                r = rc_health_retries_parse("--health-startup-success", arg, &h->startup.successes, &err);
                 break;
         case RC_OPT_NO_HEALTHCHECK:
                 h->disable = true;

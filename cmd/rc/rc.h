@@ -99,9 +99,12 @@ extern const char rc_cli_limits_help[];
 /* Health check flags (healthcheck.c) for rc run and create, in the manner
  * of the limit flags: RC_HEALTH_OPTIONS in the table, RC_HEALTH_CASES to
  * rc_cli_health_flag (0, or 125 after a usage error), which keeps the
- * parsed --health-cmd in *test_owner (the caller frees it). */
+ * parsed --health-cmd in *test_owner and --health-startup-cmd in
+ * *startup_owner (the caller frees them). */
 enum { RC_OPT_HEALTH_CMD = 0x1100, RC_OPT_HEALTH_INTERVAL, RC_OPT_HEALTH_TIMEOUT, RC_OPT_HEALTH_START_PERIOD,
-       RC_OPT_HEALTH_RETRIES, RC_OPT_HEALTH_ON_FAILURE, RC_OPT_NO_HEALTHCHECK };
+       RC_OPT_HEALTH_RETRIES, RC_OPT_HEALTH_ON_FAILURE, RC_OPT_NO_HEALTHCHECK, RC_OPT_HEALTH_STARTUP_CMD,
+       RC_OPT_HEALTH_STARTUP_INTERVAL, RC_OPT_HEALTH_STARTUP_TIMEOUT, RC_OPT_HEALTH_STARTUP_RETRIES,
+       RC_OPT_HEALTH_STARTUP_SUCCESS };
 #define RC_HEALTH_OPTIONS                                                                                             \
         { "health-cmd", required_argument, NULL, RC_OPT_HEALTH_CMD },                                                \
                 { "health-interval", required_argument, NULL, RC_OPT_HEALTH_INTERVAL },                              \
@@ -109,6 +112,11 @@ enum { RC_OPT_HEALTH_CMD = 0x1100, RC_OPT_HEALTH_INTERVAL, RC_OPT_HEALTH_TIMEOUT
                 { "health-start-period", required_argument, NULL, RC_OPT_HEALTH_START_PERIOD },                      \
                 { "health-retries", required_argument, NULL, RC_OPT_HEALTH_RETRIES },                                \
                 { "health-on-failure", required_argument, NULL, RC_OPT_HEALTH_ON_FAILURE },                          \
+                { "health-startup-cmd", required_argument, NULL, RC_OPT_HEALTH_STARTUP_CMD },                        \
+                { "health-startup-interval", required_argument, NULL, RC_OPT_HEALTH_STARTUP_INTERVAL },              \
+                { "health-startup-timeout", required_argument, NULL, RC_OPT_HEALTH_STARTUP_TIMEOUT },                \
+                { "health-startup-retries", required_argument, NULL, RC_OPT_HEALTH_STARTUP_RETRIES },                \
+                { "health-startup-success", required_argument, NULL, RC_OPT_HEALTH_STARTUP_SUCCESS },                \
         {                                                                                                             \
                 "no-healthcheck", no_argument, NULL, RC_OPT_NO_HEALTHCHECK                                            \
         }
@@ -119,9 +127,15 @@ enum { RC_OPT_HEALTH_CMD = 0x1100, RC_OPT_HEALTH_INTERVAL, RC_OPT_HEALTH_TIMEOUT
         case RC_OPT_HEALTH_START_PERIOD:                                                                              \
         case RC_OPT_HEALTH_RETRIES:                                                                                   \
         case RC_OPT_HEALTH_ON_FAILURE:                                                                                \
+        case RC_OPT_HEALTH_STARTUP_CMD:                                                                               \
+        case RC_OPT_HEALTH_STARTUP_INTERVAL:                                                                          \
+        case RC_OPT_HEALTH_STARTUP_TIMEOUT:                                                                           \
+        case RC_OPT_HEALTH_STARTUP_RETRIES:                                                                           \
+        case RC_OPT_HEALTH_STARTUP_SUCCESS:                                                                           \
         case RC_OPT_NO_HEALTHCHECK
 struct rc_health_flags;
-int rc_cli_health_flag(const char *cmd, int opt, const char *arg, struct rc_health_flags *h, char ***test_owner);
+int rc_cli_health_flag(const char *cmd, int opt, const char *arg, struct rc_health_flags *h, char ***test_owner,
+                       char ***startup_owner);
 /* After the options: 125 (and a usage error) for flags that contradict each other. */
 int rc_cli_health_finish(const char *cmd, const struct rc_health_flags *h);
 extern const char rc_cli_health_help[];

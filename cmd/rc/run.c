@@ -166,7 +166,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
         const struct option *opts = rc_cli_run_options;
         struct rc_run_opts o = { .pull = RC_PULL_MISSING, .pull_progress = rc_cli_progress, .stop_timeout = -1 };
         cleanup_strv char **env = xcalloc(1, sizeof(char *));
-        cleanup_strv char **created_by = NULL, **health_test = NULL;
+        cleanup_strv char **created_by = NULL, **health_test = NULL, **health_startup_test = NULL;
         cleanup_run_flags struct run_flags flags = { 0 };
         rc_error *err = NULL;
         char id[65];
@@ -271,7 +271,7 @@ static int run_or_create(struct rc_cli *cli, const char *cmd, int argc, char **a
                                 return 125;
                         break;
                 RC_HEALTH_CASES:
-                        if (rc_cli_health_flag(cmd, c, optarg, &o.health, &health_test) != 0)
+                        if (rc_cli_health_flag(cmd, c, optarg, &o.health, &health_test, &health_startup_test) != 0)
                                 return 125;
                         break;
                 case OPT_HELP:

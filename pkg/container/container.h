@@ -218,7 +218,7 @@ struct rc_saved_opts {
         char **cap_add, **cap_drop, **mask, **unmask, **group_add, **ulimits, **labels;
         char **publish, **dns, **dns_search, **dns_option, **add_host, **expose, **sysctls;
         struct rc_mount_req *mounts;
-        char **health_test;
+        char **health_test, **health_startup_test;
 };
 int rc_run_opts_save(const struct rc_run_opts *o, const char *path, rc_error **err);
 /* --sdnotify values: conmon (or monitor), ignore, container. */

@@ -201,6 +201,11 @@ static int save_opts(struct ctr_state *st, rc_error **err)
         if (health.test == NULL && st->opts->health.on_failure != RC_HEALTH_ACTION_NONE)
                 return rc_error_code(err, EINVAL, "cannot set on-failure action to %s without a health check",
                                      rc_health_action_name(st->opts->health.on_failure));
+        /* podman's rule: a startup check gates a regular one */
+        if (health.test == NULL && st->opts->health.startup.test)
+                return rc_error_code(err, EINVAL,
+                                     "a startup health check needs a regular one: set --health-cmd (or use an image "
+                                     "with a HEALTHCHECK)");
         saved.health = (struct rc_health_flags){ .test = health.test,
                                                  .disable = health.test == NULL,
                                                  .interval = health.interval,
@@ -210,7 +215,8 @@ static int save_opts(struct ctr_state *st, rc_error **err)
                                                  .start_period_set = true,
                                                  .retries = health.retries,
                                                  .retries_set = true,
-                                                 .on_failure = health.on_failure };
+                                                 .on_failure = health.on_failure,
+                                                 .startup = health.startup };
         if (health.test && ctr_health_init(st->dir, err) < 0)
                 return -1;
         saved.name = name;

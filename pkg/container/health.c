@@ -248,6 +248,7 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
         struct rc_saved_opts saved;
         struct ctr_target t;
         cleanup_close int lock = -1;
+        bool startup = false, restart = false;
         rc_error *e = NULL;
         int r = -1;
 
@@ -276,7 +277,18 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 rc_error_code(err, EBUSY, "container %s is paused: rc unpause %s", name_or_id, name_or_id);
                 goto out;
         }
-        if (run_check(cfg, &t, &c, &res, err) < 0)
+        /* the startup check, until it has passed */
+        if (c.startup.test) {
+                struct rc_health_state pre = { 0 };
+                if (rc_health_state_read(t.dir, &pre, &e) < 0) {
+                        rc_error_free(e);
+                        e = NULL;
+                }
+                startup = !pre.startup_passed;
+                rc_health_state_free(&pre);
+        }
+        if (run_check(cfg, &t, startup ? &(struct rc_health_config){ .test = c.startup.test, .timeout = c.startup.timeout } : &c,
+                      &res, err) < 0)
                 goto out;
         lock = rc_health_state_lock(t.dir, err);
         if (lock < 0)
@@ -287,13 +299,19 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 rc_error_free(e);
         }
         *passed = res.exit_code == 0;
-        rc_health_state_record(&s, &c, t.rec.started_at, &res);
+        if (startup)
+                restart = rc_health_state_record_startup(&s, &c.startup, &res);
+        else
+                rc_health_state_record(&s, &c, t.rec.started_at, &res);
         if (rc_health_state_write(t.dir, &s, err) < 0)
                 goto out;
         close(lock); /* the action may take the stop timeout: not under the lock */
         lock = -1;
         *status = s.status;
-        if (!*passed && s.status == RC_HEALTH_UNHEALTHY && c.on_failure != RC_HEALTH_ACTION_NONE &&
+        /* a startup check that failed its retries restarts the container (podman) */
+        if (restart && health_action(cfg, &t, RC_HEALTH_ACTION_RESTART, err) < 0)
+                goto out;
+        if (!startup && !*passed && s.status == RC_HEALTH_UNHEALTHY && c.on_failure != RC_HEALTH_ACTION_NONE &&
             health_action(cfg, &t, c.on_failure, err) < 0)
                 goto out;
         r = 0;
@@ -314,6 +332,20 @@ static void timer_arm(struct ctr_health_timer *h, int64_t ns)
         if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
                 its.it_value.tv_nsec = 1;
         timerfd_settime(h->tfd, 0, &its, NULL);
+}
+
+/* The startup check's interval until the state file says it passed. */
+static int64_t next_interval(struct ctr_health_timer *h)
+{
+        struct rc_health_state s = { 0 };
+        rc_error *e = NULL;
+
+        if (!h->startup_done && rc_health_state_read(h->st->dir, &s, &e) == 0) {
+                h->startup_done = s.startup_passed;
+                rc_health_state_free(&s);
+        }
+        rc_error_free(e);
+        return h->startup_done ? h->config.interval : h->config.startup.interval;
 }
 
 void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st)
@@ -339,7 +371,8 @@ void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st)
                 rc_warn("container %.12s: health check timer: %s", st->rec.id, strerror(errno));
                 return;
         }
-        timer_arm(h, h->config.interval);
+        h->startup_done = h->config.startup.test == NULL;
+        timer_arm(h, next_interval(h));
 }
 
 static size_t health_fill(void *ctx, struct pollfd *p, size_t cap, int *timeout_ms)
@@ -424,7 +457,7 @@ static void health_dispatch(void *ctx, struct pollfd *p, size_t n)
                         /* one check at a time: a slow one delays the next */
                         if (h->child_pidfd < 0)
                                 spawn_check(h);
-                        timer_arm(h, h->config.interval);
+                        timer_arm(h, next_interval(h));
                 } else if (p[i].fd == h->child_pidfd) {
                         /* its result is in the state file, its action taken */
                         while (waitpid(h->child, NULL, 0) < 0 && errno == EINTR)

@@ -126,6 +126,8 @@ static void config_health(json_object *c, const struct ctr_state *st, const stru
         json_object_object_add(c, "Healthcheck", rc_health_config_json(&h));
         json_object_object_add(c, "HealthcheckOnFailureAction",
                                json_object_new_string(rc_health_action_name(h.on_failure)));
+        if (h.startup.test)
+                json_object_object_add(c, "StartupHealthCheck", rc_health_startup_json(&h.startup));
 }
 
 static json_object *volumes_json(const struct rc_image_config *img)

@@ -167,6 +167,7 @@ struct ctr_health_timer {
         int tfd;                        /* the interval's timerfd, or -1 */
         pid_t child;                    /* the check being run, or 0 */
         int child_pidfd;
+        bool startup_done;              /* its startup check passed (or it has none) */
 };
 #define CTR_HEALTH_FDS 2
 void ctr_health_timer_start(struct ctr_health_timer *h, struct ctr_state *st);

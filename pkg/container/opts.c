@@ -83,6 +83,8 @@ static void add_health(json_object *root, const struct rc_health_flags *h)
         if (!h->disable && h->test == NULL)
                 return;
         json_object_object_add(root, "healthcheck", rc_health_config_json(&c));
+        if (h->startup.test)
+                json_object_object_add(root, "healthStartup", rc_health_startup_json(&h->startup));
         if (h->on_failure != RC_HEALTH_ACTION_NONE)
                 add_str(root, "healthOnFailure", rc_health_action_name(h->on_failure));
 }
@@ -266,6 +268,14 @@ static int get_health(json_object *root, const char *path, struct rc_saved_opts 
                 rc_health_config_free(&c);
                 return rc_error_wrap(err, "%s", path);
         }
+        if (json_object_object_get_ex(root, "healthStartup", &o)) {
+                cleanup_free char *doc = xasprintf("%s: healthStartup", path);
+                if (rc_health_startup_from_json(o, doc, &h->startup, err) < 0) {
+                        rc_health_config_free(&c);
+                        return -1;
+                }
+                out->health_startup_test = h->startup.test;
+        }
         out->health_test = c.test;
         h->test = c.test;
         h->disable = c.test == NULL;
@@ -391,5 +401,6 @@ void rc_saved_opts_free(struct rc_saved_opts *s)
         free(s->mounts);
         strv_free(s->create_command);
         strv_free(s->health_test);
+        strv_free(s->health_startup_test);
         memset(s, 0, sizeof(*s));
 }

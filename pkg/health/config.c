@@ -49,7 +49,7 @@ int rc_health_duration_parse(const char *flag, const char *s, bool allow_zero, i
         return 0;
 }
 
-int rc_health_retries_parse(const char *s, int *out, rc_error **err)
+int rc_health_retries_parse(const char *flag, const char *s, int *out, rc_error **err)
 {
         char *end;
         long v;
@@ -57,8 +57,7 @@ int rc_health_retries_parse(const char *s, int *out, rc_error **err)
         errno = 0;
         v = strtol(s, &end, 10);
         if (*s == '\0' || *end != '\0' || errno || v < 0 || v > RC_HEALTH_MAX_RETRIES)
-                return rc_error_code(err, EINVAL, "--health-retries %s: give a number from 0 to %d", s,
-                                    RC_HEALTH_MAX_RETRIES);
+                return rc_error_code(err, EINVAL, "%s %s: give a number from 0 to %d", flag, s, RC_HEALTH_MAX_RETRIES);
         *out = (int)v;
         return 0;
 }
@@ -250,8 +249,58 @@ int rc_health_resolve(const struct rc_health_flags *f, const char *image_json, s
         c.start_period = f->start_period_set ? f->start_period : img.start_period;
         c.retries = f->retries_set ? f->retries : img.retries > 0 ? img.retries : RC_HEALTH_DEFAULT_RETRIES;
         c.on_failure = f->on_failure;
+        if (f->startup.test) {
+                c.startup = f->startup;
+                c.startup.test = strv_dup(f->startup.test);
+                if (c.startup.interval == 0)
+                        c.startup.interval = RC_HEALTH_DEFAULT_INTERVAL;
+                if (c.startup.timeout == 0)
+                        c.startup.timeout = RC_HEALTH_DEFAULT_TIMEOUT;
+        }
         *out = c;
         return 0;
+}
+
+json_object *rc_health_startup_json(const struct rc_health_startup *s)
+{
+        json_object *o = json_object_new_object(), *t = json_object_new_array();
+
+        for (size_t i = 0; s->test && s->test[i]; i++)
+                json_object_array_add(t, json_object_new_string(s->test[i]));
+        json_object_object_add(o, "Test", t);
+        json_object_object_add(o, "Interval", json_object_new_int64(s->interval));
+        json_object_object_add(o, "Timeout", json_object_new_int64(s->timeout));
+        json_object_object_add(o, "Retries", json_object_new_int(s->retries));
+        json_object_object_add(o, "Successes", json_object_new_int(s->successes));
+        return o;
+}
+
+int rc_health_startup_from_json(json_object *o, const char *doc, struct rc_health_startup *out, rc_error **err)
+{
+        struct rc_health_config c = { 0 };
+        int64_t successes = 0;
+
+        memset(out, 0, sizeof(*out));
+        if (rc_health_config_from_json(o, doc, &c, err) < 0)
+                return -1;
+        if (get_bounded(o, doc, "Successes", RC_HEALTH_MAX_RETRIES, &successes, err) < 0) {
+                rc_health_config_free(&c);
+                return -1;
+        }
+        if (c.test == NULL)
+                return 0;
+        out->test = steal_pointer(&c.test);
+        out->interval = c.interval > 0 ? c.interval : RC_HEALTH_DEFAULT_INTERVAL;
+        out->timeout = c.timeout > 0 ? c.timeout : RC_HEALTH_DEFAULT_TIMEOUT;
+        out->retries = c.retries;
+        out->successes = (int)successes;
+        return 0;
+}
+
+void rc_health_startup_free(struct rc_health_startup *s)
+{
+        strv_free(s->test);
+        s->test = NULL;
 }
 
 json_object *rc_health_config_json(const struct rc_health_config *c)
@@ -293,4 +342,5 @@ void rc_health_config_free(struct rc_health_config *c)
 {
         strv_free(c->test);
         c->test = NULL;
+        rc_health_startup_free(&c->startup);
 }

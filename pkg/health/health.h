@@ -30,6 +30,18 @@ struct json_object;
 enum rc_health_action { RC_HEALTH_ACTION_NONE, RC_HEALTH_ACTION_KILL, RC_HEALTH_ACTION_RESTART,
                         RC_HEALTH_ACTION_STOP };
 
+/* A startup check (--health-startup-*, podman's): it runs instead of the
+ * regular check until it has passed `successes` times in a row (0 counts
+ * as 1); then the regular check begins.  `retries` failures in a row (0:
+ * never) restart the container, which starts with its startup check again. */
+struct rc_health_startup {
+        char **test;          /* as rc_health_config's; NULL: none */
+        int64_t interval;     /* default 30s */
+        int64_t timeout;      /* default 30s */
+        int retries;
+        int successes;
+};
+
 /* A check as it runs: always complete (defaults filled in). */
 struct rc_health_config {
         char **test;          /* {"CMD-SHELL", command} or {"CMD", program, args...}; NULL: no check */
@@ -38,6 +50,7 @@ struct rc_health_config {
         int64_t start_period; /* ns after the start in which failures do not count */
         int retries;          /* consecutive failures that make it unhealthy (0 counts as 1) */
         enum rc_health_action on_failure;
+        struct rc_health_startup startup;
 };
 
 /* What rc run/create's flags asked for; anything unset (zero) comes from
@@ -53,6 +66,7 @@ struct rc_health_flags {
         int retries;          /* with retries_set */
         bool retries_set;
         enum rc_health_action on_failure;
+        struct rc_health_startup startup; /* --health-startup-*: test NULL: none; zeros: defaults */
 };
 
 /* --health-cmd: "none" (no check: {"NONE"}), a JSON array (["CMD", ...],
@@ -65,8 +79,8 @@ int rc_health_cmd_parse(const char *s, char ***test, rc_error **err);
  * for the interval "disable" (0: no timer).  flag names the option in
  * errors. */
 int rc_health_duration_parse(const char *flag, const char *s, bool allow_zero, int64_t *ns, rc_error **err);
-/* --health-retries: 0..RC_HEALTH_MAX_RETRIES. */
-int rc_health_retries_parse(const char *s, int *out, rc_error **err);
+/* --health-retries (and the startup check's counts, flag naming which): 0..RC_HEALTH_MAX_RETRIES. */
+int rc_health_retries_parse(const char *flag, const char *s, int *out, rc_error **err);
 /* --health-on-failure none|kill|restart|stop. */
 int rc_health_action_parse(const char *s, enum rc_health_action *out, rc_error **err);
 const char *rc_health_action_name(enum rc_health_action a);
@@ -85,6 +99,12 @@ int rc_health_resolve(const struct rc_health_flags *f, const char *image_json, s
 /* podman's Config.Healthcheck: {Test, StartPeriod, Interval, Timeout, Retries}
  * ({"Test":["NONE"]} when c has no check). */
 struct json_object *rc_health_config_json(const struct rc_health_config *c);
+/* podman's Config.StartupHealthCheck: {Test, Interval, Timeout, Retries,
+ * Successes}; and back, as hostile input (rc's create.json), with defaults
+ * filled in; an object without Test leaves out->test NULL. */
+struct json_object *rc_health_startup_json(const struct rc_health_startup *s);
+int rc_health_startup_from_json(struct json_object *o, const char *doc, struct rc_health_startup *out, rc_error **err);
+void rc_health_startup_free(struct rc_health_startup *s);
 void rc_health_config_free(struct rc_health_config *c);
 #define cleanup_health_config __attribute__((cleanup(rc_health_config_free)))
 /* The argv a check runs: CMD's arguments, or /bin/sh -c for CMD-SHELL.
@@ -105,6 +125,9 @@ struct rc_health_result {
 struct rc_health_state {
         enum rc_health_status status;
         int failing_streak;
+        /* the startup check's progress (kept only when there is one) */
+        bool startup_passed;
+        int startup_successes, startup_failures;
         struct rc_health_result log[RC_HEALTH_LOG_MAX]; /* oldest first */
         size_t n_log;
 };
@@ -118,7 +141,13 @@ void rc_health_output_clean(char *s);
  * failure adds to the streak, and `retries` of them make it unhealthy. */
 void rc_health_state_record(struct rc_health_state *s, const struct rc_health_config *c, int64_t started_at,
                             struct rc_health_result *r);
-/* The container (re)starts: starting again, no streak; the log stays. */
+/* A startup check's result (its output is taken over, into the same log):
+ * passes in a row up to `successes` end the startup; returns true when
+ * `retries` failures in a row ask for the container to be restarted. */
+bool rc_health_state_record_startup(struct rc_health_state *s, const struct rc_health_startup *c,
+                                    struct rc_health_result *r);
+/* The container (re)starts: starting again, no streak, its startup check
+ * again; the log stays. */
 void rc_health_state_restart(struct rc_health_state *s);
 void rc_health_state_free(struct rc_health_state *s);
 /* podman's State.Health: {Status, FailingStreak, Log: [{Start, End, ExitCode, Output}]}. */

@@ -67,6 +67,17 @@ void rc_health_output_clean(char *s)
         }
 }
 
+static void log_result(struct rc_health_state *s, struct rc_health_result *r)
+{
+        if (s->n_log == RC_HEALTH_LOG_MAX) {
+                free(s->log[0].output);
+                memmove(s->log, s->log + 1, (RC_HEALTH_LOG_MAX - 1) * sizeof(s->log[0]));
+                s->n_log--;
+        }
+        s->log[s->n_log++] = *r;
+        r->output = NULL;
+}
+
 void rc_health_state_record(struct rc_health_state *s, const struct rc_health_config *c, int64_t started_at,
                             struct rc_health_result *r)
 {
@@ -80,19 +91,35 @@ void rc_health_state_record(struct rc_health_state *s, const struct rc_health_co
                 if (s->failing_streak >= (c->retries > 0 ? c->retries : 1))
                         s->status = RC_HEALTH_UNHEALTHY;
         }
-        if (s->n_log == RC_HEALTH_LOG_MAX) {
-                free(s->log[0].output);
-                memmove(s->log, s->log + 1, (RC_HEALTH_LOG_MAX - 1) * sizeof(s->log[0]));
-                s->n_log--;
+        log_result(s, r);
+}
+
+bool rc_health_state_record_startup(struct rc_health_state *s, const struct rc_health_startup *c,
+                                    struct rc_health_result *r)
+{
+        bool restart = false;
+
+        if (r->exit_code == 0) {
+                s->startup_failures = 0;
+                if (++s->startup_successes >= (c->successes > 0 ? c->successes : 1))
+                        s->startup_passed = true;
+        } else {
+                s->startup_successes = 0;
+                if (c->retries > 0 && ++s->startup_failures >= c->retries) {
+                        restart = true;
+                        s->startup_failures = 0;
+                }
         }
-        s->log[s->n_log++] = *r;
-        r->output = NULL;
+        log_result(s, r);
+        return restart;
 }
 
 void rc_health_state_restart(struct rc_health_state *s)
 {
         s->status = RC_HEALTH_STARTING;
         s->failing_streak = 0;
+        s->startup_passed = false;
+        s->startup_successes = s->startup_failures = 0;
 }
 
 void rc_health_state_free(struct rc_health_state *s)
@@ -137,6 +164,11 @@ json_object *rc_health_state_json(const struct rc_health_state *s)
 
         json_object_object_add(o, "Status", json_object_new_string(rc_health_status_name(s->status)));
         json_object_object_add(o, "FailingStreak", json_object_new_int(s->failing_streak));
+        if (s->startup_passed || s->startup_successes || s->startup_failures) {
+                json_object_object_add(o, "StartupPassed", json_object_new_boolean(s->startup_passed));
+                json_object_object_add(o, "StartupSuccesses", json_object_new_int(s->startup_successes));
+                json_object_object_add(o, "StartupFailures", json_object_new_int(s->startup_failures));
+        }
         for (size_t i = 0; i < s->n_log; i++) {
                 json_object *e = json_object_new_object();
                 char t[64];
@@ -199,6 +231,16 @@ int rc_health_state_from_json(const char *text, size_t len, struct rc_health_sta
                 }
         if (!ok || !get_int(o, "FailingStreak", 0, 1 << 30, &st.failing_streak))
                 goto bad;
+        {
+                json_object *v;
+                if (json_object_object_get_ex(o, "StartupPassed", &v)) {
+                        if (!json_object_is_type(v, json_type_boolean) ||
+                            !get_int(o, "StartupSuccesses", 0, RC_HEALTH_MAX_RETRIES, &st.startup_successes) ||
+                            !get_int(o, "StartupFailures", 0, RC_HEALTH_MAX_RETRIES, &st.startup_failures))
+                                goto bad;
+                        st.startup_passed = json_object_get_boolean(v);
+                }
+        }
         if (!json_object_object_get_ex(o, "Log", &log) || !json_object_is_type(log, json_type_array) ||
             (n = json_object_array_length(log)) > RC_HEALTH_LOG_MAX)
                 goto bad;

@@ -27,6 +27,11 @@ static const struct {
         { "HealthRetries", "--health-retries", false }, { "HealthTimeout", "--health-timeout", false },
         { "HealthStartPeriod", "--health-start-period", false },
         { "HealthOnFailure", "--health-on-failure", false },
+        { "HealthStartupCmd", "--health-startup-cmd", false },
+        { "HealthStartupInterval", "--health-startup-interval", false },
+        { "HealthStartupTimeout", "--health-startup-timeout", false },
+        { "HealthStartupRetries", "--health-startup-retries", false },
+        { "HealthStartupSuccess", "--health-startup-success", false },
 };
 
 const char *const rc_quadlet_keys[] = { "Image",      "ContainerName", "Exec",       "Environment", "User",
@@ -35,7 +40,9 @@ const char *const rc_quadlet_keys[] = { "Image",      "ContainerName", "Exec",  
                                         "WorkingDir", "HostName",       "Network",    "Memory",      "PidsLimit",
                                         "StopSignal", "StopTimeout",    "Pull",       "LogOpt",      "DNS",
                                         "DNSSearch",  "DNSOption",      "AddHost",    "HealthCmd",   "HealthInterval",
-                                        "HealthRetries", "HealthTimeout", "HealthStartPeriod", "HealthOnFailure", NULL };
+                                        "HealthRetries", "HealthTimeout", "HealthStartPeriod", "HealthOnFailure",
+                                        "HealthStartupCmd", "HealthStartupInterval", "HealthStartupTimeout",
+                                        "HealthStartupRetries", "HealthStartupSuccess", NULL };
 
 void rc_quadlet_free(struct rc_quadlet *q)
 {
@@ -103,8 +110,16 @@ static int check_health_key(const struct conv *c, const struct rc_unit_entry *e,
 
         if (*e->value == '\0')
                 return 0;
-        if (strcmp(e->key, "HealthCmd") == 0)
+        if (strcmp(e->key, "HealthCmd") == 0 || strcmp(e->key, "HealthStartupCmd") == 0)
                 r = rc_health_cmd_parse(e->value, &test, err);
+        else if (strcmp(e->key, "HealthStartupInterval") == 0)
+                r = rc_health_duration_parse("--health-startup-interval", e->value, false, &ns, err);
+        else if (strcmp(e->key, "HealthStartupTimeout") == 0)
+                r = rc_health_duration_parse("--health-startup-timeout", e->value, false, &ns, err);
+        else if (strcmp(e->key, "HealthStartupRetries") == 0)
+                r = rc_health_retries_parse("--health-startup-retries", e->value, &retries, err);
+        else if (strcmp(e->key, "HealthStartupSuccess") == 0)
+                r = rc_health_retries_parse("--health-startup-success", e->value, &retries, err);
         else if (strcmp(e->key, "HealthInterval") == 0)
                 r = rc_health_duration_parse("--health-interval", e->value, false, &ns, err);
         else if (strcmp(e->key, "HealthTimeout") == 0)
@@ -112,7 +127,7 @@ static int check_health_key(const struct conv *c, const struct rc_unit_entry *e,
         else if (strcmp(e->key, "HealthStartPeriod") == 0)
                 r = rc_health_duration_parse("--health-start-period", e->value, true, &ns, err);
         else if (strcmp(e->key, "HealthRetries") == 0)
-                r = rc_health_retries_parse(e->value, &retries, err);
+                r = rc_health_retries_parse("--health-retries", e->value, &retries, err);
         else if (strcmp(e->key, "HealthOnFailure") == 0)
                 r = rc_health_action_parse(e->value, &action, err);
         else

@@ -44,6 +44,37 @@ static void fuzz_config(const char *text, size_t size)
         json_object_put(back);
 }
 
+/* The startup check as create.json holds it: bounded, and round-trips. */
+static void fuzz_startup(const char *text, size_t size)
+{
+        json_tokener *tok = json_tokener_new();
+        json_object *o = json_tokener_parse_ex(tok, text, (int)size), *back;
+        struct rc_health_startup s, s2;
+        rc_error *err = NULL;
+
+        json_tokener_free(tok);
+        if (o == NULL)
+                return;
+        if (rc_health_startup_from_json(o, "fuzz", &s, &err) < 0) {
+                rc_error_free(err);
+                json_object_put(o);
+                return;
+        }
+        json_object_put(o);
+        if (s.test == NULL)
+                return;
+        if (s.interval <= 0 || s.interval > RC_HEALTH_MAX_DURATION || s.timeout <= 0 || s.retries < 0 ||
+            s.retries > RC_HEALTH_MAX_RETRIES || s.successes < 0 || s.successes > RC_HEALTH_MAX_RETRIES)
+                abort();
+        back = rc_health_startup_json(&s);
+        if (rc_health_startup_from_json(back, "fuzz", &s2, &err) < 0 || s2.successes != s.successes ||
+            strv_len(s2.test) != strv_len(s.test))
+                abort();
+        rc_health_startup_free(&s);
+        rc_health_startup_free(&s2);
+        json_object_put(back);
+}
+
 static void fuzz_state(const char *text, size_t size)
 {
         struct rc_health_state s, s2;
@@ -90,6 +121,7 @@ static void fuzz_flags(const char *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         fuzz_config((const char *)data, size);
+        fuzz_startup((const char *)data, size);
         fuzz_state((const char *)data, size);
         fuzz_flags((const char *)data, size);
         return 0;

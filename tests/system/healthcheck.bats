@@ -318,3 +318,34 @@ PY
         run -0 rc inspect --format '{{.State.Status}} {{.RestartCount}}' again
         [[ "$output" == "running "[1-9]* ]]
 }
+
+@test "--health-startup-*: the startup check gates the regular one, and its failures restart the container" {
+        # the regular check would pass at once: only the startup check holds it at starting
+        rc run -d --name su --health-cmd true --health-interval 1s --health-startup-cmd 'test -f /tmp/up' \
+                --health-startup-interval 1s --health-startup-success 2 localhost/bb sleep 1000 >/dev/null
+        sleep 2.5
+        [ "$(health su)" = starting ]
+        run -0 rc inspect --format '{{.Config.StartupHealthCheck.Successes}} {{index .Config.StartupHealthCheck.Test 1}}' su
+        [ "$output" = "2 test -f /tmp/up" ]
+        # rc healthcheck run runs the startup check too while it has not passed
+        run -1 rc healthcheck run su
+        rc exec su touch /tmp/up
+        wait_health su healthy
+        run -0 rc inspect --format '{{.State.Health.StartupPassed}}' su
+        [ "$output" = true ]
+        # failing ones in a row restart it (whatever its restart policy), and it starts over
+        rc run -d --name sf --health-cmd true --health-startup-cmd false --health-startup-retries 2 \
+                --health-startup-interval 1s localhost/bb sleep 1000 >/dev/null
+        for _ in $(seq 100); do
+                [ "$(rc inspect --format '{{.RestartCount}}' sf)" -ge 1 ] && break
+                sleep 0.1
+        done
+        run -0 rc inspect --format '{{.RestartCount}} {{.State.Status}}' sf
+        [[ "$output" == [1-9]*" running" ]]
+        [ "$(health sf)" = starting ]
+        # podman's rules: a startup check needs a regular one
+        run -125 rc run --rm --health-startup-cmd true localhost/bb true
+        [[ "$output" == *"a startup health check needs a regular one"* ]]
+        run -125 rc run --rm --health-cmd true --health-startup-success many localhost/bb true
+        [[ "$output" == *"--health-startup-success many: give a number"* ]]
+}

@@ -114,11 +114,11 @@ static void test_flags(void **state)
         expect_error(rc_health_duration_parse("--health-timeout", "disable", false, &ns, &err), &err,
                      "give a duration");
         expect_error(rc_health_duration_parse("--health-interval", "25h", false, &ns, &err), &err, "at most 24h");
-        assert_int_equal(rc_health_retries_parse("0", &n, &err), 0);
+        assert_int_equal(rc_health_retries_parse("--health-retries", "0", &n, &err), 0);
         assert_int_equal(n, 0);
-        expect_error(rc_health_retries_parse("-1", &n, &err), &err, "from 0 to 1000");
-        expect_error(rc_health_retries_parse("3x", &n, &err), &err, "from 0 to 1000");
-        expect_error(rc_health_retries_parse("99999999999999999999", &n, &err), &err, "from 0 to 1000");
+        expect_error(rc_health_retries_parse("--health-retries", "-1", &n, &err), &err, "from 0 to 1000");
+        expect_error(rc_health_retries_parse("--health-startup-success", "3x", &n, &err), &err, "--health-startup-success 3x: give a number from 0 to 1000");
+        expect_error(rc_health_retries_parse("--health-retries", "99999999999999999999", &n, &err), &err, "from 0 to 1000");
         assert_int_equal(rc_health_action_parse("restart", &a, &err), 0);
         assert_int_equal(a, RC_HEALTH_ACTION_RESTART);
         assert_string_equal(rc_health_action_name(a), "restart");
@@ -366,6 +366,109 @@ static void test_state_json(void **state)
         }
 }
 
+/* The startup check: passes in a row end it, failures in a row restart the
+ * container; its progress survives the state file and a restart resets it. */
+static void test_startup(void **state)
+{
+        struct rc_health_startup c = { .successes = 2, .retries = 2 };
+        struct rc_health_state s = { 0 }, back;
+        struct rc_health_result r;
+        rc_error *err = NULL;
+        json_object *o;
+        const char *text;
+
+        (void)state;
+        rc_health_state_restart(&s);
+        r = result(SEC, 0, "up");
+        assert_false(rc_health_state_record_startup(&s, &c, &r));
+        assert_false(s.startup_passed);
+        r = result(2 * SEC, 1, "down");
+        assert_false(rc_health_state_record_startup(&s, &c, &r)); /* a failure breaks the run of passes */
+        r = result(3 * SEC, 0, "up");
+        assert_false(rc_health_state_record_startup(&s, &c, &r));
+        assert_false(s.startup_passed);
+        r = result(4 * SEC, 0, "up");
+        assert_false(rc_health_state_record_startup(&s, &c, &r));
+        assert_true(s.startup_passed);
+        assert_int_equal(s.status, RC_HEALTH_STARTING); /* healthy is the regular check's to say */
+        assert_int_equal(s.n_log, 4);
+        /* the progress goes through the state file */
+        o = rc_health_state_json(&s);
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        assert_int_equal(rc_health_state_from_json(text, strlen(text), &back, &err), 0);
+        assert_true(back.startup_passed);
+        assert_int_equal(back.startup_successes, 2);
+        rc_health_state_free(&back);
+        json_object_put(o);
+        /* a restart starts the startup check over; retries failures restart */
+        rc_health_state_restart(&s);
+        assert_false(s.startup_passed);
+        r = result(5 * SEC, 1, "down");
+        assert_false(rc_health_state_record_startup(&s, &c, &r));
+        r = result(6 * SEC, -1, "timeout");
+        assert_true(rc_health_state_record_startup(&s, &c, &r));
+        assert_int_equal(s.startup_failures, 0);
+        /* retries 0: never */
+        c.retries = 0;
+        for (int i = 0; i < 10; i++) {
+                r = result((7 + i) * SEC, 1, "down");
+                assert_false(rc_health_state_record_startup(&s, &c, &r));
+        }
+        rc_health_state_free(&s);
+        /* hostile progress fields */
+        {
+                static const char *const bad[] = {
+                        "{\"Status\":\"starting\",\"FailingStreak\":0,\"StartupPassed\":1,\"StartupSuccesses\":0,"
+                        "\"StartupFailures\":0,\"Log\":[]}",
+                        "{\"Status\":\"starting\",\"FailingStreak\":0,\"StartupPassed\":true,\"Log\":[]}",
+                        "{\"Status\":\"starting\",\"FailingStreak\":0,\"StartupPassed\":true,\"StartupSuccesses\":-1,"
+                        "\"StartupFailures\":0,\"Log\":[]}",
+                };
+                for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                        err = NULL;
+                        if (rc_health_state_from_json(bad[i], strlen(bad[i]), &back, &err) != -1)
+                                fail_msg("startup case %zu accepted", i);
+                        rc_error_free(err);
+                }
+        }
+}
+
+/* The startup check in create.json: defaults filled in, hostile values refused. */
+static void test_startup_json(void **state)
+{
+        struct rc_health_flags f = { 0 };
+        cleanup_health_config struct rc_health_config c = { 0 };
+        struct rc_health_startup back;
+        rc_error *err = NULL;
+        json_object *o;
+        char *test[] = { "CMD-SHELL", "test -f /up", NULL }, *regular[] = { "CMD", "true", NULL };
+
+        (void)state;
+        f.test = regular;
+        f.startup = (struct rc_health_startup){ .test = test, .successes = 3 };
+        assert_int_equal(rc_health_resolve(&f, NULL, &c, &err), 0);
+        assert_int_equal(c.startup.interval, RC_HEALTH_DEFAULT_INTERVAL);
+        assert_int_equal(c.startup.timeout, RC_HEALTH_DEFAULT_TIMEOUT);
+        assert_int_equal(c.startup.successes, 3);
+        o = rc_health_startup_json(&c.startup);
+        assert_int_equal(rc_health_startup_from_json(o, "create.json", &back, &err), 0);
+        assert_string_equal(back.test[1], "test -f /up");
+        assert_int_equal(back.successes, 3);
+        assert_int_equal(back.interval, RC_HEALTH_DEFAULT_INTERVAL);
+        rc_health_startup_free(&back);
+        json_object_put(o);
+        o = json_tokener_parse("{\"Test\":[\"CMD\",\"true\"],\"Successes\":5000}");
+        assert_int_equal(rc_health_startup_from_json(o, "create.json", &back, &err), -1);
+        assert_non_null(strstr(err->msg, "Successes"));
+        rc_error_free(err);
+        err = NULL;
+        json_object_put(o);
+        o = json_tokener_parse("{\"Test\":\"true\"}");
+        assert_int_equal(rc_health_startup_from_json(o, "create.json", &back, &err), -1);
+        rc_error_free(err);
+        json_object_put(o);
+}
+
 /* health.json in a directory: written by rename, read back with bounds. */
 static void test_state_file(void **state)
 {
@@ -449,6 +552,7 @@ int main(void)
                 cmocka_unit_test(test_image_healthcheck), cmocka_unit_test(test_resolve),
                 cmocka_unit_test(test_transitions), cmocka_unit_test(test_state_json),
                 cmocka_unit_test(test_state_file),  cmocka_unit_test(test_output_clean),
+                cmocka_unit_test(test_startup),     cmocka_unit_test(test_startup_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

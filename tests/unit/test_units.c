@@ -254,6 +254,16 @@ static void test_quadlet(void **state)
         assert_non_null(strstr(q.text, "--health-cmd \"test -f /tmp/ok\" --health-interval 10s --health-retries 2 "
                                        "--health-timeout 3s --health-start-period 1m --health-on-failure kill bb\n"));
         rc_quadlet_free(&q);
+        assert_int_equal(rc_quadlet_convert("hs.container",
+                                            "[Container]\nImage=bb\nHealthCmd=true\nHealthStartupCmd=test -f /up\n"
+                                            "HealthStartupInterval=2s\nHealthStartupTimeout=5s\n"
+                                            "HealthStartupRetries=3\nHealthStartupSuccess=2\n",
+                                            "/usr/bin/rc", &q, &err),
+                         0);
+        assert_non_null(strstr(q.text, "--health-cmd true --health-startup-cmd \"test -f /up\" "
+                                       "--health-startup-interval 2s --health-startup-timeout 5s "
+                                       "--health-startup-retries 3 --health-startup-success 2 bb\n"));
+        rc_quadlet_free(&q);
 
         /* Notify=true: the container says when it is ready; no: the monitor does */
         assert_int_equal(rc_quadlet_convert("n.container", "[Container]\nImage=bb\nNotify=true\n", "/usr/bin/rc", &q, &err),
@@ -278,7 +288,9 @@ static void test_quadlet_errors(void **state)
                 { "[Container]\nImage=bb\nHealthRetries=many\n", "bad.container:3: HealthRetries: --health-retries" },
                 { "[Container]\nImage=bb\nHealthOnFailure=reboot\n", "HealthOnFailure: --health-on-failure reboot" },
                 { "[Container]\nImage=bb\nHealthCmd=[\"CMD\"]\n", "HealthCmd: --health-cmd: CMD needs a program" },
-                { "[Container]\nImage=bb\nHealthStartupCmd=true\n", "unknown key HealthStartupCmd" },
+                { "[Container]\nImage=bb\nHealthStartupRetries=many\n",
+                  "HealthStartupRetries: --health-startup-retries many: give a number" },
+                { "[Container]\nImage=bb\nHealthStartupSkew=1\n", "unknown key HealthStartupSkew" },
                 { "[Container]\nExec=true\n", "needs Image=" },
                 { "[Unit]\nDescription=x\n", "no [Container] section" },
                 { "[Container]\nImage=bb\n[Service]\nExecStart=/bin/true\n", "ExecStart is rc's own" },
