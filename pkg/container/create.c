@@ -42,12 +42,13 @@ static int check_sysctl(const struct ctr_state *st, const char *kv, rc_error **e
         const char *ns = key ? rc_sysctl_namespace(key) : NULL;
 
         if (key == NULL || !rc_sysctl_key_ok(key))
-                return rc_error_code(err, EINVAL, "--sysctl %s: give KEY=VALUE with a sysctl name (net.ipv4.ip_forward=1)",
-                                     kv);
+                return rc_error_code(err, EINVAL,
+                                     "--sysctl %s: give KEY=VALUE with a sysctl name (net.ipv4.ip_forward=1)", kv);
         if (ns == NULL)
                 return rc_error_code(err, EINVAL,
-                                     "--sysctl %s: not a setting of the container's own namespaces (net.*, fs.mqueue.*, "
-                                     "kernel.msg*, kernel.sem, kernel.shm*); the host's are not the container's to set",
+                                     "--sysctl %s: not a setting of the container's own namespaces (net.*, "
+                                     "fs.mqueue.*, kernel.msg*, kernel.sem, kernel.shm*); the host's are not the "
+                                     "container's to set",
                                      key);
         if (strcmp(ns, "net") == 0 && st->host_network)
                 return rc_error_code(err, EINVAL, "--sysctl %s: the container uses the host's network (--network host)",

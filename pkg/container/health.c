@@ -244,6 +244,7 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
 {
         cleanup_health_config struct rc_health_config c = { 0 };
         struct rc_health_result res = { 0 };
+        struct rc_health_config startup_check; /* points into c: never freed itself */
         struct rc_health_state s = { 0 };
         struct rc_saved_opts saved;
         struct ctr_target t;
@@ -277,7 +278,7 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 rc_error_code(err, EBUSY, "container %s is paused: rc unpause %s", name_or_id, name_or_id);
                 goto out;
         }
-        /* the startup check, until it has passed */
+        /* the startup check, until it has passed: its command and timeout */
         if (c.startup.test) {
                 struct rc_health_state pre = { 0 };
                 if (rc_health_state_read(t.dir, &pre, &e) < 0) {
@@ -287,8 +288,8 @@ int rc_container_healthcheck_run(const struct rc_config *cfg, const char *name_o
                 startup = !pre.startup_passed;
                 rc_health_state_free(&pre);
         }
-        if (run_check(cfg, &t, startup ? &(struct rc_health_config){ .test = c.startup.test, .timeout = c.startup.timeout } : &c,
-                      &res, err) < 0)
+        startup_check = (struct rc_health_config){ .test = c.startup.test, .timeout = c.startup.timeout };
+        if (run_check(cfg, &t, startup ? &startup_check : &c, &res, err) < 0)
                 goto out;
         lock = rc_health_state_lock(t.dir, err);
         if (lock < 0)
